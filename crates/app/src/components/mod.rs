@@ -1,0 +1,5 @@
+//! Building blocks shared by the console pages.
+
+pub mod feedback;
+pub mod layout;
+pub mod time;

@@ -1,0 +1,45 @@
+//! The error every server function returns, so pages can match on what went wrong.
+//!
+//! Policy: `Invalid` carries field messages meant for the form; `NotFound` is shown as such;
+//! anything internal reaches the browser only as `Internal` (the server logs the details).
+
+use leptos::prelude::{FromServerFnError, ServerFnErrorErr};
+use leptos::server_fn::codec::JsonEncoding;
+use serde::{Deserialize, Serialize};
+use switchboard_domain::FieldError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    #[error("Some fields need attention.")]
+    Invalid(Vec<FieldError>),
+    #[error("This {0} does not exist (any more).")]
+    NotFound(String),
+    #[error("Something went wrong on the server. The details are in its log.")]
+    Internal,
+    /// The request never reached our code (network down, server restarting, bad encoding).
+    #[error("The server could not be reached: {0}")]
+    Transport(ServerFnErrorErr),
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        Self::Transport(value)
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<switchboard_core::Error> for AppError {
+    fn from(error: switchboard_core::Error) -> Self {
+        use switchboard_core::Error;
+        match error {
+            Error::Invalid(fields) => Self::Invalid(fields),
+            Error::NotFound(what) => Self::NotFound(what.to_owned()),
+            Error::Database(_) | Error::Corrupt(_) => {
+                tracing::error!(%error, "server function failed");
+                Self::Internal
+            }
+        }
+    }
+}

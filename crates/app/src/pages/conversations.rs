@@ -1,0 +1,82 @@
+//! Conversations: the agents' inbox.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use switchboard_domain::conversation::ConversationSummary;
+
+use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
+use crate::components::layout::PageHeader;
+use crate::components::time;
+use crate::error::AppError;
+
+#[server]
+pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
+    let services = crate::server::services()?;
+    Ok(switchboard_core::conversations::list(services.db()).await?)
+}
+
+#[component]
+pub fn ConversationsPage() -> impl IntoView {
+    let conversations = Resource::new(|| (), |_| list_conversations());
+    view! {
+        <Title text="Conversations" />
+        <PageHeader
+            title="Conversations"
+            summary="Messages from visitors, newest activity first. Signed-in visitors carry the identity their provider verified."
+        />
+        <Suspense fallback=Loading>
+            {move || Suspend::new(async move {
+                match conversations.await {
+                    Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(list) if list.is_empty() => {
+                        view! {
+                            <EmptyState
+                                title="No conversations yet"
+                                body="When a visitor writes through a deployed messenger, the conversation appears here."
+                            />
+                        }
+                            .into_any()
+                    }
+                    Ok(list) => view! { <ConversationList conversations=list /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+fn ConversationList(conversations: Vec<ConversationSummary>) -> impl IntoView {
+    view! {
+        <ul class="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white">
+            {conversations
+                .into_iter()
+                .map(|conversation| {
+                    let visitor = conversation.visitor_label();
+                    let verified = conversation.identity.as_ref().map(|identity| {
+                        view! {
+                            <span title=format!("{} · {}", identity.issuer, identity.subject)>
+                                <Badge label="Verified".to_owned() tone=Tone::Good />
+                            </span>
+                        }
+                    });
+                    view! {
+                        <li class="flex items-center justify-between gap-4 px-4 py-3 text-sm">
+                            <div>
+                                <div class="flex items-center gap-2 font-medium text-slate-900">
+                                    {visitor} {verified}
+                                </div>
+                                <div class="text-xs text-slate-600">{conversation.deployment_name}</div>
+                            </div>
+                            <time
+                                class="text-xs text-slate-600"
+                                datetime=time::machine(conversation.last_activity_at)
+                            >
+                                {time::format(conversation.last_activity_at)}
+                            </time>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}

@@ -1,0 +1,8 @@
+//! One module per console page; each holds its component and the server functions it calls.
+
+pub mod audit;
+pub mod configurations;
+pub mod conversations;
+pub mod deployments;
+pub mod integrations;
+pub mod not_found;

@@ -1,0 +1,22 @@
+//! The errors use cases return.
+//!
+//! Policy: variants say what went wrong in terms a caller can act on. `Database` and `Corrupt`
+//! are internal: the HTTP layer logs them and answers a generic 500, never their text.
+
+use switchboard_domain::FieldError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Input that breaks a rule; each entry names its field.
+    #[error("invalid input")]
+    Invalid(Vec<FieldError>),
+    /// The object does not exist.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// The database failed or cannot be reached.
+    #[error("database error: {0}")]
+    Database(#[from] sea_orm::DbErr),
+    /// A stored row that the code cannot read (a bug or a manual edit).
+    #[error("stored data is not readable: {0}")]
+    Corrupt(String),
+}

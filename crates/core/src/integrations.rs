@@ -1,0 +1,40 @@
+//! Integrations with OpenID Connect providers.
+
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use switchboard_db::entities::integration;
+use switchboard_domain::integration::{IntegrationSummary, host_of};
+
+use crate::Error;
+
+/// Every integration, by name.
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<IntegrationSummary>, Error> {
+    integration::Entity::find()
+        .order_by_asc(integration::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect()
+}
+
+fn summary(row: integration::Model) -> Result<IntegrationSummary, Error> {
+    Ok(IntegrationSummary {
+        id: row.id,
+        kind: row
+            .kind
+            .parse()
+            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
+        status: row
+            .status
+            .parse()
+            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
+        provider_host: row.discovery_uri.as_deref().and_then(host_of),
+        last_check_ok: row
+            .last_check
+            .as_ref()
+            .and_then(|check| check.get("ok"))
+            .and_then(serde_json::Value::as_bool),
+        last_checked_at: row.last_checked_at,
+        name: row.name,
+    })
+}

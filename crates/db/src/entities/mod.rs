@@ -1,0 +1,13 @@
+//! sea-orm entities, one module per table. Timestamps are UTC; JSON columns hold lists and
+//! documents whose shape lives in `switchboard-domain`.
+
+pub mod admin;
+pub mod admin_session;
+pub mod api_token;
+pub mod audit_event;
+pub mod configuration;
+pub mod configuration_version;
+pub mod conversation;
+pub mod deployment;
+pub mod integration;
+pub mod message;

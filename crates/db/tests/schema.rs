@@ -1,0 +1,253 @@
+//! The migrations build the same working schema on SQLite and PostgreSQL.
+
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm_migration::MigratorTrait;
+use serde_json::json;
+use switchboard_db::entities::{
+    admin, audit_event, configuration, configuration_version, conversation, deployment,
+    integration, message,
+};
+use switchboard_db::{Migrator, test_on_each_engine};
+use uuid::Uuid;
+
+test_on_each_engine!(
+    migrations_are_all_applied_and_idempotent,
+    rows_round_trip_through_every_table,
+    a_configuration_in_use_cannot_be_deleted,
+    version_numbers_are_unique_per_configuration,
+    admin_emails_are_unique,
+    migrations_roll_back_cleanly,
+);
+
+async fn migrations_are_all_applied_and_idempotent(db: &DatabaseConnection) {
+    assert!(
+        Migrator::get_pending_migrations(db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Applying again (every start-up does) is a no-op, not an error.
+    switchboard_db::migrate(db).await.unwrap();
+    let applied = Migrator::get_applied_migrations(db).await.unwrap();
+    assert_eq!(applied.len(), Migrator::migrations().len());
+}
+
+async fn new_integration(db: &DatabaseConnection) -> integration::Model {
+    let now = Utc::now();
+    integration::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set("Okta".into()),
+        kind: Set("openid-connect-messenger".into()),
+        status: Set("inactive".into()),
+        discovery_uri: Set(Some(
+            "https://acme.okta.com/.well-known/openid-configuration".into(),
+        )),
+        scopes: Set(json!(["openid", "profile", "email"])),
+        max_refresh_token_lifetime_seconds: Set(86_400),
+        allowed_groups: Set(json!([])),
+        clock_skew_seconds: Set(60),
+        client_id: Set(Some("0oa1".into())),
+        client_secret_sealed: Set(Some(vec![1, 2, 3, 0, 255])),
+        okta_api_token_sealed: Set(None),
+        credentials_updated_at: Set(Some(now)),
+        last_check: Set(None),
+        last_checked_at: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+async fn new_configuration(db: &DatabaseConnection) -> configuration::Model {
+    let now = Utc::now();
+    configuration::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set("Support".into()),
+        description: Set(String::new()),
+        draft: Set(json!({"authentication": {"enabled": false}})),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+async fn new_deployment(db: &DatabaseConnection, configuration_id: Uuid) -> deployment::Model {
+    let now = Utc::now();
+    deployment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set("Website".into()),
+        description: Set(String::new()),
+        configuration_id: Set(configuration_id),
+        configuration_version: Set(None),
+        allowed_domains: Set(json!(["example.com", "*.example.com"])),
+        allow_all_domains: Set(false),
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap()
+}
+
+async fn new_version(
+    db: &DatabaseConnection,
+    configuration_id: Uuid,
+    version: i32,
+) -> Result<configuration_version::Model, sea_orm::DbErr> {
+    configuration_version::ActiveModel {
+        configuration_id: Set(configuration_id),
+        version: Set(version),
+        content: Set(json!({"appearance": {"launcherLabel": "Chat"}})),
+        published_by: Set("ada@example.com".into()),
+        published_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+}
+
+async fn rows_round_trip_through_every_table(db: &DatabaseConnection) {
+    let stored = new_integration(db).await;
+    let read = integration::Entity::find_by_id(stored.id)
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.scopes, json!(["openid", "profile", "email"]));
+    assert_eq!(read.client_secret_sealed, Some(vec![1, 2, 3, 0, 255]));
+    // Timestamps survive at microsecond precision on both engines.
+    assert_eq!(
+        read.created_at.timestamp_micros(),
+        stored.created_at.timestamp_micros()
+    );
+
+    let configuration = new_configuration(db).await;
+    let first = new_version(db, configuration.id, 1).await.unwrap();
+    let second = new_version(db, configuration.id, 2).await.unwrap();
+    assert!(second.id > first.id, "version rows get increasing ids");
+
+    let deployment = new_deployment(db, configuration.id).await;
+    let now = Utc::now();
+    let conversation = conversation::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        deployment_id: Set(deployment.id),
+        identity: Set(None),
+        status: Set("open".into()),
+        created_at: Set(now),
+        last_activity_at: Set(now),
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    let mut ids = Vec::new();
+    for text in ["hello", "<b>not html</b>"] {
+        let stored = message::ActiveModel {
+            conversation_id: Set(conversation.id),
+            author: Set("visitor".into()),
+            text: Set(text.into()),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await
+        .unwrap();
+        ids.push(stored.id);
+    }
+    assert!(ids[1] > ids[0], "message ids are monotonic");
+    let texts: Vec<_> = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(conversation.id))
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.text)
+        .collect();
+    assert_eq!(texts, ["hello", "<b>not html</b>"]);
+
+    let event = audit_event::ActiveModel {
+        at: Set(Utc::now()),
+        actor: Set("system".into()),
+        action: Set("integration.create".into()),
+        object_type: Set("integration".into()),
+        object_id: Set(Some(stored.id.to_string())),
+        changes: Set(json!(["name"])),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .unwrap();
+    assert!(event.id > 0);
+}
+
+async fn a_configuration_in_use_cannot_be_deleted(db: &DatabaseConnection) {
+    let configuration = new_configuration(db).await;
+    new_version(db, configuration.id, 1).await.unwrap();
+    let deployment = new_deployment(db, configuration.id).await;
+
+    let refused = configuration::Entity::delete_by_id(configuration.id)
+        .exec(db)
+        .await;
+    assert!(refused.is_err(), "a deployment still points at it");
+
+    deployment::Entity::delete_by_id(deployment.id)
+        .exec(db)
+        .await
+        .unwrap();
+    configuration::Entity::delete_by_id(configuration.id)
+        .exec(db)
+        .await
+        .unwrap();
+    let orphans = configuration_version::Entity::find()
+        .filter(configuration_version::Column::ConfigurationId.eq(configuration.id))
+        .all(db)
+        .await
+        .unwrap();
+    assert!(orphans.is_empty(), "versions go with their configuration");
+}
+
+async fn version_numbers_are_unique_per_configuration(db: &DatabaseConnection) {
+    let configuration = new_configuration(db).await;
+    new_version(db, configuration.id, 1).await.unwrap();
+    assert!(new_version(db, configuration.id, 1).await.is_err());
+    let other = new_configuration(db).await;
+    new_version(db, other.id, 1).await.unwrap();
+}
+
+async fn admin_emails_are_unique(db: &DatabaseConnection) {
+    let insert = |email: &str| {
+        let now = Utc::now();
+        admin::ActiveModel {
+            id: Set(Uuid::new_v4()),
+            email: Set(email.into()),
+            password_hash: Set("$argon2id$v=19$placeholder".into()),
+            role: Set("admin".into()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+        .insert(db)
+    };
+    insert("ada@example.com").await.unwrap();
+    assert!(insert("ada@example.com").await.is_err());
+}
+
+async fn migrations_roll_back_cleanly(db: &DatabaseConnection) {
+    Migrator::down(db, None).await.unwrap();
+    assert!(
+        integration::Entity::find().all(db).await.is_err(),
+        "tables are gone"
+    );
+    Migrator::up(db, None).await.unwrap();
+    assert!(
+        integration::Entity::find()
+            .all(db)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

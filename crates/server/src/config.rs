@@ -1,0 +1,154 @@
+//! Configuration: command-line flags, each with a `SWITCHBOARD_*` environment variable.
+//! `.env.example` at the repository root lists them all with their defaults.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use url::Url;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "Self-hosted web messenger with OpenID Connect sign-in"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+pub enum Command {
+    /// Apply pending migrations, then serve the console and the messenger (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Database to use: `sqlite://path?mode=rwc` (one instance) or `postgres://user@host/db`
+    /// (any number of instances behind one base URL).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_DATABASE_URL",
+        default_value = "sqlite://data/switchboard.db?mode=rwc",
+        hide_env_values = true
+    )]
+    pub database_url: String,
+
+    /// Address and port to listen on.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_ADDR",
+        default_value = "127.0.0.1:3000"
+    )]
+    pub addr: SocketAddr,
+
+    /// Public URL visitors, admins and identity providers use to reach this server (scheme,
+    /// host and port, no path). Defaults to `http://` + the listen address.
+    #[arg(long, global = true, env = "SWITCHBOARD_BASE_URL")]
+    pub base_url: Option<Url>,
+
+    /// Folder of the built site (wasm bundle, stylesheet, public files), as written by
+    /// cargo-leptos. cargo-leptos sets this variable itself when it runs the server.
+    #[arg(
+        long,
+        global = true,
+        env = "LEPTOS_SITE_ROOT",
+        default_value = "target/site"
+    )]
+    pub site_root: PathBuf,
+}
+
+/// The environment variables this program reads; any other `SWITCHBOARD_*` is likely a typo.
+pub const KNOWN_VARIABLES: [&str; 3] = [
+    "SWITCHBOARD_DATABASE_URL",
+    "SWITCHBOARD_ADDR",
+    "SWITCHBOARD_BASE_URL",
+];
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("SWITCHBOARD_BASE_URL must start with http:// or https:// (got {0})")]
+    BaseUrlScheme(String),
+    #[error("SWITCHBOARD_BASE_URL must be an origin with no path, query or fragment (got {0})")]
+    BaseUrlPath(String),
+}
+
+impl Config {
+    /// The public base URL without a trailing slash, e.g. `https://chat.example.com`.
+    pub fn base_url(&self) -> Result<String, ConfigError> {
+        let Some(url) = &self.base_url else {
+            return Ok(format!("http://{}", self.addr));
+        };
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(ConfigError::BaseUrlScheme(url.to_string()));
+        }
+        if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+            return Err(ConfigError::BaseUrlPath(url.to_string()));
+        }
+        Ok(url.as_str().trim_end_matches('/').to_owned())
+    }
+}
+
+/// `SWITCHBOARD_*` variables set in `environment` that this program does not read.
+pub fn unknown_variables(environment: impl IntoIterator<Item = String>) -> Vec<String> {
+    environment
+        .into_iter()
+        .filter(|name| {
+            name.starts_with("SWITCHBOARD_") && !KNOWN_VARIABLES.contains(&name.as_str())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Cli {
+        Cli::try_parse_from(std::iter::once("switchboard").chain(args.iter().copied())).unwrap()
+    }
+
+    #[test]
+    fn serve_is_the_default_command_and_flags_work_after_it() {
+        let cli = parse(&[]);
+        assert_eq!(cli.command, None);
+        let cli = parse(&["migrate", "--database-url", "postgres://localhost/x"]);
+        assert_eq!(cli.command, Some(Command::Migrate));
+        assert_eq!(cli.config.database_url, "postgres://localhost/x");
+    }
+
+    #[test]
+    fn base_url_defaults_to_the_listen_address() {
+        let cli = parse(&["--addr", "127.0.0.1:4100"]);
+        assert_eq!(cli.config.base_url().unwrap(), "http://127.0.0.1:4100");
+    }
+
+    #[test]
+    fn base_url_must_be_an_http_origin() {
+        let ok = parse(&["--base-url", "https://chat.example.com/"]);
+        assert_eq!(ok.config.base_url().unwrap(), "https://chat.example.com");
+        let path = parse(&["--base-url", "https://example.com/chat"]);
+        assert!(matches!(
+            path.config.base_url(),
+            Err(ConfigError::BaseUrlPath(_))
+        ));
+        let scheme = parse(&["--base-url", "ftp://example.com"]);
+        assert!(matches!(
+            scheme.config.base_url(),
+            Err(ConfigError::BaseUrlScheme(_))
+        ));
+    }
+
+    #[test]
+    fn unknown_switchboard_variables_are_reported() {
+        let names = ["SWITCHBOARD_DATABSE_URL", "SWITCHBOARD_ADDR", "HOME"].map(String::from);
+        assert_eq!(unknown_variables(names), ["SWITCHBOARD_DATABSE_URL"]);
+    }
+}
