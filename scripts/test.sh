@@ -40,12 +40,13 @@ phase "rust tests (SQLite and PostgreSQL)"
 # The frontend crate is the wasm entry point; its code is exercised by the browser tests.
 # cargo-leptos builds debug code with `--cfg erase_components`; the same flags here let the
 # tests reuse everything that build compiled.
-RUSTFLAGS="--cfg erase_components" cargo test --workspace --exclude switchboard-frontend
+# `timeout` turns a hung test into a failure CI reports, instead of a silent stall.
+RUSTFLAGS="--cfg erase_components" timeout 20m cargo test --workspace --exclude switchboard-frontend
 
 phase "browser tests (Playwright, Chromium, oidc-provider)"
 (
   cd end2end
-  SWITCHBOARD_BIN="$PWD/../target/debug/switchboard" LEPTOS_SITE_ROOT="$PWD/../target/site" npx playwright test
+  SWITCHBOARD_BIN="$PWD/../target/debug/switchboard" LEPTOS_SITE_ROOT="$PWD/../target/site" timeout 20m npx playwright test
 )
 
 phase end

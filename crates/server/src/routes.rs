@@ -1,19 +1,27 @@
 //! The HTTP surface: health, the console (server-rendered Leptos pages and their server
 //! functions) and the static site files.
 
+use std::sync::LazyLock;
+
 use axum::Router;
 use axum::response::Redirect;
 use axum::routing::get;
 use leptos::prelude::{LeptosOptions, provide_context};
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use switchboard_app::{App, shell};
 use tower_http::trace::TraceLayer;
 
 use crate::{AppState, health};
 
+/// The console's routes, worked out once per process. Generating them renders the app with
+/// resource loading switched off process-wide, so a page rendered at that moment would wait
+/// forever; doing it once, before any router exists, rules that out.
+static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> =
+    LazyLock::new(|| generate_route_list(App));
+
 /// Builds the whole application. Tests call it without opening a socket.
 pub fn router(state: AppState) -> Router {
-    let console_routes = generate_route_list(App);
+    let console_routes = CONSOLE_ROUTES.clone();
     let services = state.services.clone();
     let leptos_options = state.leptos.clone();
     Router::new()
