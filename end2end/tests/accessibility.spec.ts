@@ -1,7 +1,7 @@
 // axe-core finds no serious or critical violation on any console page.
 import AxeBuilder from '@axe-core/playwright';
 
-import { test, expect } from '../fixtures/index.ts';
+import { test, expect, signIn } from '../fixtures/index.ts';
 
 const PATHS = [
   '/admin/integrations',
@@ -9,8 +9,14 @@ const PATHS = [
   '/admin/messenger/deployments',
   '/admin/conversations',
   '/admin/audit',
+  '/admin/tokens',
   '/admin/no-such-page',
+  '/login',
 ];
+
+test.beforeEach(async ({ page, accounts }) => {
+  await signIn(page, accounts.admin);
+});
 
 for (const path of PATHS) {
   test(`${path} has no serious accessibility violation`, async ({ page }) => {

@@ -1,20 +1,26 @@
 // Every console page renders from the database, hydrates, and navigates client-side.
-import { test, expect } from '../fixtures/index.ts';
+import { test, expect, signIn } from '../fixtures/index.ts';
 
+// `shows` is text the page must show: its empty state, or for the audit log the sign-in that
+// every test starts with.
 const PAGES = [
-  { link: 'Integrations', path: '/admin/integrations', empty: 'No integrations installed yet' },
-  { link: 'Messenger Configurations', path: '/admin/messenger/configurations', empty: 'No messenger configurations yet' },
-  { link: 'Messenger Deployments', path: '/admin/messenger/deployments', empty: 'No messenger deployments yet' },
-  { link: 'Conversations', path: '/admin/conversations', empty: 'No conversations yet' },
-  { link: 'Audit log', path: '/admin/audit', empty: 'No audit events yet' },
+  { link: 'Integrations', path: '/admin/integrations', shows: 'No integrations installed yet' },
+  { link: 'Messenger Configurations', path: '/admin/messenger/configurations', shows: 'No messenger configurations yet' },
+  { link: 'Messenger Deployments', path: '/admin/messenger/deployments', shows: 'No messenger deployments yet' },
+  { link: 'Conversations', path: '/admin/conversations', shows: 'No conversations yet' },
+  { link: 'Audit log', path: '/admin/audit', shows: 'admin.sign_in' },
 ];
 
-for (const { link, path, empty } of PAGES) {
+test.beforeEach(async ({ page, accounts }) => {
+  await signIn(page, accounts.viewer);
+});
+
+for (const { link, path, shows } of PAGES) {
   test(`${link} renders its empty state and hydrates`, async ({ page, consoleErrors }) => {
     const response = await page.goto(path);
     expect(response?.status()).toBe(200);
     await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
-    await expect(page.getByText(empty)).toBeVisible();
+    await expect(page.getByText(shows).first()).toBeVisible();
     await expect(page).toHaveTitle(`${link} · Switchboard`);
     await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
     await expect(page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: link })).toHaveAttribute(
@@ -36,11 +42,11 @@ test('after hydration, the navigation changes pages without a full reload', asyn
   });
 
   const nav = page.getByRole('navigation', { name: 'Main' });
-  for (const { link, path, empty } of PAGES.slice(1)) {
+  for (const { link, path, shows } of PAGES.slice(1)) {
     await nav.getByRole('link', { name: link }).click();
     await expect(page).toHaveURL(path);
     await expect(page.getByRole('heading', { level: 1, name: link })).toBeVisible();
-    await expect(page.getByText(empty)).toBeVisible();
+    await expect(page.getByText(shows).first()).toBeVisible();
   }
   expect(await page.evaluate(() => (window as unknown as { marker?: string }).marker)).toBe('still here');
   expect(documentRequests).toEqual([]);

@@ -12,6 +12,12 @@ use switchboard_domain::FieldError;
 pub enum AppError {
     #[error("Some fields need attention.")]
     Invalid(Vec<FieldError>),
+    /// No session, or it expired: the page sends the admin to sign in again.
+    #[error("Your session has ended. Sign in again.")]
+    Unauthorized,
+    /// A viewer tried to change something.
+    #[error("Your role (viewer) can look at everything but change nothing.")]
+    Forbidden,
     #[error("This {0} does not exist (any more).")]
     NotFound(String),
     #[error("Something went wrong on the server. The details are in its log.")]
@@ -36,6 +42,7 @@ impl From<switchboard_core::Error> for AppError {
         match error {
             Error::Invalid(fields) => Self::Invalid(fields),
             Error::NotFound(what) => Self::NotFound(what.to_owned()),
+            Error::Forbidden => Self::Forbidden,
             Error::Database(_) | Error::Corrupt(_) => {
                 tracing::error!(%error, "server function failed");
                 Self::Internal

@@ -11,11 +11,14 @@ mod server;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::components::layout::Layout;
-use crate::pages::{audit, configurations, conversations, deployments, integrations, not_found};
+use crate::pages::{
+    audit, configurations, conversations, deployments, integrations, not_found, setup, sign_in,
+    tokens,
+};
 
 /// The HTML document around the app; the server renders it for every page.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -48,21 +51,21 @@ pub fn App() -> impl IntoView {
         <Stylesheet id="leptos" href="/pkg/switchboard.css" />
         <Title formatter=|page: String| format!("{page} · Switchboard") />
         <Router>
-            <Layout>
-                <Routes fallback=not_found::NotFound>
-                    <Route path=path!("/admin/integrations") view=integrations::IntegrationsPage />
+            <Routes fallback=not_found::NotFound>
+                <Route path=path!("/login") view=sign_in::LoginPage />
+                <Route path=path!("/setup") view=setup::SetupPage />
+                <ParentRoute path=path!("/admin") view=Layout>
+                    <Route path=path!("integrations") view=integrations::IntegrationsPage />
                     <Route
-                        path=path!("/admin/messenger/configurations")
+                        path=path!("messenger/configurations")
                         view=configurations::ConfigurationsPage
                     />
-                    <Route
-                        path=path!("/admin/messenger/deployments")
-                        view=deployments::DeploymentsPage
-                    />
-                    <Route path=path!("/admin/conversations") view=conversations::ConversationsPage />
-                    <Route path=path!("/admin/audit") view=audit::AuditPage />
-                </Routes>
-            </Layout>
+                    <Route path=path!("messenger/deployments") view=deployments::DeploymentsPage />
+                    <Route path=path!("conversations") view=conversations::ConversationsPage />
+                    <Route path=path!("audit") view=audit::AuditPage />
+                    <Route path=path!("tokens") view=tokens::ApiTokensPage />
+                </ParentRoute>
+            </Routes>
         </Router>
     }
 }

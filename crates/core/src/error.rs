@@ -10,6 +10,9 @@ pub enum Error {
     /// Input that breaks a rule; each entry names its field.
     #[error("invalid input")]
     Invalid(Vec<FieldError>),
+    /// The caller's role does not allow this change (a viewer, or a viewer's API token).
+    #[error("your role does not allow changes")]
+    Forbidden,
     /// The object does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),

@@ -1,10 +1,155 @@
 //! Integrations with OpenID Connect providers.
 
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use chrono::Utc;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set};
+use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::integration;
 use switchboard_domain::integration::{IntegrationSummary, host_of};
+use switchboard_domain::{FieldError, Validation};
+use uuid::Uuid;
 
-use crate::Error;
+use crate::admins::Principal;
+use crate::secrets::Keyring;
+use crate::{Error, audit};
+
+/// What an integration's client secret is sealed for (see [`crate::secrets`]).
+pub fn client_secret_context(id: Uuid) -> String {
+    format!("integration/{id}/client_secret")
+}
+
+/// What an integration's Okta API token is sealed for.
+pub fn okta_api_token_context(id: Uuid) -> String {
+    format!("integration/{id}/okta_api_token")
+}
+
+/// Stores an integration's client credentials, the secret sealed. `by` must be allowed to
+/// change things; the audit log records that the secret was replaced, never its value.
+pub async fn set_credentials(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+    id: Uuid,
+    client_id: &str,
+    client_secret: &SecretString,
+    by: &Principal,
+) -> Result<(), Error> {
+    by.require_change()?;
+    let mut validation = Validation::new();
+    validation.check(if client_id.trim().is_empty() {
+        Err(FieldError::new("clientId", "Client ID is required."))
+    } else {
+        Ok(())
+    });
+    validation.check(if client_secret.expose_secret().is_empty() {
+        Err(FieldError::new(
+            "clientSecret",
+            "Client Secret is required.",
+        ))
+    } else {
+        Ok(())
+    });
+    validation.finish().map_err(Error::Invalid)?;
+    let row = integration::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("integration"))?;
+    let now = Utc::now();
+    let mut update: integration::ActiveModel = row.into();
+    update.client_id = Set(Some(client_id.trim().to_owned()));
+    update.client_secret_sealed = Set(Some(
+        keyring
+            .seal(&client_secret_context(id), client_secret)
+            .into_bytes(),
+    ));
+    update.credentials_updated_at = Set(Some(now));
+    update.updated_at = Set(now);
+    update.update(db).await?;
+    audit::record(
+        db,
+        audit::NewEvent {
+            actor: &by.name,
+            action: "integration.credentials",
+            object_type: "integration",
+            object_id: Some(id.to_string()),
+            changes: vec!["client ID".into(), "client secret replaced".into()],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+/// Opens an integration's stored client secret, for the token exchange.
+pub fn open_client_secret(
+    keyring: &Keyring,
+    row: &integration::Model,
+) -> Result<Option<SecretString>, Error> {
+    let context = client_secret_context(row.id);
+    row.client_secret_sealed
+        .as_deref()
+        .map(|stored| {
+            let sealed = std::str::from_utf8(stored)
+                .map_err(|_| Error::Corrupt(format!("{context} is not a sealed value")))?;
+            keyring
+                .open(&context, sealed)
+                .map_err(|error| Error::Corrupt(format!("{context}: {error}")))
+        })
+        .transpose()
+}
+
+/// Re-seals every stored credential that another key than the keyring's current one sealed;
+/// returns how many it re-sealed. Run after a new key is put in front of the keyring.
+pub async fn reseal_credentials(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+) -> Result<usize, Error> {
+    let mut count = 0;
+    for row in integration::Entity::find().all(db).await? {
+        let id = row.id;
+        let secret = reseal(
+            keyring,
+            &client_secret_context(id),
+            row.client_secret_sealed.as_deref(),
+        )?;
+        let token = reseal(
+            keyring,
+            &okta_api_token_context(id),
+            row.okta_api_token_sealed.as_deref(),
+        )?;
+        if secret.is_none() && token.is_none() {
+            continue;
+        }
+        let mut update: integration::ActiveModel = row.into();
+        if let Some(secret) = secret {
+            update.client_secret_sealed = Set(Some(secret));
+            count += 1;
+        }
+        if let Some(token) = token {
+            update.okta_api_token_sealed = Set(Some(token));
+            count += 1;
+        }
+        update.update(db).await?;
+    }
+    Ok(count)
+}
+
+/// The value sealed again with the current key, or `None` when it needs nothing.
+fn reseal(
+    keyring: &Keyring,
+    context: &str,
+    stored: Option<&[u8]>,
+) -> Result<Option<Vec<u8>>, Error> {
+    let Some(stored) = stored else {
+        return Ok(None);
+    };
+    let sealed = std::str::from_utf8(stored)
+        .map_err(|_| Error::Corrupt(format!("{context} is not a sealed value")))?;
+    if !keyring.needs_reseal(sealed) {
+        return Ok(None);
+    }
+    let secret = keyring
+        .open(context, sealed)
+        .map_err(|error| Error::Corrupt(format!("{context}: {error}")))?;
+    Ok(Some(keyring.seal(context, &secret).into_bytes()))
+}
 
 /// Every integration, by name.
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<IntegrationSummary>, Error> {

@@ -1,29 +1,68 @@
 //! Switchboard's use cases. The HTTP layer (`switchboard-server`) and the server functions of
 //! the console (`switchboard-app`) call these with a [`Services`] and map [`Error`] to responses.
 
+pub mod admin_sessions;
+pub mod admins;
+pub mod api_tokens;
 pub mod audit;
 pub mod conversations;
 pub mod deployments;
 pub mod error;
+pub mod first_admin;
 pub mod integrations;
 pub mod messenger;
+mod opaque;
+pub mod secrets;
+pub mod sign_in;
+
+use std::sync::Arc;
 
 pub use error::Error;
 use sea_orm::DatabaseConnection;
+
+use crate::admin_sessions::SessionPolicy;
+use crate::secrets::Keyring;
+use crate::sign_in::SignInLimits;
 
 /// Everything a use case needs, cloned cheaply into every request (the pool is shared).
 #[derive(Clone, Debug)]
 pub struct Services {
     db: DatabaseConnection,
+    keyring: Arc<Keyring>,
+    settings: Settings,
+}
+
+/// The tunable rules of sign-in and sessions.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    pub sessions: SessionPolicy,
+    pub sign_in: SignInLimits,
 }
 
 impl Services {
-    pub fn new(db: DatabaseConnection) -> Self {
-        Self { db }
+    pub fn new(db: DatabaseConnection, keyring: Keyring, settings: Settings) -> Self {
+        Self {
+            db,
+            keyring: Arc::new(keyring),
+            settings,
+        }
+    }
+
+    /// Services on `db` with a throw-away key and the default settings, for tests.
+    pub fn for_tests(db: DatabaseConnection) -> Self {
+        Self::new(db, Keyring::generate(), Settings::default())
     }
 
     pub fn db(&self) -> &DatabaseConnection {
         &self.db
+    }
+
+    pub fn keyring(&self) -> &Keyring {
+        &self.keyring
+    }
+
+    pub fn settings(&self) -> Settings {
+        self.settings
     }
 
     /// Succeeds when the database answers a round trip.

@@ -69,6 +69,15 @@ impl TestDb {
         }
     }
 
+    /// The SQLite file behind this database (the WAL beside it holds recent writes), if it is
+    /// one; tests that inspect what is stored at rest read it.
+    pub fn sqlite_path(&self) -> Option<&std::path::Path> {
+        match &self.cleanup {
+            Cleanup::SqliteFile(path) => Some(path),
+            Cleanup::PostgresSchema { .. } => None,
+        }
+    }
+
     /// Closes the pool and removes the database.
     pub async fn close(self) {
         self.conn.close().await.ok();

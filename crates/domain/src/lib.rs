@@ -1,6 +1,7 @@
 //! The vocabulary of Switchboard: the objects of the product, the rules their fields obey and
 //! the summaries the console shows. No I/O here: this crate also compiles to wasm for the browser.
 
+pub mod admin;
 pub mod audit;
 pub mod conversation;
 pub mod deployment;

@@ -4,7 +4,9 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use secrecy::SecretString;
+use switchboard_domain::admin::Role;
 use url::Url;
 
 #[derive(Debug, Parser)]
@@ -20,12 +22,68 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Subcommand)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
     /// Apply pending migrations, then serve the console and the messenger (the default).
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Manage console admins.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Manage API tokens for `/api/v2`.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Manage the key that seals stored secrets.
+    #[command(subcommand)]
+    Secrets(SecretsCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum AdminCommand {
+    /// Create an admin. The password is read from stdin when it is not a terminal
+    /// (`echo "$PASSWORD" | switchboard admin create ...`); otherwise one is generated and
+    /// printed once.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Admin)]
+        role: RoleArg,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum TokenCommand {
+    /// Create an API token and print it once. Tokens are viewers unless `--role admin`.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum, default_value_t = RoleArg::Viewer)]
+        role: RoleArg,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum SecretsCommand {
+    /// Seal every stored secret with a new key. With a key file, writes a fresh key to it;
+    /// with `SWITCHBOARD_SECRET_KEY`, re-seals with the first key listed there (put the new key
+    /// first, keep the old one after a comma, run this, then drop the old one).
+    RotateKey,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    Admin,
+    Viewer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Admin => Role::Admin,
+            RoleArg::Viewer => Role::Viewer,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Args)]
@@ -64,13 +122,35 @@ pub struct Config {
         default_value = "target/site"
     )]
     pub site_root: PathBuf,
+
+    /// The key that seals stored secrets (client secrets, provider API tokens): 32 bytes in
+    /// base64 (`openssl rand -base64 32`). Several keys separated by commas during a rotation,
+    /// the newest first. When unset, the key file below is used.
+    #[arg(long, global = true, env = "SWITCHBOARD_SECRET_KEY", hide_env_values = true, value_parser = secret)]
+    pub secret_key: Option<SecretString>,
+
+    /// The key file used when SWITCHBOARD_SECRET_KEY is unset; generated with mode 0600 on
+    /// first start. Back it up: without it, sealed secrets cannot be read.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_SECRET_KEY_FILE",
+        default_value = "data/secret.key"
+    )]
+    pub secret_key_file: PathBuf,
+}
+
+fn secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(value.to_owned()))
 }
 
 /// The environment variables this program reads; any other `SWITCHBOARD_*` is likely a typo.
-pub const KNOWN_VARIABLES: [&str; 3] = [
+pub const KNOWN_VARIABLES: [&str; 5] = [
     "SWITCHBOARD_DATABASE_URL",
     "SWITCHBOARD_ADDR",
     "SWITCHBOARD_BASE_URL",
+    "SWITCHBOARD_SECRET_KEY",
+    "SWITCHBOARD_SECRET_KEY_FILE",
 ];
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -144,6 +224,37 @@ mod tests {
             scheme.config.base_url(),
             Err(ConfigError::BaseUrlScheme(_))
         ));
+    }
+
+    #[test]
+    fn subcommands_parse_with_their_defaults() {
+        let cli = parse(&["admin", "create", "--email", "ada@example.com"]);
+        assert_eq!(
+            cli.command,
+            Some(Command::Admin(AdminCommand::Create {
+                email: "ada@example.com".into(),
+                role: RoleArg::Admin
+            }))
+        );
+        let cli = parse(&["token", "create", "--name", "ci"]);
+        assert_eq!(
+            cli.command,
+            Some(Command::Token(TokenCommand::Create {
+                name: "ci".into(),
+                role: RoleArg::Viewer
+            }))
+        );
+        let cli = parse(&["secrets", "rotate-key"]);
+        assert_eq!(
+            cli.command,
+            Some(Command::Secrets(SecretsCommand::RotateKey))
+        );
+    }
+
+    #[test]
+    fn the_secret_key_never_prints() {
+        let cli = parse(&["--secret-key", "c2VjcmV0LWtleS12YWx1ZQ=="]);
+        assert!(!format!("{cli:?}").contains("c2VjcmV0LWtleS12YWx1ZQ"));
     }
 
     #[test]

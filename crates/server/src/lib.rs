@@ -2,10 +2,17 @@
 //!
 //! Read [`routes::router`] first: every URL the server answers starts there.
 
+pub mod api;
+pub mod auth;
+pub mod commands;
 pub mod config;
+pub mod csrf;
 pub mod health;
 pub mod routes;
+pub mod security_headers;
 pub mod shutdown;
+
+use std::sync::Arc;
 
 use axum::extract::FromRef;
 use leptos::prelude::LeptosOptions;
@@ -16,6 +23,36 @@ use switchboard_core::Services;
 pub struct AppState {
     pub services: Services,
     pub leptos: LeptosOptions,
+    pub web: Arc<WebSettings>,
+}
+
+/// How the server presents itself to browsers.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The public origin, e.g. `https://chat.example.com`, without a trailing slash.
+    pub base_url: String,
+    /// Cookies get `Secure` (and the `__Host-` prefix) when the base URL is https.
+    pub secure_cookies: bool,
+    /// The live-reload websocket of `cargo leptos watch`, which the page's CSP must allow.
+    pub reload_socket: Option<String>,
+}
+
+impl WebSettings {
+    pub fn new(base_url: String) -> Self {
+        let secure_cookies = base_url.starts_with("https://");
+        let reload_socket = std::env::var_os("LEPTOS_WATCH").map(|_| {
+            let host = base_url.split_once("://").map_or("127.0.0.1", |(_, rest)| {
+                rest.split(':').next().unwrap_or(rest)
+            });
+            let port = std::env::var("LEPTOS_RELOAD_PORT").unwrap_or_else(|_| "3001".into());
+            format!("ws://{host}:{port}")
+        });
+        Self {
+            base_url,
+            secure_cookies,
+            reload_socket,
+        }
+    }
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,11 +1,18 @@
 //! `switchboard`: serve the console and messenger, or run a maintenance command.
 
+use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use clap::Parser;
-use switchboard_core::Services;
-use switchboard_server::config::{Cli, Command, Config, unknown_variables};
-use switchboard_server::{AppState, routes, shutdown};
+use secrecy::ExposeSecret;
+use switchboard_core::secrets::Keyring;
+use switchboard_core::{Services, Settings, first_admin};
+use switchboard_server::commands::{self, Failure};
+use switchboard_server::config::{
+    AdminCommand, Cli, Command, Config, SecretsCommand, TokenCommand, unknown_variables,
+};
+use switchboard_server::{AppState, WebSettings, routes, shutdown};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -20,9 +27,31 @@ async fn main() -> ExitCode {
     for name in unknown_variables(std::env::vars().map(|(name, _)| name)) {
         tracing::warn!(variable = %name, "unknown SWITCHBOARD_ variable ignored (typo?)");
     }
+    let config = cli.config;
     let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(cli.config).await,
-        Command::Migrate => migrate(cli.config).await,
+        Command::Serve => serve(config).await,
+        Command::Migrate => migrate(config).await,
+        Command::Admin(AdminCommand::Create { email, role }) => {
+            report(&config, |db| async move {
+                commands::create_admin_from_stdin(&db, &email, role.into()).await
+            })
+            .await
+        }
+        Command::Token(TokenCommand::Create { name, role }) => {
+            report(&config, |db| async move {
+                commands::create_token(&db, &name, role.into()).await
+            })
+            .await
+        }
+        Command::Secrets(SecretsCommand::RotateKey) => match load_keyring(&config) {
+            Ok(keyring) => {
+                report(&config, |db| async move {
+                    commands::rotate_key(&db, keyring).await
+                })
+                .await
+            }
+            Err(error) => Err(error),
+        },
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -32,8 +61,6 @@ async fn main() -> ExitCode {
         }
     }
 }
-
-type Failure = Box<dyn std::error::Error>;
 
 async fn open_database(config: &Config) -> Result<switchboard_db::DatabaseConnection, Failure> {
     let db = switchboard_db::connect(&config.database_url)
@@ -45,6 +72,26 @@ async fn open_database(config: &Config) -> Result<switchboard_db::DatabaseConnec
     Ok(db)
 }
 
+fn load_keyring(config: &Config) -> Result<Keyring, Failure> {
+    Ok(Keyring::load(
+        config.secret_key.as_ref(),
+        &config.secret_key_file,
+    )?)
+}
+
+/// Runs a command on the database and prints its report.
+async fn report<F, Fut>(config: &Config, command: F) -> Result<(), Failure>
+where
+    F: FnOnce(switchboard_db::DatabaseConnection) -> Fut,
+    Fut: Future<Output = Result<String, Failure>>,
+{
+    let db = open_database(config).await?;
+    let outcome = command(db.clone()).await;
+    db.close().await.ok();
+    println!("{}", outcome?);
+    Ok(())
+}
+
 async fn migrate(config: Config) -> Result<(), Failure> {
     let db = open_database(&config).await?;
     db.close().await.ok();
@@ -54,18 +101,30 @@ async fn migrate(config: Config) -> Result<(), Failure> {
 
 async fn serve(config: Config) -> Result<(), Failure> {
     let base_url = config.base_url()?;
+    let keyring = load_keyring(&config)?;
     let db = open_database(&config).await?;
+    if let Some(token) = first_admin::issue_setup_token(&db).await? {
+        // The one place this link appears: whoever can read the server's log owns the server.
+        tracing::warn!(
+            "No admin exists yet. Create the first one at {base_url}/setup?token={}",
+            token.expose_secret()
+        );
+    }
     let state = AppState {
-        services: Services::new(db.clone()),
+        services: Services::new(db.clone(), keyring, Settings::default()),
         leptos: routes::leptos_options(&config),
+        web: Arc::new(WebSettings::new(base_url.clone())),
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, %base_url, "Switchboard is listening");
-    axum::serve(listener, routes::router(state))
-        .with_graceful_shutdown(shutdown::signal())
-        .await?;
+    axum::serve(
+        listener,
+        routes::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown::signal())
+    .await?;
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())

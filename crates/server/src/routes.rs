@@ -1,42 +1,72 @@
-//! The HTTP surface: health, the console (server-rendered Leptos pages and their server
-//! functions) and the static site files.
+//! The HTTP surface: health, sign-in forms, the REST API, the console (server-rendered Leptos
+//! pages and their server functions) and the static site files, behind the security layers.
 
 use std::sync::LazyLock;
 
 use axum::Router;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::Redirect;
-use axum::routing::get;
-use leptos::prelude::{LeptosOptions, provide_context};
-use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use axum::routing::{get, post};
+use leptos::nonce::use_nonce;
+use leptos::prelude::{LeptosOptions, provide_context, use_context};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use switchboard_app::{App, shell};
 use tower_http::trace::TraceLayer;
 
-use crate::{AppState, health};
+use crate::{AppState, api, auth, csrf, health, security_headers};
 
 /// The console's routes, worked out once per process. Generating them renders the app with
 /// resource loading switched off process-wide, so a page rendered at that moment would wait
 /// forever; doing it once, before any router exists, rules that out.
-static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> =
-    LazyLock::new(|| generate_route_list(App));
+static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| generate_route_list(App));
 
 /// Builds the whole application. Tests call it without opening a socket.
+///
+/// A request passes, outermost first: tracing, security headers, the CSRF check, [`auth::identify`]
+/// (who is asking), then the redirect of anonymous console visits to `/login`.
 pub fn router(state: AppState) -> Router {
-    let console_routes = CONSOLE_ROUTES.clone();
-    let services = state.services.clone();
     let leptos_options = state.leptos.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/", get(to_console))
         .route("/admin", get(to_console))
+        .route("/login", post(auth::forms::login))
+        .route("/logout", post(auth::forms::logout))
+        .route("/setup", post(auth::forms::setup))
+        .nest("/api/v2", api::router())
         .leptos_routes_with_context(
             &state,
-            console_routes,
-            move || provide_context(services.clone()),
+            CONSOLE_ROUTES.clone(),
+            console_context(&state),
             move || shell(leptos_options.clone()),
         )
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            AppState,
+            _,
+        >(console_context(&state), shell))
+        .layer(from_fn(auth::console_requires_session))
+        .layer(from_fn_with_state(state.clone(), auth::identify))
+        .layer(from_fn_with_state(state.clone(), csrf::protect))
+        .layer(from_fn(security_headers::add))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// What every console render and server function gets in its context: the services, and the
+/// page's Content-Security-Policy built around the nonce Leptos gives its inline scripts.
+pub fn console_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let services = state.services.clone();
+    let web = state.web.clone();
+    move || {
+        provide_context(services.clone());
+        if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) {
+            let policy = security_headers::console_policy(&nonce, web.reload_socket.as_deref());
+            if let Ok(value) = HeaderValue::from_str(&policy) {
+                response.insert_header(header::CONTENT_SECURITY_POLICY, value);
+            }
+        }
+    }
 }
 
 /// The Leptos settings the console renders with.

@@ -1,46 +1,27 @@
 //! The HTTP surface, exercised through the real router without opening a socket.
 
-use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+mod common;
+
+use axum::http::StatusCode;
 use chrono::Utc;
-use http_body_util::BodyExt;
+use common::TestApp;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::json;
-use switchboard_core::{Services, audit};
+use switchboard_core::audit;
 use switchboard_db::entities::integration;
 use switchboard_db::test_on_each_engine;
 use switchboard_db::testing::TestDb;
-use switchboard_server::config::Cli;
-use switchboard_server::{AppState, routes};
-use tower::ServiceExt;
+use switchboard_domain::admin::Role;
 use uuid::Uuid;
 
-fn app(db: &DatabaseConnection) -> Router {
-    use clap::Parser;
-    let Cli { config, .. } = Cli::parse_from(["switchboard"]);
-    routes::router(AppState {
-        services: Services::new(db.clone()),
-        leptos: routes::leptos_options(&config),
-    })
-}
-
-async fn get(app: &Router, path: &str) -> (StatusCode, Option<String>, String) {
-    let response = app
-        .clone()
-        .oneshot(Request::get(path).body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let location = response
-        .headers()
-        .get(header::LOCATION)
-        .map(|value| value.to_str().unwrap().to_owned());
-    let body = response.into_body().collect().await.unwrap().to_bytes();
+/// A page as a signed-in viewer sees it: (status, redirect target, body).
+async fn get(app: &TestApp, path: &str) -> (StatusCode, Option<String>, String) {
+    let cookie = app.signed_in(Role::Viewer).await;
+    let answer = app.get(path, Some(&cookie)).await;
     (
-        status,
-        location,
-        String::from_utf8_lossy(&body).into_owned(),
+        answer.status,
+        answer.location().map(str::to_owned),
+        answer.body,
     )
 }
 
@@ -60,23 +41,25 @@ test_on_each_engine!(
 );
 
 async fn healthz_answers_ok_while_the_database_answers(db: &DatabaseConnection) {
-    let (status, _, body) = get(&app(db), "/healthz").await;
+    let answer = TestApp::new(db).get("/healthz", None).await;
+    let (status, body) = (answer.status, answer.body);
     assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
 }
 
 #[tokio::test]
 async fn healthz_fails_when_the_database_is_gone() {
     let db = TestDb::sqlite().await;
-    let app = app(&db.conn);
+    let app = TestApp::new(&db.conn);
     // The clone shares the pool: closing it takes the database away from the app too.
     db.conn.clone().close().await.unwrap();
-    let (status, _, body) = get(&app, "/healthz").await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(body, "database unavailable");
+    let answer = app.get("/healthz", None).await;
+    assert_eq!(answer.status, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(answer.body, "database unavailable");
 }
 
 async fn pages_render_their_empty_states(db: &DatabaseConnection) {
-    let app = app(db);
+    let app = TestApp::new(db);
+    let cookie = app.signed_in(Role::Viewer).await;
     for (path, heading, empty) in [
         (
             "/admin/integrations",
@@ -98,9 +81,10 @@ async fn pages_render_their_empty_states(db: &DatabaseConnection) {
             "Conversations",
             "No conversations yet",
         ),
-        ("/admin/audit", "Audit log", "No audit events yet"),
+        ("/admin/tokens", "API tokens", "No API tokens yet"),
     ] {
-        let (status, _, body) = get(&app, path).await;
+        let answer = app.get(path, Some(&cookie)).await;
+        let (status, body) = (answer.status, answer.body);
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(h1(&body), heading, "{path} has its heading");
         assert!(body.contains(empty), "{path} shows its empty state");
@@ -112,11 +96,16 @@ async fn pages_render_their_empty_states(db: &DatabaseConnection) {
 #[tokio::test]
 async fn root_redirects_to_integrations() {
     let db = TestDb::sqlite().await;
-    let app = app(&db.conn);
+    let app = TestApp::new(&db.conn);
+    let cookie = app.signed_in(Role::Viewer).await;
     for path in ["/", "/admin"] {
-        let (status, location, _) = get(&app, path).await;
-        assert!(status.is_redirection(), "{path} answers {status}");
-        assert_eq!(location.as_deref(), Some("/admin/integrations"));
+        let answer = app.get(path, Some(&cookie)).await;
+        assert!(
+            answer.status.is_redirection(),
+            "{path} answers {}",
+            answer.status
+        );
+        assert_eq!(answer.location(), Some("/admin/integrations"));
     }
     db.close().await;
 }
@@ -124,7 +113,7 @@ async fn root_redirects_to_integrations() {
 #[tokio::test]
 async fn unknown_paths_answer_404_with_the_console_page() {
     let db = TestDb::sqlite().await;
-    let (status, _, body) = get(&app(&db.conn), "/admin/no-such-page").await;
+    let (status, _, body) = get(&TestApp::new(&db.conn), "/admin/no-such-page").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     assert!(body.contains("Page not found"));
     db.close().await;
@@ -156,7 +145,7 @@ async fn integrations_page_lists_stored_integrations(db: &DatabaseConnection) {
     .insert(db)
     .await
     .unwrap();
-    let (status, _, body) = get(&app(db), "/admin/integrations").await;
+    let (status, _, body) = get(&TestApp::new(db), "/admin/integrations").await;
     assert_eq!(status, StatusCode::OK);
     assert!(body.contains("Okta production"));
     assert!(body.contains("acme.okta.com"));
@@ -167,7 +156,7 @@ async fn integrations_page_lists_stored_integrations(db: &DatabaseConnection) {
 async fn audit_page_filters_by_object(db: &DatabaseConnection) {
     for (object_type, actor) in [
         ("integration", "ada@example.com"),
-        ("admin", "grace@example.com"),
+        ("conversation", "grace@example.com"),
     ] {
         audit::record(
             db,
@@ -182,10 +171,14 @@ async fn audit_page_filters_by_object(db: &DatabaseConnection) {
         .await
         .unwrap();
     }
-    let app = app(db);
-    let (_, _, all) = get(&app, "/admin/audit").await;
+    let app = TestApp::new(db);
+    let cookie = app.signed_in(Role::Viewer).await;
+    let all = app.get("/admin/audit", Some(&cookie)).await.body;
     assert!(all.contains("ada@example.com") && all.contains("grace@example.com"));
-    let (status, _, filtered) = get(&app, "/admin/audit?object=admin").await;
+    let filtered = app
+        .get("/admin/audit?object=conversation", Some(&cookie))
+        .await;
+    let (status, filtered) = (filtered.status, filtered.body);
     assert_eq!(status, StatusCode::OK);
     assert!(filtered.contains("grace@example.com"));
     assert!(!filtered.contains("ada@example.com"));

@@ -1,10 +1,42 @@
-//! The console frame: the product name, the main navigation and the page area.
+//! The console frame: the product name, the main navigation, who is signed in, and the page
+//! area.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
+use leptos_router::components::{A, Outlet};
+use switchboard_domain::admin::{CurrentAdmin, Role};
 
-/// The navigation entries; their labels and paths are a contract (DESIGN.md).
-const NAVIGATION: [(&str, &str); 5] = [
+use crate::error::AppError;
+
+/// Who is signed in; `None` once the session has ended.
+#[server]
+pub async fn signed_in_admin() -> Result<Option<CurrentAdmin>, AppError> {
+    Ok(crate::server::principal().map(|principal| CurrentAdmin {
+        email: principal.name,
+        role: principal.role,
+    }))
+}
+
+/// The signed-in admin, loaded once by the layout and shared with every page (pages use it to
+/// disable what a viewer may not do).
+#[derive(Clone, Copy)]
+pub struct Account(pub Resource<Result<Option<CurrentAdmin>, AppError>>);
+
+impl Account {
+    /// Whether the signed-in admin may change things; false until known.
+    pub async fn can_change(self) -> bool {
+        matches!(
+            self.0.await,
+            Ok(Some(CurrentAdmin {
+                role: Role::Admin,
+                ..
+            }))
+        )
+    }
+}
+
+/// The navigation entries; their labels and paths are a contract (DESIGN.md), except "API
+/// tokens", which DESIGN.md leaves free.
+const NAVIGATION: [(&str, &str); 6] = [
     ("Integrations", "/admin/integrations"),
     (
         "Messenger Configurations",
@@ -13,10 +45,14 @@ const NAVIGATION: [(&str, &str); 5] = [
     ("Messenger Deployments", "/admin/messenger/deployments"),
     ("Conversations", "/admin/conversations"),
     ("Audit log", "/admin/audit"),
+    ("API tokens", "/admin/tokens"),
 ];
 
+/// The frame around every `/admin` page; the page itself renders in the `<Outlet>`.
 #[component]
-pub fn Layout(children: Children) -> impl IntoView {
+pub fn Layout() -> impl IntoView {
+    let account = Account(Resource::new(|| (), |_| signed_in_admin()));
+    provide_context(account);
     view! {
         <div class="min-h-screen md:flex">
             <header class="border-b border-slate-200 bg-white md:w-64 md:shrink-0 md:border-b-0 md:border-r">
@@ -47,8 +83,47 @@ pub fn Layout(children: Children) -> impl IntoView {
                 </nav>
             </header>
             <main class="min-w-0 flex-1 px-6 py-8 md:px-10">
-                <div class="mx-auto max-w-5xl">{children()}</div>
+                <div class="mx-auto max-w-5xl">
+                    <AccountBar account />
+                    <Outlet />
+                </div>
             </main>
+        </div>
+    }
+}
+
+/// Who is signed in, their role, and "Sign out" (a plain form, so it works before hydration).
+#[component]
+fn AccountBar(account: Account) -> impl IntoView {
+    view! {
+        <div class="mb-6 flex min-h-9 items-center justify-end gap-3 text-sm">
+            <Suspense>
+                {move || Suspend::new(async move {
+                    account
+                        .0
+                        .await
+                        .ok()
+                        .flatten()
+                        .map(|admin| {
+                            view! {
+                                <span class="text-slate-700" data-testid="signed-in-as">
+                                    {admin.email}
+                                </span>
+                                <span class="rounded-full bg-slate-100 px-2 py-0.5 text-xs font-medium text-slate-700">
+                                    {admin.role.as_str()}
+                                </span>
+                            }
+                        })
+                })}
+            </Suspense>
+            <form method="post" action="/logout">
+                <button
+                    type="submit"
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50"
+                >
+                    "Sign out"
+                </button>
+            </form>
         </div>
     }
 }

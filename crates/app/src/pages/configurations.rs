@@ -11,7 +11,7 @@ use crate::error::AppError;
 
 #[server]
 pub async fn list_configurations() -> Result<Vec<ConfigurationSummary>, AppError> {
-    let services = crate::server::services()?;
+    let (services, _) = crate::server::for_reading()?;
     Ok(switchboard_core::messenger::list_configurations(services.db()).await?)
 }
 

@@ -11,7 +11,7 @@ use crate::error::AppError;
 
 #[server]
 pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, AppError> {
-    let services = crate::server::services()?;
+    let (services, _) = crate::server::for_reading()?;
     Ok(switchboard_core::integrations::list(services.db()).await?)
 }
 

@@ -6,3 +6,6 @@ pub mod conversations;
 pub mod deployments;
 pub mod integrations;
 pub mod not_found;
+pub mod setup;
+pub mod sign_in;
+pub mod tokens;

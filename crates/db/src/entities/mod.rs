@@ -11,3 +11,5 @@ pub mod conversation;
 pub mod deployment;
 pub mod integration;
 pub mod message;
+pub mod setup_token;
+pub mod sign_in_failure;

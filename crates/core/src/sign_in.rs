@@ -1,0 +1,191 @@
+//! Admin sign-in with a password: the check, the rate limit on failures (per account and per
+//! client address, counted in the database so every instance sees the same numbers) and the
+//! audit trail.
+
+use std::sync::LazyLock;
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use secrecy::SecretString;
+use switchboard_db::entities::sign_in_failure;
+use switchboard_domain::admin::normalize_email;
+use uuid::Uuid;
+
+use crate::admin_sessions::{self, NewSession, SessionPolicy};
+use crate::admins::{self, Principal};
+use crate::{Error, audit};
+
+/// How many failures the rate limit allows, and over what window.
+#[derive(Debug, Clone, Copy)]
+pub struct SignInLimits {
+    pub per_account: u64,
+    pub per_client: u64,
+    pub window: Duration,
+}
+
+impl Default for SignInLimits {
+    fn default() -> Self {
+        Self {
+            per_account: 5,
+            per_client: 20,
+            window: Duration::minutes(15),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SignInError {
+    /// Wrong email or password; deliberately not saying which.
+    #[error("wrong email or password")]
+    WrongCredentials,
+    /// Too many recent failures for this account or this client.
+    #[error("too many failed sign-ins; retry in {} s", retry_after.num_seconds())]
+    RateLimited { retry_after: Duration },
+    #[error(transparent)]
+    Other(#[from] Error),
+}
+
+/// A hash of a password nobody knows, checked when the email matches no admin, so that a
+/// wrong email takes as long to refuse as a wrong password.
+static DECOY_HASH: LazyLock<String> =
+    LazyLock::new(|| admins::hash_password(&admins::generate_password()));
+
+/// Checks the credentials and, when they match, starts a session.
+pub async fn sign_in(
+    db: &DatabaseConnection,
+    email: &str,
+    password: &SecretString,
+    client_address: &str,
+    limits: SignInLimits,
+    policy: SessionPolicy,
+) -> Result<(Principal, NewSession), SignInError> {
+    // Bounded, because a failed attempt's email is stored and shown in the audit log.
+    let email: String = normalize_email(email).chars().take(254).collect();
+    let now = Utc::now();
+    check_limit(db, &email, client_address, limits, now).await?;
+
+    let admin = admins::find_by_email(db, &email).await?;
+    let hash = admin
+        .as_ref()
+        .map_or(DECOY_HASH.as_str(), |a| &a.password_hash);
+    let matches = admins::verify_password(hash, password);
+    let Some(admin) = admin.filter(|_| matches) else {
+        record_failure(db, &email, client_address, limits, now).await?;
+        return Err(SignInError::WrongCredentials);
+    };
+
+    // A success clears the account's failures; the client's stay counted.
+    sign_in_failure::Entity::delete_many()
+        .filter(sign_in_failure::Column::Email.eq(&email))
+        .exec(db)
+        .await
+        .map_err(Error::from)?;
+    let principal = Principal::from_admin(&admin)?;
+    let session = admin_sessions::start(db, admin.id, policy).await?;
+    audit::record(
+        db,
+        audit::NewEvent {
+            actor: &principal.name,
+            action: "admin.sign_in",
+            object_type: "admin",
+            object_id: Some(principal.name.clone()),
+            changes: vec![],
+        },
+    )
+    .await?;
+    Ok((principal, session))
+}
+
+/// Ends a session and records the sign-out.
+pub async fn sign_out(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    token: &SecretString,
+) -> Result<(), Error> {
+    admin_sessions::end(db, token).await?;
+    audit::record(
+        db,
+        audit::NewEvent {
+            actor: &principal.name,
+            action: "admin.sign_out",
+            object_type: "admin",
+            object_id: Some(principal.name.clone()),
+            changes: vec![],
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn check_limit(
+    db: &DatabaseConnection,
+    email: &str,
+    client_address: &str,
+    limits: SignInLimits,
+    now: DateTime<Utc>,
+) -> Result<(), SignInError> {
+    let since = now - limits.window;
+    for (column, value, allowed) in [
+        (sign_in_failure::Column::Email, email, limits.per_account),
+        (
+            sign_in_failure::Column::ClientAddress,
+            client_address,
+            limits.per_client,
+        ),
+    ] {
+        let recent = sign_in_failure::Entity::find()
+            .filter(column.eq(value))
+            .filter(sign_in_failure::Column::At.gt(since));
+        let count = recent.clone().count(db).await.map_err(Error::from)?;
+        if count >= allowed {
+            // The limit lifts when enough old failures leave the window: the oldest one that
+            // keeps the count at the limit decides when.
+            let blocking = recent
+                .order_by_desc(sign_in_failure::Column::At)
+                .all(db)
+                .await
+                .map_err(Error::from)?;
+            let pivot = &blocking[(allowed as usize).saturating_sub(1).min(blocking.len() - 1)];
+            let retry_after = (pivot.at + limits.window - now).max(Duration::seconds(1));
+            return Err(SignInError::RateLimited { retry_after });
+        }
+    }
+    Ok(())
+}
+
+async fn record_failure(
+    db: &DatabaseConnection,
+    email: &str,
+    client_address: &str,
+    limits: SignInLimits,
+    now: DateTime<Utc>,
+) -> Result<(), Error> {
+    // Failures older than the window no longer count; dropping them keeps the table small.
+    sign_in_failure::Entity::delete_many()
+        .filter(sign_in_failure::Column::At.lte(now - limits.window))
+        .exec(db)
+        .await?;
+    sign_in_failure::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        email: Set(email.to_owned()),
+        client_address: Set(client_address.to_owned()),
+        at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    audit::record(
+        db,
+        audit::NewEvent {
+            actor: email,
+            action: "admin.sign_in_failed",
+            object_type: "admin",
+            object_id: Some(email.to_owned()),
+            changes: vec![format!("from {client_address}")],
+        },
+    )
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,86 @@
+//! The REST API under `/api/v2`: JSON in and out, camelCase fields, errors as
+//! `{"error": code, "message": text}`. Callers authenticate with an admin session cookie or
+//! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
+
+mod error;
+
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::routing::{delete, get};
+use axum::{Json, Router};
+use serde::Deserialize;
+use switchboard_core::admins::Principal;
+use switchboard_core::{api_tokens, audit};
+use switchboard_domain::admin::ApiTokenSummary;
+use switchboard_domain::audit::{AuditPage, OBJECT_TYPES};
+use uuid::Uuid;
+
+pub use self::error::ApiError;
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(list_audit))
+        .route("/tokens", get(list_tokens))
+        .route("/tokens/{id}", delete(revoke_token))
+        .fallback(|| async { ApiError::not_found("route") })
+}
+
+/// The caller, or a 401 answer.
+pub struct Caller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        parts
+            .extensions
+            .get::<Principal>()
+            .cloned()
+            .map(Caller)
+            .ok_or_else(ApiError::unauthorized)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AuditQuery {
+    object: Option<String>,
+    #[serde(default)]
+    page: u64,
+}
+
+async fn list_audit(
+    State(state): State<AppState>,
+    _: Caller,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<AuditPage>, ApiError> {
+    if let Some(object) = query.object.as_deref() {
+        if !OBJECT_TYPES.iter().any(|(value, _)| *value == object) {
+            let known: Vec<_> = OBJECT_TYPES.iter().map(|(value, _)| *value).collect();
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_object",
+                format!("object must be one of: {}", known.join(", ")),
+            ));
+        }
+    }
+    let page = audit::list(state.services.db(), query.object.as_deref(), query.page).await?;
+    Ok(Json(page))
+}
+
+async fn list_tokens(
+    State(state): State<AppState>,
+    _: Caller,
+) -> Result<Json<Vec<ApiTokenSummary>>, ApiError> {
+    Ok(Json(api_tokens::list(state.services.db()).await?))
+}
+
+async fn revoke_token(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    api_tokens::revoke(state.services.db(), id, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,215 @@
+//! The forms of signing in and out, and of creating the first admin. They are plain HTML forms
+//! (`POST /login`, `POST /logout`, `POST /setup`) so they work before the wasm bundle loads;
+//! a failure answers with the same page, rendered again with the problem, and the status code
+//! that describes it (401, 429 with `Retry-After`, 400).
+
+use axum::Form;
+use axum::body::Body;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use leptos::prelude::provide_context;
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use switchboard_app::pages::setup::SetupProblem;
+use switchboard_app::pages::sign_in::LoginProblem;
+use switchboard_app::shell;
+use switchboard_core::admins::Principal;
+use switchboard_core::sign_in::{self, SignInError};
+use switchboard_core::{admin_sessions, audit, first_admin};
+use switchboard_domain::FieldError;
+
+use super::{SessionToken, client_address, expired_cookie, safe_next, session_cookie};
+use crate::{AppState, routes};
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: SecretString,
+    next: Option<String>,
+}
+
+pub async fn login(State(state): State<AppState>, request: Request) -> Response {
+    let client = client_address(&request);
+    let Form(form) = match Form::<LoginForm>::from_request(request, &state).await {
+        Ok(form) => form,
+        Err(rejection) => return rejection.into_response(),
+    };
+    let settings = state.services.settings();
+    let outcome = sign_in::sign_in(
+        state.services.db(),
+        &form.email,
+        &form.password,
+        &client,
+        settings.sign_in,
+        settings.sessions,
+    )
+    .await;
+    let (status, message, retry_after) = match outcome {
+        Ok((_, session)) => {
+            let mut response = Redirect::to(safe_next(form.next.as_deref())).into_response();
+            let max_age = settings.sessions.absolute.num_seconds();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state.web, &session.token, max_age),
+            );
+            return response;
+        }
+        Err(SignInError::WrongCredentials) => (
+            StatusCode::UNAUTHORIZED,
+            "Wrong email or password.".to_owned(),
+            None,
+        ),
+        Err(SignInError::RateLimited { retry_after }) => {
+            let minutes = (retry_after.num_seconds() + 59) / 60;
+            (
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "Too many failed sign-ins. Try again in {minutes} minute{}.",
+                    if minutes == 1 { "" } else { "s" }
+                ),
+                Some(retry_after.num_seconds()),
+            )
+        }
+        Err(SignInError::Other(error)) => {
+            tracing::error!(%error, "sign-in failed");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-in is unavailable right now. Try again shortly.".to_owned(),
+                None,
+            )
+        }
+    };
+    let problem = LoginProblem {
+        message,
+        email: form.email.trim().to_owned(),
+    };
+    let path = match form.next.as_deref() {
+        Some(next) => format!(
+            "/login?next={}",
+            url::form_urlencoded::byte_serialize(next.as_bytes()).collect::<String>()
+        ),
+        None => "/login".to_owned(),
+    };
+    let mut response = render_again(&state, &path, problem).await;
+    *response.status_mut() = status;
+    if let Some(seconds) = retry_after {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    }
+    response
+}
+
+pub async fn logout(State(state): State<AppState>, request: Request) -> Response {
+    let principal = request.extensions().get::<Principal>().cloned();
+    let token = request.extensions().get::<SessionToken>().cloned();
+    if let (Some(principal), Some(SessionToken(token))) = (principal, token) {
+        if let Err(error) = sign_in::sign_out(state.services.db(), &principal, &token).await {
+            tracing::error!(%error, "sign-out failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Sign-out failed; try again shortly.",
+            )
+                .into_response();
+        }
+    }
+    let mut response = Redirect::to("/login").into_response();
+    response
+        .headers_mut()
+        .insert(header::SET_COOKIE, expired_cookie(&state.web));
+    response
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    token: SecretString,
+    email: String,
+    password: SecretString,
+    password_again: SecretString,
+}
+
+pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Response {
+    let db = state.services.db();
+    let outcome = if form.password.expose_secret() != form.password_again.expose_secret() {
+        Err(switchboard_core::Error::Invalid(vec![FieldError::new(
+            "passwordAgain",
+            "The two passwords differ.",
+        )]))
+    } else {
+        first_admin::complete_setup(db, &form.token, &form.email, &form.password).await
+    };
+    let errors = match outcome {
+        Ok(principal) => return signed_in_after_setup(&state, principal).await,
+        Err(switchboard_core::Error::Invalid(errors)) => errors,
+        Err(error) => {
+            tracing::error!(%error, "first-admin setup failed");
+            return (
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Setup failed on the server; try again shortly.",
+            )
+                .into_response();
+        }
+    };
+    let problem = SetupProblem {
+        errors,
+        email: form.email.trim().to_owned(),
+    };
+    let token = url::form_urlencoded::byte_serialize(form.token.expose_secret().as_bytes())
+        .collect::<String>();
+    let mut response = render_again(&state, &format!("/setup?token={token}"), problem).await;
+    *response.status_mut() = StatusCode::BAD_REQUEST;
+    response
+}
+
+async fn signed_in_after_setup(state: &AppState, principal: Principal) -> Response {
+    let db = state.services.db();
+    let policy = state.services.settings().sessions;
+    let started = admin_sessions::start(db, principal.id, policy).await;
+    let recorded = audit::record(
+        db,
+        audit::NewEvent {
+            actor: &principal.name,
+            action: "admin.sign_in",
+            object_type: "admin",
+            object_id: Some(principal.name.clone()),
+            changes: vec!["after creating the first admin".into()],
+        },
+    )
+    .await;
+    match (started, recorded) {
+        (Ok(session), Ok(_)) => {
+            let mut response = Redirect::to("/admin/integrations").into_response();
+            response.headers_mut().insert(
+                header::SET_COOKIE,
+                session_cookie(&state.web, &session.token, policy.absolute.num_seconds()),
+            );
+            response
+        }
+        (Err(error), _) | (_, Err(error)) => {
+            tracing::error!(%error, "cannot start the first admin's session");
+            // The admin exists; signing in is the way forward.
+            Redirect::to("/login").into_response()
+        }
+    }
+}
+
+/// Renders the page at `path` again with `problem` in context.
+async fn render_again<P>(state: &AppState, path: &str, problem: P) -> Response
+where
+    P: Clone + Send + Sync + 'static,
+{
+    let console_context = routes::console_context(state);
+    let leptos_options = state.leptos.clone();
+    let render = leptos_axum::render_app_to_stream_with_context(
+        move || {
+            console_context();
+            provide_context(problem.clone());
+        },
+        move || shell(leptos_options.clone()),
+    );
+    let request = Request::get(path)
+        .body(Body::empty())
+        .expect("a path from this module is a valid URI");
+    render(request).await
+}

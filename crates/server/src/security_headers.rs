@@ -1,0 +1,44 @@
+//! Security headers on every response, and the Content-Security-Policy of console pages.
+//!
+//! Console pages get a policy with the per-request nonce Leptos puts on its inline hydration
+//! scripts (set from inside the render, see [`console_policy`]); every other response gets
+//! [`DEFAULT_POLICY`], which allows nothing to run. Admin pages may not be framed by anyone.
+
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// For responses that are not console pages (JSON, static files, redirects).
+pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The policy of a console page rendered with `nonce`.
+pub fn console_policy(nonce: &str, reload_socket: Option<&str>) -> String {
+    // 'wasm-unsafe-eval' lets the page compile the wasm bundle; nothing else is evaluated.
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'{}; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
+        reload_socket
+            .map(|socket| format!(" {socket}"))
+            .unwrap_or_default()
+    )
+}
+
+pub async fn add(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    headers
+        .entry(header::CONTENT_SECURITY_POLICY)
+        .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+    response
+}

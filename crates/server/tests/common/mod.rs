@@ -1,0 +1,153 @@
+//! `TestApp`: the whole application on a fresh database in one line, driven through the real
+//! router without a socket, with helpers for the requests tests make most.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use clap::Parser;
+use http_body_util::BodyExt;
+use sea_orm::DatabaseConnection;
+use secrecy::{ExposeSecret, SecretString};
+use switchboard_core::{Services, admins};
+use switchboard_domain::admin::Role;
+use switchboard_server::config::Cli;
+use switchboard_server::{AppState, WebSettings, routes};
+use tower::ServiceExt;
+
+/// The origin the test app believes it is served from (the default base URL).
+pub const BASE: &str = "http://127.0.0.1:3000";
+pub const PASSWORD: &str = "correct horse battery staple";
+
+pub struct TestApp {
+    pub services: Services,
+    router: Router,
+}
+
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn header(&self, name: header::HeaderName) -> Option<&str> {
+        self.headers.get(name).and_then(|value| value.to_str().ok())
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.header(header::LOCATION)
+    }
+
+    /// The `name=value` part of the session cookie this answer sets.
+    pub fn session_cookie(&self) -> Option<String> {
+        let cookie = self.header(header::SET_COOKIE)?;
+        let pair = cookie.split(';').next()?.to_owned();
+        (!pair.ends_with('=')).then_some(pair)
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).expect("a JSON body")
+    }
+}
+
+impl TestApp {
+    pub fn new(db: &DatabaseConnection) -> Self {
+        let services = Services::for_tests(db.clone());
+        let Cli { config, .. } = Cli::parse_from(["switchboard"]);
+        let router = routes::router(AppState {
+            services: services.clone(),
+            leptos: routes::leptos_options(&config),
+            web: Arc::new(WebSettings::new(BASE.to_owned())),
+        });
+        Self { services, router }
+    }
+
+    pub fn db(&self) -> &DatabaseConnection {
+        self.services.db()
+    }
+
+    pub async fn send(&self, request: Request<Body>) -> Answer {
+        let response = self.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes();
+        Answer {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        }
+    }
+
+    pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
+        let mut request = Request::get(path);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
+    /// A form post as the console's own pages send it (same origin).
+    pub async fn post_form(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+    ) -> Answer {
+        self.post_form_from(path, form, cookie, BASE).await
+    }
+
+    pub async fn post_form_from(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        cookie: Option<&str>,
+        origin: &str,
+    ) -> Answer {
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish();
+        let mut request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::ORIGIN, origin);
+        if let Some(cookie) = cookie {
+            request = request.header(header::COOKIE, cookie);
+        }
+        self.send(request.body(Body::from(body)).unwrap()).await
+    }
+
+    /// Creates an admin with [`PASSWORD`].
+    pub async fn admin(&self, email: &str, role: Role) {
+        let password = SecretString::from(PASSWORD.to_owned());
+        admins::create(self.db(), email, &password, role, "test")
+            .await
+            .unwrap();
+    }
+
+    /// Signs in through `POST /login` and returns the session cookie.
+    pub async fn sign_in(&self, email: &str) -> String {
+        let answer = self
+            .post_form("/login", &[("email", email), ("password", PASSWORD)], None)
+            .await;
+        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{}", answer.body);
+        answer.session_cookie().expect("a session cookie")
+    }
+
+    /// An admin of `role`, signed in.
+    pub async fn signed_in(&self, role: Role) -> String {
+        let email = format!("{}@example.com", role.as_str());
+        self.admin(&email, role).await;
+        self.sign_in(&email).await
+    }
+
+    /// A new API token's value.
+    pub async fn token(&self, name: &str, role: Role) -> String {
+        let (_, token) = switchboard_core::api_tokens::create(self.db(), name, role, "test")
+            .await
+            .unwrap();
+        token.expose_secret().to_owned()
+    }
+}
