@@ -24,15 +24,14 @@ pub async fn connect(url: &str) -> Result<DatabaseConnection, DbErr> {
 /// [`connect`] with caller-chosen pool options.
 pub async fn connect_with(mut options: ConnectOptions) -> Result<DatabaseConnection, DbErr> {
     let url = options.get_url().to_owned();
-    if let Some(path) = sqlite_file(&url) {
-        if let Some(parent) = Path::new(path)
+    if let Some(path) = sqlite_file(&url)
+        && let Some(parent) = Path::new(path)
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
-        {
-            std::fs::create_dir_all(parent).map_err(|error| {
-                DbErr::Custom(format!("cannot create {}: {error}", parent.display()))
-            })?;
-        }
+    {
+        std::fs::create_dir_all(parent).map_err(|error| {
+            DbErr::Custom(format!("cannot create {}: {error}", parent.display()))
+        })?;
     }
     // Statements are logged by our own spans when needed; sqlx's per-statement info logs
     // would drown everything else.

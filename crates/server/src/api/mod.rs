@@ -55,15 +55,15 @@ async fn list_audit(
     _: Caller,
     Query(query): Query<AuditQuery>,
 ) -> Result<Json<AuditPage>, ApiError> {
-    if let Some(object) = query.object.as_deref() {
-        if !OBJECT_TYPES.iter().any(|(value, _)| *value == object) {
-            let known: Vec<_> = OBJECT_TYPES.iter().map(|(value, _)| *value).collect();
-            return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_object",
-                format!("object must be one of: {}", known.join(", ")),
-            ));
-        }
+    if let Some(object) = query.object.as_deref()
+        && !OBJECT_TYPES.iter().any(|(value, _)| *value == object)
+    {
+        let known: Vec<_> = OBJECT_TYPES.iter().map(|(value, _)| *value).collect();
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_object",
+            format!("object must be one of: {}", known.join(", ")),
+        ));
     }
     let page = audit::list(state.services.db(), query.object.as_deref(), query.page).await?;
     Ok(Json(page))

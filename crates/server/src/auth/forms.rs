@@ -104,15 +104,15 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
 pub async fn logout(State(state): State<AppState>, request: Request) -> Response {
     let principal = request.extensions().get::<Principal>().cloned();
     let token = request.extensions().get::<SessionToken>().cloned();
-    if let (Some(principal), Some(SessionToken(token))) = (principal, token) {
-        if let Err(error) = sign_in::sign_out(state.services.db(), &principal, &token).await {
-            tracing::error!(%error, "sign-out failed");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Sign-out failed; try again shortly.",
-            )
-                .into_response();
-        }
+    if let (Some(principal), Some(SessionToken(token))) = (principal, token)
+        && let Err(error) = sign_in::sign_out(state.services.db(), &principal, &token).await
+    {
+        tracing::error!(%error, "sign-out failed");
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Sign-out failed; try again shortly.",
+        )
+            .into_response();
     }
     let mut response = Redirect::to("/login").into_response();
     response
