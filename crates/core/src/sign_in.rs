@@ -84,7 +84,20 @@ pub async fn sign_in(
         .await
         .map_err(Error::from)?;
     let principal = Principal::from_admin(&admin)?;
-    let session = admin_sessions::start(db, admin.id, policy).await?;
+    let session = open_session(db, &principal, policy, vec![]).await?;
+    Ok((principal, session))
+}
+
+/// Starts a session for an admin whose identity is settled (a checked password, or the
+/// first-admin setup that just created them) and records the sign-in, with `note` as its
+/// changes.
+pub async fn open_session(
+    db: &DatabaseConnection,
+    principal: &Principal,
+    policy: SessionPolicy,
+    note: Vec<String>,
+) -> Result<NewSession, Error> {
+    let session = admin_sessions::start(db, principal.id, policy).await?;
     audit::record(
         db,
         audit::NewEvent {
@@ -92,11 +105,11 @@ pub async fn sign_in(
             action: "admin.sign_in",
             object_type: "admin",
             object_id: Some(principal.name.clone()),
-            changes: vec![],
+            changes: note,
         },
     )
     .await?;
-    Ok((principal, session))
+    Ok(session)
 }
 
 /// Ends a session and records the sign-out.

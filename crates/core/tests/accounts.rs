@@ -1,15 +1,15 @@
 //! Admin accounts, sessions, API tokens and sealed credentials, on SQLite and PostgreSQL.
 
 use chrono::{Duration, Utc};
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait};
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::json;
 use switchboard_core::admin_sessions::{self, SessionPolicy};
 use switchboard_core::admins::{self, Principal, PrincipalKind};
 use switchboard_core::secrets::Keyring;
 use switchboard_core::{Error, api_tokens, integrations};
 use switchboard_db::entities::{admin, admin_session, api_token, integration};
 use switchboard_db::test_on_each_engine;
+use switchboard_db::testing::integration_row;
 use switchboard_domain::admin::Role;
 use uuid::Uuid;
 
@@ -180,29 +180,7 @@ async fn api_tokens_are_stored_as_digests_and_revocable(db: &DatabaseConnection)
 
 async fn credentials_are_sealed_and_survive_key_rotation(db: &DatabaseConnection) {
     let ada = admin(db, Role::Admin).await;
-    let now = Utc::now();
-    let row = integration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        name: Set("Okta".into()),
-        kind: Set("openid-connect-messenger".into()),
-        status: Set("inactive".into()),
-        discovery_uri: Set(None),
-        scopes: Set(json!(["openid"])),
-        max_refresh_token_lifetime_seconds: Set(3600),
-        allowed_groups: Set(json!([])),
-        clock_skew_seconds: Set(60),
-        client_id: Set(None),
-        client_secret_sealed: Set(None),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(None),
-        last_check: Set(None),
-        last_checked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await
-    .unwrap();
+    let row = integration_row("Okta").insert(db).await.unwrap();
     let keyring = Keyring::generate();
     let secret = password("client-secret-4f8a9c");
     let viewer = admin(db, Role::Viewer).await;

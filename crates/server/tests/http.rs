@@ -3,16 +3,13 @@
 mod common;
 
 use axum::http::StatusCode;
-use chrono::Utc;
 use common::TestApp;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
-use serde_json::json;
 use switchboard_core::audit;
 use switchboard_db::entities::integration;
 use switchboard_db::test_on_each_engine;
-use switchboard_db::testing::TestDb;
+use switchboard_db::testing::{TestDb, integration_row};
 use switchboard_domain::admin::Role;
-use uuid::Uuid;
 
 /// A page as a signed-in viewer sees it: (status, redirect target, body).
 async fn get(app: &TestApp, path: &str) -> (StatusCode, Option<String>, String) {
@@ -120,27 +117,11 @@ async fn unknown_paths_answer_404_with_the_console_page() {
 }
 
 async fn integrations_page_lists_stored_integrations(db: &DatabaseConnection) {
-    let now = Utc::now();
     integration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        name: Set("Okta production".into()),
-        kind: Set("openid-connect-messenger".into()),
-        status: Set("inactive".into()),
         discovery_uri: Set(Some(
             "https://acme.okta.com/.well-known/openid-configuration".into(),
         )),
-        scopes: Set(json!(["openid"])),
-        max_refresh_token_lifetime_seconds: Set(3600),
-        allowed_groups: Set(json!([])),
-        clock_skew_seconds: Set(60),
-        client_id: Set(None),
-        client_secret_sealed: Set(None),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(None),
-        last_check: Set(None),
-        last_checked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+        ..integration_row("Okta production")
     }
     .insert(db)
     .await

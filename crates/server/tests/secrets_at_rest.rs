@@ -9,12 +9,11 @@ use std::sync::{Arc, Mutex};
 use axum::http::StatusCode;
 use chrono::Utc;
 use common::{PASSWORD, TestApp};
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait};
 use secrecy::SecretString;
-use serde_json::json;
 use switchboard_core::integrations;
 use switchboard_db::entities::integration;
-use switchboard_db::testing::TestDb;
+use switchboard_db::testing::{TestDb, integration_row};
 use switchboard_domain::admin::Role;
 use switchboard_server::commands;
 use uuid::Uuid;
@@ -38,29 +37,7 @@ const CLIENT_SECRET: &str = "client-secret-9b2e71d4";
 const WRONG_PASSWORD: &str = "wrong-password-5c0f3a";
 
 async fn integration(db: &sea_orm::DatabaseConnection) -> integration::Model {
-    let now = Utc::now();
-    integration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        name: Set("Okta".into()),
-        kind: Set("openid-connect-messenger".into()),
-        status: Set("inactive".into()),
-        discovery_uri: Set(None),
-        scopes: Set(json!(["openid"])),
-        max_refresh_token_lifetime_seconds: Set(3600),
-        allowed_groups: Set(json!([])),
-        clock_skew_seconds: Set(60),
-        client_id: Set(None),
-        client_secret_sealed: Set(None),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(None),
-        last_check: Set(None),
-        last_checked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db)
-    .await
-    .unwrap()
+    integration_row("Okta").insert(db).await.unwrap()
 }
 
 #[tokio::test]

@@ -15,8 +15,8 @@ use switchboard_app::pages::setup::SetupProblem;
 use switchboard_app::pages::sign_in::LoginProblem;
 use switchboard_app::shell;
 use switchboard_core::admins::Principal;
+use switchboard_core::first_admin;
 use switchboard_core::sign_in::{self, SignInError};
-use switchboard_core::{admin_sessions, audit, first_admin};
 use switchboard_domain::FieldError;
 
 use super::{SessionToken, client_address, expired_cookie, safe_next, session_cookie};
@@ -163,22 +163,10 @@ pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -
 }
 
 async fn signed_in_after_setup(state: &AppState, principal: Principal) -> Response {
-    let db = state.services.db();
     let policy = state.services.settings().sessions;
-    let started = admin_sessions::start(db, principal.id, policy).await;
-    let recorded = audit::record(
-        db,
-        audit::NewEvent {
-            actor: &principal.name,
-            action: "admin.sign_in",
-            object_type: "admin",
-            object_id: Some(principal.name.clone()),
-            changes: vec!["after creating the first admin".into()],
-        },
-    )
-    .await;
-    match (started, recorded) {
-        (Ok(session), Ok(_)) => {
+    let note = vec!["after creating the first admin".to_owned()];
+    match sign_in::open_session(state.services.db(), &principal, policy, note).await {
+        Ok(session) => {
             let mut response = Redirect::to("/admin/integrations").into_response();
             response.headers_mut().insert(
                 header::SET_COOKIE,
@@ -186,7 +174,7 @@ async fn signed_in_after_setup(state: &AppState, principal: Principal) -> Respon
             );
             response
         }
-        (Err(error), _) | (_, Err(error)) => {
+        Err(error) => {
             tracing::error!(%error, "cannot start the first admin's session");
             // The admin exists; signing in is the way forward.
             Redirect::to("/login").into_response()
