@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod conversations;
 pub mod deployments;
+pub mod discovery;
 pub mod error;
 pub mod first_admin;
 pub mod integrations;

@@ -1,0 +1,12 @@
+//! OpenID Connect discovery: which URIs an integration may point at, and the Okta preset that
+//! derives one from an Okta domain.
+//!
+//! Validation here is the first SSRF fence: only https (http only to loopback, and only with
+//! `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST`), no user-info, and no literal addresses in private,
+//! link-local, metadata or otherwise internal ranges.
+
+mod okta;
+mod uri;
+
+pub use okta::{OktaServer, okta_discovery_uri};
+pub use uri::{DISCOVERY_SUFFIX, DiscoveryUri, address_is_public};
