@@ -110,6 +110,37 @@ pub struct IntegrationSummary {
     pub last_checked_at: Option<DateTime<Utc>>,
 }
 
+/// The result of a discovery check: one line per rule, and whether none failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckReport {
+    pub ok: bool,
+    pub checked_at: DateTime<Utc>,
+    /// The issuer the document names, when it could be read.
+    pub issuer: Option<String>,
+    pub items: Vec<CheckItem>,
+}
+
+/// One line of the checklist, in a sentence an admin can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CheckItem {
+    /// A stable name for the rule (`issuer`, `jwks`, ...).
+    pub id: String,
+    pub outcome: CheckOutcome,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckOutcome {
+    Pass,
+    /// Works, but something is worth knowing.
+    Warn,
+    /// Sign-in cannot work until this is fixed.
+    Fail,
+}
+
 /// The host part of a URI, for lists ("acme.okta.com"), without pulling a URL parser into wasm.
 pub fn host_of(uri: &str) -> Option<String> {
     let rest = uri.split_once("://").map_or(uri, |(_, rest)| rest);

@@ -5,8 +5,12 @@
 //! `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST`), no user-info, and no literal addresses in private,
 //! link-local, metadata or otherwise internal ranges.
 
+mod check;
+mod fetch;
 mod okta;
 mod uri;
 
+pub use check::check;
+pub use fetch::{FetchError, GuardedClient, MAX_BODY_BYTES, TIMEOUT, check_target};
 pub use okta::{OktaServer, okta_discovery_uri};
 pub use uri::{DISCOVERY_SUFFIX, DiscoveryUri, address_is_public};
