@@ -18,6 +18,9 @@ pub enum AppError {
     /// A viewer tried to change something.
     #[error("Your role (viewer) can look at everything but change nothing.")]
     Forbidden,
+    /// The change conflicts with other objects; the message names them.
+    #[error("{0}")]
+    Conflict(String),
     #[error("This {0} does not exist (any more).")]
     NotFound(String),
     #[error("Something went wrong on the server. The details are in its log.")]
@@ -43,6 +46,7 @@ impl From<switchboard_core::Error> for AppError {
             Error::Invalid(fields) => Self::Invalid(fields),
             Error::NotFound(what) => Self::NotFound(what.to_owned()),
             Error::Forbidden => Self::Forbidden,
+            Error::Conflict(message) => Self::Conflict(message),
             Error::Database(_) | Error::Corrupt(_) => {
                 tracing::error!(%error, "server function failed");
                 Self::Internal

@@ -13,6 +13,9 @@ pub enum Error {
     /// The caller's role does not allow this change (a viewer, or a viewer's API token).
     #[error("your role does not allow changes")]
     Forbidden,
+    /// The change conflicts with other objects (an integration in use); the message names them.
+    #[error("{0}")]
+    Conflict(String),
     /// The object does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),

@@ -15,6 +15,8 @@ pub mod messenger;
 mod opaque;
 pub mod secrets;
 pub mod sign_in;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 
@@ -22,6 +24,7 @@ pub use error::Error;
 use sea_orm::DatabaseConnection;
 
 use crate::admin_sessions::SessionPolicy;
+use crate::discovery::GuardedClient;
 use crate::secrets::Keyring;
 use crate::sign_in::SignInLimits;
 
@@ -31,13 +34,16 @@ pub struct Services {
     db: DatabaseConnection,
     keyring: Arc<Keyring>,
     settings: Settings,
+    discovery: GuardedClient,
 }
 
-/// The tunable rules of sign-in and sessions.
+/// The tunable rules of sign-in, sessions and provider requests.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Settings {
     pub sessions: SessionPolicy,
     pub sign_in: SignInLimits,
+    /// Allows http discovery and JWKS URIs on loopback (development and tests only).
+    pub allow_insecure_localhost: bool,
 }
 
 impl Services {
@@ -45,13 +51,19 @@ impl Services {
         Self {
             db,
             keyring: Arc::new(keyring),
+            discovery: GuardedClient::new(settings.allow_insecure_localhost),
             settings,
         }
     }
 
-    /// Services on `db` with a throw-away key and the default settings, for tests.
+    /// Services on `db` with a throw-away key and the default settings, for tests; loopback
+    /// providers are allowed, since test providers run there.
     pub fn for_tests(db: DatabaseConnection) -> Self {
-        Self::new(db, Keyring::generate(), Settings::default())
+        let settings = Settings {
+            allow_insecure_localhost: true,
+            ..Settings::default()
+        };
+        Self::new(db, Keyring::generate(), settings)
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -64,6 +76,11 @@ impl Services {
 
     pub fn settings(&self) -> Settings {
         self.settings
+    }
+
+    /// The HTTP client for provider documents (see [`discovery`]).
+    pub fn discovery(&self) -> &GuardedClient {
+        &self.discovery
     }
 
     /// Succeeds when the database answers a round trip.

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod conversation;
 pub mod deployment;
 pub mod integration;
+pub mod integration_settings;
 pub mod messenger;
 pub mod validation;
 

@@ -138,6 +138,27 @@ pub struct Config {
         default_value = "data/secret.key"
     )]
     pub secret_key_file: PathBuf,
+
+    /// Allow http:// discovery and JWKS URIs on this machine (127.0.0.1, ::1, localhost).
+    /// For development and tests with a local provider only; never in production.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_ALLOW_INSECURE_LOCALHOST",
+        default_value = "false",
+        value_parser = flag,
+        action = clap::ArgAction::Set
+    )]
+    pub allow_insecure_localhost: bool,
+}
+
+/// Parses `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST` leniently: 1/true/yes/on.
+fn flag(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("expected true or false, got {other:?}")),
+    }
 }
 
 fn secret(value: &str) -> Result<SecretString, String> {
@@ -145,7 +166,8 @@ fn secret(value: &str) -> Result<SecretString, String> {
 }
 
 /// The environment variables this program reads; any other `SWITCHBOARD_*` is likely a typo.
-pub const KNOWN_VARIABLES: [&str; 5] = [
+pub const KNOWN_VARIABLES: [&str; 6] = [
+    "SWITCHBOARD_ALLOW_INSECURE_LOCALHOST",
     "SWITCHBOARD_DATABASE_URL",
     "SWITCHBOARD_ADDR",
     "SWITCHBOARD_BASE_URL",

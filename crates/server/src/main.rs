@@ -101,6 +101,11 @@ async fn migrate(config: Config) -> Result<(), Failure> {
 
 async fn serve(config: Config) -> Result<(), Failure> {
     let base_url = config.base_url()?;
+    if config.allow_insecure_localhost {
+        tracing::warn!(
+            "SWITCHBOARD_ALLOW_INSECURE_LOCALHOST is on: http providers on loopback are accepted"
+        );
+    }
     let keyring = load_keyring(&config)?;
     let db = open_database(&config).await?;
     if let Some(token) = first_admin::issue_setup_token(&db).await? {
@@ -111,7 +116,14 @@ async fn serve(config: Config) -> Result<(), Failure> {
         );
     }
     let state = AppState {
-        services: Services::new(db.clone(), keyring, Settings::default()),
+        services: Services::new(
+            db.clone(),
+            keyring,
+            Settings {
+                allow_insecure_localhost: config.allow_insecure_localhost,
+                ..Settings::default()
+            },
+        ),
         leptos: routes::leptos_options(&config),
         web: Arc::new(WebSettings::new(base_url.clone())),
     };

@@ -1,7 +1,7 @@
 //! The REST API's error answer.
 //!
 //! Policy: every failure is `{"error": code, "message": text}` with a 4xx or 5xx status. Codes
-//! are stable (`unauthorized`, `forbidden`, `not_found`, `invalid`, `internal`); messages are
+//! are stable (`unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`, `internal`); messages are
 //! for people. Internal errors are logged with their detail and answered without it.
 
 use axum::Json;
@@ -75,6 +75,7 @@ impl From<switchboard_core::Error> for ApiError {
                 "Your role (viewer) can read but not change.",
             ),
             Error::NotFound(what) => Self::not_found(what),
+            Error::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
             Error::Database(_) | Error::Corrupt(_) => {
                 tracing::error!(%error, "API request failed");
                 Self::new(

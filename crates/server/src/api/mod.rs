@@ -3,8 +3,9 @@
 //! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
 
 mod error;
+mod integrations;
 
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::routing::{delete, get};
@@ -24,7 +25,31 @@ pub fn router() -> Router<AppState> {
         .route("/audit", get(list_audit))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
+        .nest("/integrations", integrations::router())
         .fallback(|| async { ApiError::not_found("route") })
+}
+
+/// A JSON request body; a malformed one is answered in the API's error shape (400), naming
+/// what is wrong, instead of axum's plain-text rejection.
+pub struct JsonBody<T>(pub T);
+
+impl<S, T> FromRequest<S> for JsonBody<T>
+where
+    S: Send + Sync,
+    T: serde::de::DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(request, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                rejection.body_text(),
+            )),
+        }
+    }
 }
 
 /// The caller, or a 401 answer.

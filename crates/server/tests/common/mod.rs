@@ -143,6 +143,27 @@ impl TestApp {
         self.sign_in(&email).await
     }
 
+    /// A JSON API call with `Authorization: Bearer token`.
+    pub async fn api(
+        &self,
+        method: axum::http::Method,
+        path: &str,
+        token: &str,
+        body: Option<serde_json::Value>,
+    ) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"));
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.send(request.unwrap()).await
+    }
+
     /// A new API token's value.
     pub async fn token(&self, name: &str, role: Role) -> String {
         let (_, token) = switchboard_core::api_tokens::create(self.db(), name, role, "test")

@@ -1,10 +1,10 @@
-//! Integrations with OpenID Connect providers.
+//! An integration's client credentials: sealed on the way in, opened only for the token
+//! exchange, re-sealed when the key changes.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, QueryOrder, Set};
+use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::integration;
-use switchboard_domain::integration::{IntegrationSummary, host_of};
 use switchboard_domain::{FieldError, Validation};
 use uuid::Uuid;
 
@@ -39,10 +39,10 @@ pub async fn set_credentials(
     } else {
         Ok(())
     });
-    validation.check(if client_secret.expose_secret().is_empty() {
+    validation.check(if client_secret.expose_secret().trim().is_empty() {
         Err(FieldError::new(
             "clientSecret",
-            "Client Secret is required.",
+            "Client Secret is required (spaces alone are not a secret).",
         ))
     } else {
         Ok(())
@@ -149,37 +149,4 @@ fn reseal(
         .open(context, sealed)
         .map_err(|error| Error::Corrupt(format!("{context}: {error}")))?;
     Ok(Some(keyring.seal(context, &secret).into_bytes()))
-}
-
-/// Every integration, by name.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<IntegrationSummary>, Error> {
-    integration::Entity::find()
-        .order_by_asc(integration::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(summary)
-        .collect()
-}
-
-fn summary(row: integration::Model) -> Result<IntegrationSummary, Error> {
-    Ok(IntegrationSummary {
-        id: row.id,
-        kind: row
-            .kind
-            .parse()
-            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
-        status: row
-            .status
-            .parse()
-            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
-        provider_host: row.discovery_uri.as_deref().and_then(host_of),
-        last_check_ok: row
-            .last_check
-            .as_ref()
-            .and_then(|check| check.get("ok"))
-            .and_then(serde_json::Value::as_bool),
-        last_checked_at: row.last_checked_at,
-        name: row.name,
-    })
 }

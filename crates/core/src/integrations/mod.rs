@@ -1,0 +1,62 @@
+//! Integrations with OpenID Connect providers: listing, the lifecycle (install, settings,
+//! connection test, activation, deletion) and the sealed credentials.
+
+mod credentials;
+mod lifecycle;
+
+pub use credentials::{
+    client_secret_context, okta_api_token_context, open_client_secret, reseal_credentials,
+    set_credentials,
+};
+pub use lifecycle::{Preset, delete, get, install, set_status, test_connection, update, used_by};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use switchboard_db::entities::integration;
+use switchboard_domain::integration::{IntegrationSummary, host_of};
+
+use crate::Error;
+
+/// Every integration in full, by name.
+pub async fn all(
+    db: &DatabaseConnection,
+) -> Result<Vec<switchboard_domain::integration_settings::Integration>, Error> {
+    integration::Entity::find()
+        .order_by_asc(integration::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(lifecycle::to_domain)
+        .collect()
+}
+
+/// Every integration, by name.
+pub async fn list(db: &DatabaseConnection) -> Result<Vec<IntegrationSummary>, Error> {
+    integration::Entity::find()
+        .order_by_asc(integration::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(summary)
+        .collect()
+}
+
+fn summary(row: integration::Model) -> Result<IntegrationSummary, Error> {
+    Ok(IntegrationSummary {
+        id: row.id,
+        kind: row
+            .kind
+            .parse()
+            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
+        status: row
+            .status
+            .parse()
+            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
+        provider_host: row.discovery_uri.as_deref().and_then(host_of),
+        last_check_ok: row
+            .last_check
+            .as_ref()
+            .and_then(|check| check.get("ok"))
+            .and_then(serde_json::Value::as_bool),
+        last_checked_at: row.last_checked_at,
+        name: row.name,
+    })
+}

@@ -1,0 +1,418 @@
+//! `/api/v2/integrations`: install, settings with the discovery check, credentials, activation
+//! and deletion, through the real router and a loopback provider.
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use chrono::Utc;
+use common::TestApp;
+use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
+use serde_json::{Value, json};
+use switchboard_core::testing::provider;
+use switchboard_db::entities::configuration;
+use switchboard_db::test_on_each_engine;
+use switchboard_domain::admin::Role;
+use uuid::Uuid;
+
+test_on_each_engine!(
+    an_integration_goes_from_install_to_active,
+    bad_settings_are_refused_field_by_field_and_change_nothing,
+    a_failing_check_keeps_what_was_typed,
+    integrations_in_use_cannot_be_deactivated_or_deleted,
+    viewers_cannot_change_integrations,
+);
+
+fn settings(discovery_uri: &str) -> Value {
+    json!({
+        "name": "Local provider",
+        "discoveryUri": discovery_uri,
+        "scopes": ["openid", "profile", "email"],
+        "maxRefreshTokenLifetimeSeconds": 3600,
+        "allowedGroups": [],
+        "clockSkewSeconds": 60,
+    })
+}
+
+async fn install(app: &TestApp, token: &str) -> String {
+    let answer = app
+        .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    answer.json()["id"].as_str().unwrap().to_owned()
+}
+
+async fn an_integration_goes_from_install_to_active(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let base = provider().await;
+    let installed = app
+        .api(
+            Method::POST,
+            "/api/v2/integrations",
+            &token,
+            Some(json!({})),
+        )
+        .await;
+    let body = installed.json();
+    assert_eq!(body["status"], "inactive");
+    assert_eq!(body["kind"], "openid-connect-messenger");
+    assert_eq!(body["credentials"]["configured"], false);
+    let id = body["id"].as_str().unwrap();
+    let path = format!("/api/v2/integrations/{id}");
+
+    let saved = app
+        .api(
+            Method::PUT,
+            &path,
+            &token,
+            Some(settings(&format!("{base}/good"))),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let body = saved.json();
+    assert_eq!(body["name"], "Local provider");
+    assert_eq!(
+        body["discoveryUri"],
+        format!("{base}/good/.well-known/openid-configuration")
+    );
+    assert_eq!(body["lastCheck"]["ok"], true, "{body:#}");
+    assert!(
+        body["lastCheck"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["outcome"] == "pass")
+    );
+
+    let refused = app
+        .api(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("credentials"),
+        "{}",
+        refused.body
+    );
+
+    let secret = "s3cret-value-for-the-api-test";
+    let credentials = app
+        .api(
+            Method::PUT,
+            &format!("{path}/credentials"),
+            &token,
+            Some(json!({"clientId": "switchboard", "clientSecret": secret})),
+        )
+        .await;
+    assert_eq!(credentials.status, StatusCode::OK, "{}", credentials.body);
+    assert_eq!(credentials.json()["credentials"]["configured"], true);
+    assert_eq!(credentials.json()["credentials"]["clientId"], "switchboard");
+    assert!(
+        !credentials.body.contains(secret),
+        "the secret is write-only"
+    );
+
+    let active = app
+        .api(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+    assert_eq!(active.json()["status"], "active");
+
+    let tested = app
+        .api(Method::POST, &format!("{path}/test"), &token, None)
+        .await;
+    assert_eq!(tested.json()["lastCheck"]["ok"], true);
+    let listed = app
+        .api(Method::GET, "/api/v2/integrations", &token, None)
+        .await;
+    assert!(!listed.body.contains(secret));
+    assert_eq!(listed.json().as_array().unwrap().len(), 1);
+
+    let audit = app
+        .api(
+            Method::GET,
+            "/api/v2/audit?object=integration",
+            &token,
+            None,
+        )
+        .await;
+    assert!(!audit.body.contains(secret));
+    let actions: Vec<String> = audit.json()["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|event| format!("{} {}", event["action"].as_str().unwrap(), event["changes"]))
+        .collect();
+    for expected in [
+        "integration.install",
+        "integration.update",
+        "integration.credentials",
+        "client secret replaced",
+        "integration.activate",
+        "integration.test",
+    ] {
+        assert!(
+            actions.iter().any(|a| a.contains(expected)),
+            "{expected} in {actions:#?}"
+        );
+    }
+
+    let deleted = app.api(Method::DELETE, &path, &token, None).await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT);
+    let gone = app.api(Method::GET, &path, &token, None).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    assert_eq!(gone.json()["error"], "not_found");
+}
+
+async fn bad_settings_are_refused_field_by_field_and_change_nothing(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let id = install(&app, &token).await;
+    let path = format!("/api/v2/integrations/{id}");
+    for (body, field, message) in [
+        (json!({"name": ""}), "name", "Name is required."),
+        (json!({"name": "x".repeat(10_000)}), "name", "at most 100"),
+        (
+            json!({"discoveryUri": "javascript:alert(1)"}),
+            "discoveryUri",
+            "must use https",
+        ),
+        (
+            json!({"discoveryUri": "https://169.254.169.254/"}),
+            "discoveryUri",
+            "link-local",
+        ),
+        (
+            json!({"discoveryUri": "https://u:p@acme.okta.com"}),
+            "discoveryUri",
+            "user name",
+        ),
+        (
+            json!({"maxRefreshTokenLifetimeSeconds": 60}),
+            "maxRefreshTokenLifetimeSeconds",
+            "15 minutes",
+        ),
+        (
+            json!({"clockSkewSeconds": 3600}),
+            "clockSkewSeconds",
+            "300 seconds",
+        ),
+        (
+            json!({"scopes": ["two words"]}),
+            "scopes",
+            "not a valid scope",
+        ),
+    ] {
+        let mut request = settings("https://acme.okta.com");
+        for (key, value) in body.as_object().unwrap() {
+            request[key] = value.clone();
+        }
+        let answer = app.api(Method::PUT, &path, &token, Some(request)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            answer.body
+        );
+        let fields = answer.json()["fields"].clone();
+        let found = fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} error in {fields}"));
+        assert!(
+            found["message"].as_str().unwrap().contains(message),
+            "{found}"
+        );
+    }
+    let unchanged = app.api(Method::GET, &path, &token, None).await.json();
+    assert_eq!(unchanged["name"], "OpenID Connect");
+    assert_eq!(unchanged["discoveryUri"], Value::Null);
+
+    let whitespace = app
+        .api(
+            Method::PUT,
+            &format!("{path}/credentials"),
+            &token,
+            Some(json!({"clientId": "x", "clientSecret": "   "})),
+        )
+        .await;
+    assert_eq!(whitespace.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(whitespace.json()["fields"][0]["field"], "clientSecret");
+
+    let malformed = app
+        .api(Method::PATCH, &path, &token, Some(json!({"status": "on"})))
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST);
+    assert_eq!(malformed.json()["error"], "bad_request");
+
+    let okta = app
+        .api(
+            Method::POST,
+            "/api/v2/integrations",
+            &token,
+            Some(json!({"okta": {"domain": "acme.okta.com/oauth2", "server": {"kind": "org"}}})),
+        )
+        .await;
+    assert_eq!(okta.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(okta.json()["fields"][0]["field"], "oktaDomain");
+    let okta = app
+        .api(
+            Method::POST,
+            "/api/v2/integrations",
+            &token,
+            Some(json!({"okta": {"domain": "https://acme.okta.com", "server": {"kind": "custom", "id": "aus1x2"}}})),
+        )
+        .await;
+    assert_eq!(okta.status, StatusCode::CREATED);
+    assert_eq!(
+        okta.json()["discoveryUri"],
+        "https://acme.okta.com/oauth2/aus1x2/.well-known/openid-configuration"
+    );
+}
+
+async fn a_failing_check_keeps_what_was_typed(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let base = provider().await;
+    let id = install(&app, &token).await;
+    let path = format!("/api/v2/integrations/{id}");
+    let saved = app
+        .api(
+            Method::PUT,
+            &path,
+            &token,
+            Some(settings(&format!("{base}/other-issuer"))),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK);
+    let body = saved.json();
+    assert_eq!(body["name"], "Local provider", "the settings are saved");
+    assert_eq!(body["lastCheck"]["ok"], false);
+    let issuer = body["lastCheck"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|item| item["id"] == "issuer")
+        .unwrap()
+        .clone();
+    assert_eq!(issuer["outcome"], "fail");
+}
+
+async fn integrations_in_use_cannot_be_deactivated_or_deleted(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let base = provider().await;
+    let id = install(&app, &token).await;
+    let path = format!("/api/v2/integrations/{id}");
+    app.api(
+        Method::PUT,
+        &path,
+        &token,
+        Some(settings(&format!("{base}/good"))),
+    )
+    .await;
+    app.api(
+        Method::PUT,
+        &format!("{path}/credentials"),
+        &token,
+        Some(json!({"clientId": "c", "clientSecret": "s"})),
+    )
+    .await;
+    let active = app
+        .api(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+    let now = Utc::now();
+    configuration::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set("Support chat".into()),
+        description: Set(String::new()),
+        draft: Set(json!({"authentication": {"enabled": true, "integrationId": id}})),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(app.db())
+    .await
+    .unwrap();
+    for answer in [
+        app.api(
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"status": "inactive"})),
+        )
+        .await,
+        app.api(Method::DELETE, &path, &token, None).await,
+    ] {
+        assert_eq!(answer.status, StatusCode::CONFLICT, "{}", answer.body);
+        assert_eq!(answer.json()["error"], "conflict");
+        assert!(
+            answer.json()["message"]
+                .as_str()
+                .unwrap()
+                .contains("Support chat")
+        );
+    }
+}
+
+async fn viewers_cannot_change_integrations(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let admin = app.token("admin", Role::Admin).await;
+    let viewer = app.token("viewer", Role::Viewer).await;
+    let id = install(&app, &admin).await;
+    let path = format!("/api/v2/integrations/{id}");
+    for (method, path, body) in [
+        (
+            Method::POST,
+            "/api/v2/integrations".to_owned(),
+            Some(json!({})),
+        ),
+        (
+            Method::PUT,
+            path.clone(),
+            Some(settings("https://acme.okta.com")),
+        ),
+        (
+            Method::PATCH,
+            path.clone(),
+            Some(json!({"status": "active"})),
+        ),
+        (Method::DELETE, path.clone(), None),
+        (
+            Method::PUT,
+            format!("{path}/credentials"),
+            Some(json!({"clientId": "c", "clientSecret": "s"})),
+        ),
+        (Method::POST, format!("{path}/test"), None),
+    ] {
+        let answer = app.api(method.clone(), &path, &viewer, body).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::FORBIDDEN,
+            "{method} {path}: {}",
+            answer.body
+        );
+    }
+    let read = app.api(Method::GET, &path, &viewer, None).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json()["name"], "OpenID Connect", "nothing changed");
+}
