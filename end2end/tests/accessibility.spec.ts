@@ -5,6 +5,7 @@ import { test, expect, signIn } from '../fixtures/index.ts';
 
 const PATHS = [
   '/admin/integrations',
+  '/admin/integrations/install',
   '/admin/messenger/configurations',
   '/admin/messenger/deployments',
   '/admin/conversations',
@@ -18,14 +19,26 @@ test.beforeEach(async ({ page, accounts }) => {
   await signIn(page, accounts.admin);
 });
 
+async function seriousViolations(page: import('@playwright/test').Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).analyze();
+  return results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+test('an integration page has no serious accessibility violation', async ({ page }) => {
+  await page.goto('/admin/integrations/install');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByRole('region', { name: 'OpenID Connect Messenger Configuration' }).getByRole('button', { name: 'Install' }).click();
+  await expect(page).toHaveURL(/\/admin\/integrations\/[0-9a-f-]{36}$/);
+  await page.getByRole('button', { name: 'Configure' }).click();
+  expect(await seriousViolations(page)).toEqual([]);
+});
+
 for (const path of PATHS) {
   test(`${path} has no serious accessibility violation`, async ({ page }) => {
     await page.goto(path);
     await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
-    const results = await new AxeBuilder({ page }).analyze();
-    const serious = results.violations
-      .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-      .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-    expect(serious).toEqual([]);
+    expect(await seriousViolations(page)).toEqual([]);
   });
 }

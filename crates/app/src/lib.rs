@@ -7,7 +7,7 @@ pub mod components;
 pub mod error;
 pub mod pages;
 #[cfg(feature = "ssr")]
-mod server;
+pub mod server;
 
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
@@ -16,8 +16,8 @@ use leptos_router::path;
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit, configurations, conversations, deployments, integrations, not_found, setup, sign_in,
-    tokens,
+    audit, configurations, conversations, deployments, integration, integration_catalog,
+    integrations, not_found, setup, sign_in, tokens,
 };
 
 /// The HTML document around the app; the server renders it for every page.
@@ -56,6 +56,11 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/setup") view=setup::SetupPage />
                 <ParentRoute path=path!("/admin") view=Layout>
                     <Route path=path!("integrations") view=integrations::IntegrationsPage />
+                    <Route
+                        path=path!("integrations/install")
+                        view=integration_catalog::IntegrationCatalogPage
+                    />
+                    <Route path=path!("integrations/:id") view=integration::IntegrationPage />
                     <Route
                         path=path!("messenger/configurations")
                         view=configurations::ConfigurationsPage

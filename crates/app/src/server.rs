@@ -50,3 +50,14 @@ fn refuse(error: AppError) -> AppError {
     }
     error
 }
+
+/// The server's public base URL (`https://chat.example.com`), for the URLs pages show.
+#[derive(Debug, Clone)]
+pub struct BaseUrl(pub String);
+
+pub fn base_url() -> Result<String, AppError> {
+    use_context::<BaseUrl>().map(|base| base.0).ok_or_else(|| {
+        tracing::error!("BaseUrl missing from the request context");
+        AppError::Internal
+    })
+}

@@ -60,6 +60,7 @@ pub fn console_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 's
     let web = state.web.clone();
     move || {
         provide_context(services.clone());
+        provide_context(switchboard_app::server::BaseUrl(web.base_url.clone()));
         if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<ResponseOptions>()) {
             let policy = security_headers::console_policy(&nonce, web.reload_socket.as_deref());
             if let Ok(value) = HeaderValue::from_str(&policy) {

@@ -7,6 +7,11 @@ use axum::http::{Method, Request, StatusCode, header};
 use common::{BASE, PASSWORD, TestApp};
 use leptos::server_fn::ServerFn;
 use sea_orm::{DatabaseConnection, EntityTrait};
+use switchboard_app::pages::integration::{
+    DeleteIntegration, SaveIntegrationCredentials, SetIntegrationActive, TestIntegration,
+    UpdateIntegration,
+};
+use switchboard_app::pages::integration_catalog::InstallIntegration;
 use switchboard_app::pages::tokens::RevokeApiToken;
 use switchboard_core::{audit, first_admin};
 use switchboard_db::entities::api_token;
@@ -221,10 +226,16 @@ async fn repeated_failures_are_rate_limited_per_account_and_per_client(db: &Data
     assert_eq!(answer.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-/// Calls a server function the way the console's forms do.
+/// Calls a server function the way the console does: a JSON body for those that take JSON
+/// (`{...}`), a form body for the others.
 async fn call_server_fn(app: &TestApp, path: &str, body: &str, cookie: Option<&str>) -> StatusCode {
+    let content_type = if body.starts_with('{') {
+        "application/json"
+    } else {
+        "application/x-www-form-urlencoded"
+    };
     let mut request = Request::post(path)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::CONTENT_TYPE, content_type)
         .header(header::ORIGIN, BASE);
     if let Some(cookie) = cookie {
         request = request.header(header::COOKIE, cookie);
@@ -232,6 +243,23 @@ async fn call_server_fn(app: &TestApp, path: &str, body: &str, cookie: Option<&s
     app.send(request.body(Body::from(body.to_owned())).unwrap())
         .await
         .status
+}
+
+/// Arguments every server function accepts (each ignores those it does not take), so a test
+/// reaches its access check rather than a decoding error.
+fn arguments(path: &str, id: &str) -> String {
+    if path == UpdateIntegration::PATH {
+        serde_json::json!({
+            "id": id,
+            "settings": {
+                "name": "x", "discoveryUri": "https://acme.okta.com", "scopes": ["openid"],
+                "maxRefreshTokenLifetimeSeconds": 3600, "allowedGroups": [], "clockSkewSeconds": 60
+            }
+        })
+        .to_string()
+    } else {
+        format!("id={id}&page=0&token=x&active=true&client_id=c&client_secret=s")
+    }
 }
 
 /// Server functions anyone may call: the sign-in and setup pages use them before sign-in, and
@@ -252,17 +280,23 @@ async fn viewers_are_refused_every_change(db: &DatabaseConnection) {
         if PUBLIC_SERVER_FNS.iter().any(|name| path.contains(name)) || method != Method::POST {
             continue;
         }
-        // Every argument any server function takes; each ignores the ones it does not.
-        let arguments = format!("id={id}&page=0&token=x");
-        let status = call_server_fn(&app, path, &arguments, None).await;
+        let status = call_server_fn(&app, path, &arguments(path, &id), None).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED, "{path} without a session");
         checked += 1;
     }
     assert!(checked >= 6, "only {checked} server functions found");
 
     // The state-changing ones refuse a viewer with 403 and change nothing.
-    for path in [RevokeApiToken::PATH] {
-        let status = call_server_fn(&app, path, &format!("id={id}"), Some(&viewer)).await;
+    for path in [
+        RevokeApiToken::PATH,
+        InstallIntegration::PATH,
+        UpdateIntegration::PATH,
+        TestIntegration::PATH,
+        SaveIntegrationCredentials::PATH,
+        SetIntegrationActive::PATH,
+        DeleteIntegration::PATH,
+    ] {
+        let status = call_server_fn(&app, path, &arguments(path, &id), Some(&viewer)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path} as a viewer");
     }
     let viewer_token = app.token("viewer-script", Role::Viewer).await;

@@ -1,6 +1,15 @@
 //! Form building blocks: every input has its `<label for>` and shows its error right below it.
 
 use leptos::prelude::*;
+use switchboard_domain::FieldError;
+
+/// The message for `field` among a server's field errors.
+pub fn field_error(errors: &[FieldError], field: &str) -> Option<String> {
+    errors
+        .iter()
+        .find(|error| error.field == field)
+        .map(|error| error.message.clone())
+}
 
 /// A labelled text input with room for the error that concerns it.
 #[component]
@@ -32,6 +41,59 @@ pub fn Field(
                 class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 aria-[invalid=true]:border-red-500"
             />
             {error.map(|message| view! { <p id=error_id class="mt-1 text-sm text-red-700">{message}</p> })}
+        </div>
+    }
+}
+
+/// A labelled input bound to a signal, for forms the page submits itself; its error comes
+/// from the last answer and sits right below it.
+#[component]
+pub fn BoundField(
+    label: &'static str,
+    /// The `id` (unique on the page).
+    name: &'static str,
+    value: RwSignal<String>,
+    #[prop(default = "text")] input_type: &'static str,
+    #[prop(optional)] placeholder: Option<&'static str>,
+    #[prop(optional)] hint: Option<&'static str>,
+    #[prop(into, optional)] error: Signal<Option<String>>,
+    #[prop(into, optional)] disabled: Signal<bool>,
+) -> impl IntoView {
+    let error_id = format!("{name}-error");
+    let hint_id = format!("{name}-hint");
+    let described_by = {
+        let (error_id, hint_id) = (error_id.clone(), hint_id.clone());
+        move || {
+            let mut ids = Vec::new();
+            if hint.is_some() {
+                ids.push(hint_id.clone());
+            }
+            if error.get().is_some() {
+                ids.push(error_id.clone());
+            }
+            (!ids.is_empty()).then(|| ids.join(" "))
+        }
+    };
+    view! {
+        <div>
+            <label for=name class="block text-sm font-medium text-slate-700">{label}</label>
+            <input
+                id=name
+                type=input_type
+                placeholder=placeholder
+                prop:value=value
+                on:input=move |event| value.set(event_target_value(&event))
+                disabled=disabled
+                aria-invalid=move || error.get().is_some().then_some("true")
+                aria-describedby=described_by
+                class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-sm focus:border-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/30 disabled:bg-slate-50 aria-[invalid=true]:border-red-500"
+            />
+            {hint.map(|hint| view! { <p id=hint_id class="mt-1 text-xs text-slate-600">{hint}</p> })}
+            {move || {
+                error
+                    .get()
+                    .map(|message| view! { <p id=error_id.clone() class="mt-1 text-sm text-red-700">{message}</p> })
+            }}
         </div>
     }
 }

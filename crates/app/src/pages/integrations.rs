@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use switchboard_domain::integration::{IntegrationSummary, Status};
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
@@ -23,7 +24,9 @@ pub fn IntegrationsPage() -> impl IntoView {
         <PageHeader
             title="Integrations"
             summary="Connections to your identity providers. Visitors sign in to the messenger through an active OpenID Connect integration."
-        />
+        >
+            <InstallButton />
+        </PageHeader>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match integrations.await {
@@ -38,6 +41,42 @@ pub fn IntegrationsPage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(list) => view! { <IntegrationTable integrations=list /> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+/// "Install integration": opens the catalog. A link styled as a button, so it works before
+/// hydration too; viewers see it greyed out, with the reason.
+#[component]
+fn InstallButton() -> impl IntoView {
+    let account = expect_context::<crate::components::layout::Account>();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                if account.can_change().await {
+                    view! {
+                        <A
+                            href="/admin/integrations/install"
+                            attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700"
+                        >
+                            "Install integration"
+                        </A>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <button
+                            type="button"
+                            disabled
+                            title="Your role (viewer) cannot install integrations."
+                            class="cursor-not-allowed rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white opacity-50"
+                        >
+                            "Install integration"
+                        </button>
+                    }
+                        .into_any()
                 }
             })}
         </Suspense>
@@ -73,7 +112,12 @@ fn IntegrationTable(integrations: Vec<IntegrationSummary>) -> impl IntoView {
                             view! {
                                 <tr>
                                     <td class="px-4 py-3">
-                                        <div class="font-medium text-slate-900">{integration.name}</div>
+                                        <A
+                                            href=format!("/admin/integrations/{}", integration.id)
+                                            attr:class="font-medium text-indigo-700 hover:underline"
+                                        >
+                                            {integration.name}
+                                        </A>
                                         <div class="text-xs text-slate-600">{integration.kind.label()}</div>
                                     </td>
                                     <td class="px-4 py-3 text-slate-700">

@@ -4,6 +4,8 @@ pub mod audit;
 pub mod configurations;
 pub mod conversations;
 pub mod deployments;
+pub mod integration;
+pub mod integration_catalog;
 pub mod integrations;
 pub mod not_found;
 pub mod setup;

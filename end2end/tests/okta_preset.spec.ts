@@ -1,0 +1,36 @@
+// The Okta preset derives the Discovery URI from the domain and the authorization server.
+import { test, expect, signIn } from '../fixtures/index.ts';
+
+const CASES = [
+  { server: 'default', id: '', uri: 'https://acme.okta.com/oauth2/default/.well-known/openid-configuration' },
+  { server: 'org', id: '', uri: 'https://acme.okta.com/.well-known/openid-configuration' },
+  { server: 'custom', id: 'aus1x2Y3', uri: 'https://acme.okta.com/oauth2/aus1x2Y3/.well-known/openid-configuration' },
+];
+
+for (const { server, id, uri } of CASES) {
+  test(`the ${server} authorization server gives ${uri}`, async ({ page, accounts }) => {
+    await signIn(page, accounts.admin);
+    await page.goto('/admin/integrations/install');
+    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    const okta = page.getByRole('region', { name: 'Okta' });
+    await okta.getByLabel('Okta domain').fill('https://acme.okta.com/');
+    await okta.getByLabel('Authorization server', { exact: true }).selectOption(server);
+    if (id) await okta.getByLabel('Authorization server ID').fill(id);
+    await expect(page.getByTestId('okta-preview')).toContainText(uri);
+    await okta.getByRole('button', { name: 'Install' }).click();
+    await expect(page).toHaveURL(/\/admin\/integrations\/[0-9a-f-]{36}$/);
+    await expect(page.getByLabel('Discovery URI')).toHaveValue(uri);
+  });
+}
+
+test('an Okta domain with a path is refused next to the field', async ({ page, accounts }) => {
+  await signIn(page, accounts.admin);
+  await page.goto('/admin/integrations/install');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  const okta = page.getByRole('region', { name: 'Okta' });
+  await okta.getByLabel('Okta domain').fill('acme.okta.com/oauth2/default');
+  await okta.getByRole('button', { name: 'Install' }).click();
+  await expect(okta.getByText('Enter the Okta domain alone')).toBeVisible();
+  await expect(page).toHaveURL('/admin/integrations/install');
+  await expect(okta.getByLabel('Okta domain')).toHaveValue('acme.okta.com/oauth2/default');
+});
