@@ -182,13 +182,17 @@ async fn credentials_are_sealed_and_survive_key_rotation(db: &DatabaseConnection
     let ada = admin(db, Role::Admin).await;
     let row = integration_row("Okta").insert(db).await.unwrap();
     let keyring = Keyring::generate();
-    let secret = password("client-secret-4f8a9c");
+    let credentials = || integrations::NewCredentials {
+        client_id: "client".into(),
+        client_secret: password("client-secret-4f8a9c"),
+        okta_api_token: Some(password("okta-token-77aa")),
+    };
     let viewer = admin(db, Role::Viewer).await;
     assert!(matches!(
-        integrations::set_credentials(db, &keyring, row.id, "client", &secret, &viewer).await,
+        integrations::set_credentials(db, &keyring, row.id, &credentials(), &viewer).await,
         Err(Error::Forbidden)
     ));
-    integrations::set_credentials(db, &keyring, row.id, "client", &secret, &ada)
+    integrations::set_credentials(db, &keyring, row.id, &credentials(), &ada)
         .await
         .unwrap();
     let stored = integration::Entity::find_by_id(row.id)
@@ -198,13 +202,15 @@ async fn credentials_are_sealed_and_survive_key_rotation(db: &DatabaseConnection
         .unwrap();
     let sealed = stored.client_secret_sealed.clone().unwrap();
     assert!(!String::from_utf8_lossy(&sealed).contains("client-secret-4f8a9c"));
+    let token = stored.okta_api_token_sealed.clone().unwrap();
+    assert!(!String::from_utf8_lossy(&token).contains("okta-token-77aa"));
 
     let rotated = keyring.with_new_key();
     assert_eq!(
         integrations::reseal_credentials(db, &rotated)
             .await
             .unwrap(),
-        1
+        2
     );
     assert_eq!(
         integrations::reseal_credentials(db, &rotated)

@@ -37,6 +37,7 @@ async fn a_good_provider_passes_every_line() {
         "{report:#?}"
     );
     assert!(report.issuer.unwrap().ends_with("/good"));
+    assert_eq!(report.scopes_supported, ["openid", "profile", "email"]);
 }
 
 #[tokio::test]

@@ -118,6 +118,9 @@ pub struct CheckReport {
     pub checked_at: DateTime<Utc>,
     /// The issuer the document names, when it could be read.
     pub issuer: Option<String>,
+    /// The provider's `scopes_supported`, offered as choices in the console.
+    #[serde(default)]
+    pub scopes_supported: Vec<String>,
     pub items: Vec<CheckItem>,
 }
 

@@ -34,6 +34,15 @@ impl std::io::Write for Captured {
 }
 
 const CLIENT_SECRET: &str = "client-secret-9b2e71d4";
+const OKTA_API_TOKEN: &str = "okta-api-token-00c8f1";
+
+fn credentials() -> integrations::NewCredentials {
+    integrations::NewCredentials {
+        client_id: "switchboard".into(),
+        client_secret: SecretString::from(CLIENT_SECRET.to_owned()),
+        okta_api_token: Some(SecretString::from(OKTA_API_TOKEN.to_owned())),
+    }
+}
 const WRONG_PASSWORD: &str = "wrong-password-5c0f3a";
 
 async fn integration(db: &sea_orm::DatabaseConnection) -> integration::Model {
@@ -61,13 +70,12 @@ async fn rotate_key_replaces_the_key_file_and_reseals_every_secret() {
         role: Role::Admin,
         kind: switchboard_core::admins::PrincipalKind::Admin,
     };
-    let secret = SecretString::from(CLIENT_SECRET.to_owned());
-    integrations::set_credentials(&db.conn, &keyring, row.id, "client", &secret, &by)
+    integrations::set_credentials(&db.conn, &keyring, row.id, &credentials(), &by)
         .await
         .unwrap();
 
     let report = commands::rotate_key(&db.conn, keyring).await.unwrap();
-    assert!(report.contains("1 stored secret(s) re-sealed"), "{report}");
+    assert!(report.contains("2 stored secret(s) re-sealed"), "{report}");
     let reloaded = Keyring::load(None, &key_file).unwrap();
     assert_eq!(
         reloaded.key_ids().len(),
@@ -144,8 +152,7 @@ async fn no_password_or_secret_is_stored_or_logged_in_clear() {
         app.db(),
         app.services.keyring(),
         row.id,
-        "switchboard",
-        &SecretString::from(CLIENT_SECRET.to_owned()),
+        &credentials(),
         &principal,
     )
     .await
@@ -161,7 +168,13 @@ async fn no_password_or_secret_is_stored_or_logged_in_clear() {
     let logged = String::from_utf8(logs.0.lock().unwrap().clone()).unwrap();
     assert!(logged.contains("/login"), "the logs were captured");
     let session_value = cookie.split_once('=').unwrap().1;
-    for secret in [PASSWORD, WRONG_PASSWORD, CLIENT_SECRET, session_value] {
+    for secret in [
+        PASSWORD,
+        WRONG_PASSWORD,
+        CLIENT_SECRET,
+        OKTA_API_TOKEN,
+        session_value,
+    ] {
         assert!(
             !stored
                 .windows(secret.len())

@@ -59,20 +59,19 @@ pub async fn save_integration_credentials(
     id: Uuid,
     client_id: String,
     client_secret: String,
+    okta_api_token: String,
 ) -> Result<Integration, AppError> {
-    use switchboard_core::integrations;
+    use secrecy::SecretString;
+    use switchboard_core::integrations::{self, NewCredentials};
     let (services, principal) = crate::server::for_changing()?;
-    let secret = secrecy::SecretString::from(client_secret);
-    integrations::set_credentials(
-        services.db(),
-        services.keyring(),
-        id,
-        &client_id,
-        &secret,
-        &principal,
-    )
-    .await?;
-    Ok(integrations::get(services.db(), id).await?)
+    let credentials = NewCredentials {
+        client_id,
+        client_secret: SecretString::from(client_secret),
+        okta_api_token: Some(SecretString::from(okta_api_token)),
+    };
+    let (db, keyring) = (services.db(), services.keyring());
+    integrations::set_credentials(db, keyring, id, &credentials, &principal).await?;
+    Ok(integrations::get(db, id).await?)
 }
 
 #[server]
@@ -178,11 +177,23 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
     let name = RwSignal::new(settings.name.clone());
     let discovery_uri = RwSignal::new(settings.discovery_uri.clone());
     let chosen = RwSignal::new(settings.scopes.clone());
+    // The checkboxes: the usual scopes, plus whatever the provider says it supports.
+    let offered = Memo::new(move |_| {
+        let mut scopes: Vec<String> = SCOPE_CHOICES.iter().map(|s| (*s).to_owned()).collect();
+        if let Some(check) = current.read().last_check.as_ref() {
+            for scope in &check.scopes_supported {
+                if !scopes.contains(scope) {
+                    scopes.push(scope.clone());
+                }
+            }
+        }
+        scopes
+    });
     let extra_scopes = RwSignal::new(
         settings
             .scopes
             .iter()
-            .filter(|scope| !SCOPE_CHOICES.contains(&scope.as_str()))
+            .filter(|scope| !offered.get_untracked().contains(scope))
             .cloned()
             .collect::<Vec<_>>()
             .join(" "),
@@ -199,10 +210,11 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
 
     let submit = move |event: leptos::ev::SubmitEvent| {
         event.prevent_default();
+        let offered = offered.get_untracked();
         let mut scopes: Vec<String> = chosen
             .get_untracked()
             .into_iter()
-            .filter(|scope| SCOPE_CHOICES.contains(&scope.as_str()))
+            .filter(|scope| offered.contains(scope))
             .collect();
         scopes.extend(
             extra_scopes
@@ -251,32 +263,9 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             <fieldset>
                 <legend class="text-sm font-medium text-slate-700">"Scopes"</legend>
                 <div class="mt-2 flex flex-wrap gap-4">
-                    {SCOPE_CHOICES
-                        .into_iter()
-                        .map(|scope| {
-                            let checked = move || scope == "openid" || chosen.read().iter().any(|s| s == scope);
-                            view! {
-                                <label class="flex items-center gap-2 text-sm text-slate-800">
-                                    <input
-                                        type="checkbox"
-                                        prop:checked=checked
-                                        disabled=scope == "openid" || read_only
-                                        on:change=move |event| {
-                                            let on = event_target_checked(&event);
-                                            chosen.update(|list| {
-                                                list.retain(|s| s != scope);
-                                                if on {
-                                                    list.push(scope.to_owned());
-                                                }
-                                            });
-                                        }
-                                        class="h-4 w-4 rounded border-slate-300 text-indigo-600"
-                                    />
-                                    {scope}
-                                </label>
-                            }
-                        })
-                        .collect_view()}
+                    <For each=move || offered.get() key=|scope| scope.clone() let:scope>
+                        <ScopeCheckbox scope chosen read_only />
+                    </For>
                 </div>
                 <div class="mt-3">
                     <BoundField
@@ -380,6 +369,40 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
     }
 }
 
+/// One scope's checkbox; `openid` is always on.
+#[component]
+fn ScopeCheckbox(scope: String, chosen: RwSignal<Vec<String>>, read_only: bool) -> impl IntoView {
+    let fixed = scope == "openid";
+    let checked = {
+        let scope = scope.clone();
+        move || fixed || chosen.read().contains(&scope)
+    };
+    let toggle = {
+        let scope = scope.clone();
+        move |event| {
+            let on = event_target_checked(&event);
+            chosen.update(|list| {
+                list.retain(|s| *s != scope);
+                if on {
+                    list.push(scope.clone());
+                }
+            });
+        }
+    };
+    view! {
+        <label class="flex items-center gap-2 text-sm text-slate-800">
+            <input
+                type="checkbox"
+                prop:checked=checked
+                disabled=fixed || read_only
+                on:change=toggle
+                class="h-4 w-4 rounded border-slate-300 text-indigo-600"
+            />
+            {scope}
+        </label>
+    }
+}
+
 /// The sign-in redirect URI to register at the provider, with a copy button.
 #[component]
 fn RedirectUri(uri: String) -> impl IntoView {
@@ -466,11 +489,13 @@ fn Credentials(
             .unwrap_or_default(),
     );
     let client_secret = RwSignal::new(String::new());
+    let okta_api_token = RwSignal::new(String::new());
     let errors = Signal::derive(move || invalid_fields(credentials.value().get()));
     Effect::new(move |_| {
         if let Some(Ok(_)) = credentials.value().get() {
             open.set(false);
             client_secret.set(String::new());
+            okta_api_token.set(String::new());
         }
     });
     let id = current.get_untracked().id;
@@ -481,7 +506,11 @@ fn Credentials(
                 {move || {
                     let state = current.read().credentials.clone();
                     match (state.configured, state.client_id, state.updated_at) {
-                        (true, Some(client_id), Some(at)) => format!("Configured: client {client_id}, set {}.", time::format(at)),
+                        (true, Some(client_id), Some(at)) => format!(
+                            "Configured: client {client_id}, set {}.{}",
+                            time::format(at),
+                            if state.okta_api_token_configured { " Okta API token configured." } else { "" }
+                        ),
                         _ => "Not configured.".to_owned(),
                     }
                 }}
@@ -507,6 +536,7 @@ fn Credentials(
                             id,
                             client_id: client_id.get_untracked(),
                             client_secret: client_secret.get_untracked(),
+                            okta_api_token: okta_api_token.get_untracked(),
                         });
                     }
                 >
@@ -518,6 +548,13 @@ fn Credentials(
                         value=client_secret
                         hint="Stored encrypted and never shown again; to change it, configure again."
                         error=Signal::derive(move || field_error(&errors.get(), "clientSecret"))
+                    />
+                    <BoundField
+                        label="Okta API token (optional)"
+                        name="oktaApiToken"
+                        input_type="password"
+                        value=okta_api_token
+                        hint="Only for Okta, when group membership is not in the ID token: Switchboard looks groups up with it. Leave empty to keep the stored one."
                     />
                     <div class="flex gap-2">
                         <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">

@@ -24,14 +24,14 @@ pub async fn check(client: &GuardedClient, uri: &DiscoveryUri, scopes: &[String]
                 "document",
                 "The discovery document is JSON but not an object.",
             ));
-            return report(items, None);
+            return report(items, None, vec![]);
         }
         Err(error) => {
             items.push(fail(
                 "document",
                 format!("Cannot fetch the discovery document: {error}."),
             ));
-            return report(items, None);
+            return report(items, None, vec![]);
         }
     };
     let text = |key: &str| document.get(key).and_then(Value::as_str);
@@ -160,7 +160,12 @@ pub async fn check(client: &GuardedClient, uri: &DiscoveryUri, scopes: &[String]
     } else {
         warn("end_session", "No end_session_endpoint: signing out of the messenger will not sign the visitor out of the provider.")
     });
-    report(items, issuer)
+    let scopes_supported = list("scopes_supported")
+        .unwrap_or_default()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    report(items, issuer, scopes_supported)
 }
 
 /// Keys a signature can be checked with: RSA, EC or OKP keys not reserved for encryption.
@@ -179,11 +184,16 @@ fn signing_keys(jwks: &Value) -> usize {
         })
 }
 
-fn report(items: Vec<CheckItem>, issuer: Option<String>) -> CheckReport {
+fn report(
+    items: Vec<CheckItem>,
+    issuer: Option<String>,
+    scopes_supported: Vec<String>,
+) -> CheckReport {
     CheckReport {
         ok: items.iter().all(|item| item.outcome != CheckOutcome::Fail),
         checked_at: Utc::now(),
         issuer,
+        scopes_supported,
         items,
     }
 }

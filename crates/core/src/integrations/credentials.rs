@@ -22,17 +22,31 @@ pub fn okta_api_token_context(id: Uuid) -> String {
     format!("integration/{id}/okta_api_token")
 }
 
-/// Stores an integration's client credentials, the secret sealed. `by` must be allowed to
-/// change things; the audit log records that the secret was replaced, never its value.
+/// Credentials as an admin submits them. Secrets stay in `SecretString`s until sealed.
+#[derive(Debug)]
+pub struct NewCredentials {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    /// An Okta API token for group look-ups; `None` (or blank) keeps the stored one.
+    pub okta_api_token: Option<SecretString>,
+}
+
+/// Stores an integration's client credentials, the secrets sealed. `by` must be allowed to
+/// change things; the audit log records that a secret was replaced, never its value.
 pub async fn set_credentials(
     db: &DatabaseConnection,
     keyring: &Keyring,
     id: Uuid,
-    client_id: &str,
-    client_secret: &SecretString,
+    credentials: &NewCredentials,
     by: &Principal,
 ) -> Result<(), Error> {
     by.require_change()?;
+    let client_id = credentials.client_id.as_str();
+    let client_secret = &credentials.client_secret;
+    let okta_api_token = credentials
+        .okta_api_token
+        .as_ref()
+        .filter(|token| !token.expose_secret().trim().is_empty());
     let mut validation = Validation::new();
     validation.check(if client_id.trim().is_empty() {
         Err(FieldError::new("clientId", "Client ID is required."))
@@ -60,6 +74,15 @@ pub async fn set_credentials(
             .seal(&client_secret_context(id), client_secret)
             .into_bytes(),
     ));
+    let mut changes = vec!["client ID".to_owned(), "client secret replaced".to_owned()];
+    if let Some(token) = okta_api_token {
+        update.okta_api_token_sealed = Set(Some(
+            keyring
+                .seal(&okta_api_token_context(id), token)
+                .into_bytes(),
+        ));
+        changes.push("Okta API token replaced".to_owned());
+    }
     update.credentials_updated_at = Set(Some(now));
     update.updated_at = Set(now);
     update.update(db).await?;
@@ -70,7 +93,7 @@ pub async fn set_credentials(
             action: "integration.credentials",
             object_type: "integration",
             object_id: Some(id.to_string()),
-            changes: vec!["client ID".into(), "client secret replaced".into()],
+            changes,
         },
     )
     .await?;

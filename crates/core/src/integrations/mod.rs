@@ -5,8 +5,8 @@ mod credentials;
 mod lifecycle;
 
 pub use credentials::{
-    client_secret_context, okta_api_token_context, open_client_secret, reseal_credentials,
-    set_credentials,
+    NewCredentials, client_secret_context, okta_api_token_context, open_client_secret,
+    reseal_credentials, set_credentials,
 };
 pub use lifecycle::{Preset, delete, get, install, set_status, test_connection, update, used_by};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};

@@ -7,7 +7,7 @@ use axum::{Json, Router};
 use secrecy::SecretString;
 use serde::Deserialize;
 use switchboard_core::discovery::OktaServer;
-use switchboard_core::integrations::{self, Preset};
+use switchboard_core::integrations::{self, NewCredentials, Preset};
 use switchboard_domain::integration::Status;
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings};
 use uuid::Uuid;
@@ -116,6 +116,7 @@ async fn remove(
 struct CredentialsRequest {
     client_id: String,
     client_secret: SecretString,
+    okta_api_token: Option<SecretString>,
 }
 
 async fn set_credentials(
@@ -125,15 +126,13 @@ async fn set_credentials(
     JsonBody(request): JsonBody<CredentialsRequest>,
 ) -> Result<Json<Integration>, ApiError> {
     let services = &state.services;
-    integrations::set_credentials(
-        services.db(),
-        services.keyring(),
-        id,
-        &request.client_id,
-        &request.client_secret,
-        &caller,
-    )
-    .await?;
+    let credentials = NewCredentials {
+        client_id: request.client_id,
+        client_secret: request.client_secret,
+        okta_api_token: request.okta_api_token,
+    };
+    integrations::set_credentials(services.db(), services.keyring(), id, &credentials, &caller)
+        .await?;
     Ok(Json(integrations::get(services.db(), id).await?))
 }
 
