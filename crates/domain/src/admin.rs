@@ -10,6 +10,7 @@ use crate::FieldError;
 /// What an admin or an API token may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Reads and changes everything.
     Admin,
@@ -55,6 +56,7 @@ pub struct CurrentAdmin {
 /// An API token as listed in the console; the token itself is shown once, at creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ApiTokenSummary {
     pub id: Uuid,
     pub name: String,

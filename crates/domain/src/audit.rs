@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// One line of the audit log.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditEvent {
     pub id: i64,
     pub at: DateTime<Utc>,
@@ -32,6 +33,7 @@ pub const OBJECT_TYPES: [(&str, &str); 6] = [
 /// One page of the audit log, newest first. Pages count from 0.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AuditPage {
     pub events: Vec<AuditEvent>,
     pub page: u64,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 /// The kinds of integration the catalog offers. Stored and sent as the kebab-case string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum IntegrationKind {
     /// "OpenID Connect Messenger Configuration" in the catalog; Okta is a preset of it.
     OpenidConnectMessenger,
@@ -33,6 +34,7 @@ impl IntegrationKind {
 /// Whether an integration may be used by messenger configurations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Status {
     Active,
     Inactive,
@@ -98,6 +100,7 @@ impl fmt::Display for Status {
 /// One line of the integrations list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationSummary {
     pub id: Uuid,
     pub name: String,
@@ -113,6 +116,7 @@ pub struct IntegrationSummary {
 /// The result of a discovery check: one line per rule, and whether none failed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckReport {
     pub ok: bool,
     pub checked_at: DateTime<Utc>,
@@ -127,6 +131,7 @@ pub struct CheckReport {
 /// One line of the checklist, in a sentence an admin can act on.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CheckItem {
     /// A stable name for the rule (`issuer`, `jwks`, ...).
     pub id: String,
@@ -136,6 +141,7 @@ pub struct CheckItem {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CheckOutcome {
     Pass,
     /// Works, but something is worth knowing.

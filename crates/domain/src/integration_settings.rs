@@ -23,6 +23,7 @@ const MAX_GROUP_CHARS: usize = 256;
 /// The editable properties of an integration (the credentials are set apart, write-only).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IntegrationSettings {
     pub name: String,
     pub discovery_uri: String,
@@ -36,6 +37,7 @@ pub struct IntegrationSettings {
 /// Whether credentials are set, without the secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CredentialsState {
     pub client_id: Option<String>,
     pub configured: bool,
@@ -46,6 +48,7 @@ pub struct CredentialsState {
 /// An integration as the console and `GET /api/v2/integrations/{id}` show it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Integration {
     pub id: Uuid,
     pub name: String,

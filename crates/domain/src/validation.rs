@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 /// One field that failed validation, with a message written for the person filling the form.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 #[error("{field}: {message}")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field's name as used in forms and JSON (camelCase).
     pub field: String,

@@ -416,3 +416,47 @@ async fn viewers_cannot_change_integrations(db: &DatabaseConnection) {
     assert_eq!(read.status, StatusCode::OK);
     assert_eq!(read.json()["name"], "OpenID Connect", "nothing changed");
 }
+
+#[tokio::test]
+async fn the_openapi_document_describes_every_route() {
+    let db = switchboard_db::testing::TestDb::sqlite().await;
+    let app = TestApp::new(&db.conn);
+    let answer = app.get("/api/v2/openapi.json", None).await;
+    assert_eq!(answer.status, StatusCode::OK);
+    let document = answer.json();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = document["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/v2/integrations", "get"),
+        ("/api/v2/integrations", "post"),
+        ("/api/v2/integrations/{id}", "get"),
+        ("/api/v2/integrations/{id}", "put"),
+        ("/api/v2/integrations/{id}", "patch"),
+        ("/api/v2/integrations/{id}", "delete"),
+        ("/api/v2/integrations/{id}/credentials", "put"),
+        ("/api/v2/integrations/{id}/test", "post"),
+        ("/api/v2/audit", "get"),
+        ("/api/v2/tokens", "get"),
+        ("/api/v2/tokens/{id}", "delete"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path}"
+        );
+    }
+    let integration = &document["components"]["schemas"]["Integration"]["properties"];
+    for field in [
+        "discoveryUri",
+        "maxRefreshTokenLifetimeSeconds",
+        "credentials",
+        "lastCheck",
+    ] {
+        assert!(integration.get(field).is_some(), "Integration.{field}");
+    }
+    assert!(
+        integration.get("clientSecret").is_none(),
+        "secrets are write-only"
+    );
+    assert!(document["components"]["securitySchemes"]["bearer"].is_object());
+    db.close().await;
+}

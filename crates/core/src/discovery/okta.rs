@@ -8,6 +8,7 @@ use super::DiscoveryUri;
 /// Which Okta authorization server issues the tokens.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", tag = "kind", content = "id")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OktaServer {
     /// The org authorization server: `https://{domain}`.
     Org,

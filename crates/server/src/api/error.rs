@@ -16,10 +16,17 @@ pub struct ApiError {
     body: Body,
 }
 
-#[derive(Debug, Serialize)]
-struct Body {
+/// The body of every error answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[schema(as = Error)]
+pub struct Body {
+    /// A stable code: `unauthorized`, `forbidden`, `not_found`, `invalid`, `conflict`,
+    /// `bad_request`, `internal`.
+    #[schema(value_type = String)]
     error: &'static str,
+    /// For people.
     message: String,
+    /// With `invalid`: the fields that need attention.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     fields: Vec<FieldError>,
 }

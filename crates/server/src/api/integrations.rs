@@ -12,6 +12,7 @@ use switchboard_domain::integration::Status;
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings};
 use uuid::Uuid;
 
+use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
 
@@ -26,7 +27,10 @@ pub fn router() -> Router<AppState> {
         .route("/{id}/test", post(test_connection))
 }
 
-async fn list(
+/// Every integration, by name.
+#[utoipa::path(get, path = "/api/v2/integrations", tag = "integrations",
+    responses((status = 200, body = [Integration]), (status = 401, body = Error)))]
+pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
 ) -> Result<Json<Vec<Integration>>, ApiError> {
@@ -35,20 +39,26 @@ async fn list(
 
 /// `POST /api/v2/integrations`: `{}` installs a plain OpenID Connect integration;
 /// `{"okta": {"domain": "acme.okta.com", "server": {"kind": "default"}}}` the Okta preset.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct InstallRequest {
+pub(super) struct InstallRequest {
     okta: Option<OktaPreset>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct OktaPreset {
+pub(super) struct OktaPreset {
     domain: String,
     server: OktaServer,
 }
 
-async fn install(
+#[utoipa::path(post, path = "/api/v2/integrations", tag = "integrations", request_body = InstallRequest,
+    responses(
+        (status = 201, body = Integration, description = "Installed, inactive"),
+        (status = 401, body = Error), (status = 403, body = Error),
+        (status = 422, body = Error, description = "A bad Okta domain or server id"),
+    ))]
+pub(super) async fn install(
     State(state): State<AppState>,
     Caller(caller): Caller,
     JsonBody(request): JsonBody<InstallRequest>,
@@ -64,7 +74,10 @@ async fn install(
     Ok((StatusCode::CREATED, Json(integration)))
 }
 
-async fn show(
+/// One integration; credentials appear only as `configured`.
+#[utoipa::path(get, path = "/api/v2/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Integration), (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
     Path(id): Path<Uuid>,
@@ -72,7 +85,15 @@ async fn show(
     Ok(Json(integrations::get(state.services.db(), id).await?))
 }
 
-async fn update(
+/// Saves the settings, then runs the discovery check; a failing check keeps the settings and
+/// reports in `lastCheck`.
+#[utoipa::path(put, path = "/api/v2/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    request_body = IntegrationSettings,
+    responses(
+        (status = 200, body = Integration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error, description = "Field errors"),
+    ))]
+pub(super) async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
@@ -83,13 +104,22 @@ async fn update(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct StatusChange {
+pub(super) struct StatusChange {
     status: Status,
 }
 
-async fn set_status(
+/// Activates (needs a passing check and credentials) or deactivates (refused while a
+/// messenger configuration uses it).
+#[utoipa::path(patch, path = "/api/v2/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    request_body = StatusChange,
+    responses(
+        (status = 200, body = Integration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 409, body = Error, description = "In use; the message names the configurations"),
+        (status = 422, body = Error, description = "What activation still needs"),
+    ))]
+pub(super) async fn set_status(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
@@ -101,7 +131,13 @@ async fn set_status(
     ))
 }
 
-async fn remove(
+/// Deletes an integration no messenger configuration uses.
+#[utoipa::path(delete, path = "/api/v2/integrations/{id}", tag = "integrations", params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Deleted"), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 409, body = Error, description = "In use"),
+    ))]
+pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
@@ -111,15 +147,24 @@ async fn remove(
 }
 
 /// `PUT .../credentials`; the secret is write-only: answers never contain it.
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct CredentialsRequest {
+pub(super) struct CredentialsRequest {
     client_id: String,
+    #[schema(value_type = String, format = Password)]
     client_secret: SecretString,
+    /// Okta only: for group look-ups. Absent keeps the stored one.
+    #[schema(value_type = Option<String>, format = Password)]
     okta_api_token: Option<SecretString>,
 }
 
-async fn set_credentials(
+#[utoipa::path(put, path = "/api/v2/integrations/{id}/credentials", tag = "integrations",
+    params(("id" = Uuid, Path)), request_body = CredentialsRequest,
+    responses(
+        (status = 200, body = Integration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error),
+    ))]
+pub(super) async fn set_credentials(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
@@ -136,7 +181,13 @@ async fn set_credentials(
     Ok(Json(integrations::get(services.db(), id).await?))
 }
 
-async fn test_connection(
+/// Runs the discovery check again and stores the result.
+#[utoipa::path(post, path = "/api/v2/integrations/{id}/test", tag = "integrations", params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Integration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error, description = "No Discovery URI yet"),
+    ))]
+pub(super) async fn test_connection(
     State(state): State<AppState>,
     Caller(caller): Caller,
     Path(id): Path<Uuid>,

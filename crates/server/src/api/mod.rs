@@ -4,6 +4,7 @@
 
 mod error;
 mod integrations;
+mod openapi;
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
@@ -22,6 +23,7 @@ use crate::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route("/openapi.json", get(openapi::document))
         .route("/audit", get(list_audit))
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
@@ -68,13 +70,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 struct AuditQuery {
+    /// Only events about this kind of object (`integration`, `admin`, `api_token`, ...).
     object: Option<String>,
+    /// The page, from 0; 50 events per page, newest first.
     #[serde(default)]
     page: u64,
 }
 
+/// The audit log, newest first.
+#[utoipa::path(
+    get, path = "/api/v2/audit", tag = "audit", params(AuditQuery),
+    responses(
+        (status = 200, body = AuditPage),
+        (status = 400, body = error::Body, description = "Unknown object kind"),
+        (status = 401, body = error::Body),
+    )
+)]
 async fn list_audit(
     State(state): State<AppState>,
     _: Caller,
@@ -94,6 +107,11 @@ async fn list_audit(
     Ok(Json(page))
 }
 
+/// The API tokens that still work (their values are never shown again).
+#[utoipa::path(
+    get, path = "/api/v2/tokens", tag = "tokens",
+    responses((status = 200, body = [ApiTokenSummary]), (status = 401, body = error::Body))
+)]
 async fn list_tokens(
     State(state): State<AppState>,
     _: Caller,
@@ -101,6 +119,17 @@ async fn list_tokens(
     Ok(Json(api_tokens::list(state.services.db()).await?))
 }
 
+/// Revokes a token; it stops working at once.
+#[utoipa::path(
+    delete, path = "/api/v2/tokens/{id}", tag = "tokens",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, body = error::Body),
+        (status = 403, body = error::Body, description = "A viewer"),
+        (status = 404, body = error::Body),
+    )
+)]
 async fn revoke_token(
     State(state): State<AppState>,
     Caller(caller): Caller,
