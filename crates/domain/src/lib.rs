@@ -2,6 +2,7 @@
 //! the summaries the console shows. No I/O here: this crate also compiles to wasm for the browser.
 
 pub mod admin;
+pub mod allowed_domains;
 pub mod audit;
 pub mod conversation;
 pub mod deployment;
