@@ -1,15 +1,286 @@
-//! Messenger configurations and their published versions.
+//! Messenger configurations: a draft the admin edits, and numbered published versions that
+//! deployments serve. Sign-in may only point at an active integration, checked on save and
+//! again on publish (the integration may have been switched off in between).
 
 use std::collections::HashMap;
 
+use chrono::Utc;
 use sea_orm::{
-    DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, prelude::Expr, sea_query::Func,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, prelude::Expr, sea_query::Func,
 };
-use switchboard_db::entities::{configuration, configuration_version};
-use switchboard_domain::messenger::ConfigurationSummary;
+use switchboard_db::entities::{configuration, configuration_version, deployment, integration};
+use switchboard_domain::integration::Status;
+use switchboard_domain::messenger::{
+    Configuration, ConfigurationInput, ConfigurationSummary, PublishedVersion, VersionContent,
+};
+use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
-use crate::Error;
+use crate::admins::Principal;
+use crate::{Error, audit};
+
+/// Creates a configuration whose draft is `input.draft`; nothing is published yet.
+pub async fn create(
+    db: &DatabaseConnection,
+    input: &ConfigurationInput,
+    by: &Principal,
+) -> Result<Configuration, Error> {
+    by.require_change()?;
+    check(db, input).await?;
+    let now = Utc::now();
+    let row = configuration::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set(input.name.trim().to_owned()),
+        description: Set(input.description.trim().to_owned()),
+        draft: Set(serde_json::json!(input.draft)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    record(
+        db,
+        by,
+        "messenger_configuration.create",
+        row.id,
+        vec![format!("name: {}", row.name)],
+    )
+    .await?;
+    get(db, row.id).await
+}
+
+/// One configuration with its draft and every published version.
+pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Configuration, Error> {
+    let row = find(db, id).await?;
+    let versions = configuration_version::Entity::find()
+        .filter(configuration_version::Column::ConfigurationId.eq(id))
+        .order_by_asc(configuration_version::Column::Version)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|version| {
+            Ok(PublishedVersion {
+                content: content(&version.content, id)?,
+                version: version.version,
+                published_by: version.published_by,
+                published_at: version.published_at,
+            })
+        })
+        .collect::<Result<_, Error>>()?;
+    Ok(Configuration {
+        draft: content(&row.draft, id)?,
+        id: row.id,
+        name: row.name,
+        description: row.description,
+        versions,
+    })
+}
+
+/// Every configuration in full, by name.
+pub async fn all(db: &DatabaseConnection) -> Result<Vec<Configuration>, Error> {
+    let ids: Vec<Uuid> = configuration::Entity::find()
+        .order_by_asc(configuration::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| row.id)
+        .collect();
+    let mut configurations = Vec::with_capacity(ids.len());
+    for id in ids {
+        configurations.push(get(db, id).await?);
+    }
+    Ok(configurations)
+}
+
+/// Saves the names and the draft. Published versions, and so deployments, do not change.
+pub async fn update(
+    db: &DatabaseConnection,
+    id: Uuid,
+    input: &ConfigurationInput,
+    by: &Principal,
+) -> Result<Configuration, Error> {
+    by.require_change()?;
+    check(db, input).await?;
+    let row = find(db, id).await?;
+    let before = get(db, id).await?;
+    let mut changed = Vec::new();
+    if before.name != input.name.trim() {
+        changed.push("name".to_owned());
+    }
+    if before.description != input.description.trim() {
+        changed.push("description".to_owned());
+    }
+    changed.extend(differences(&before.draft, &input.draft));
+    let mut update: configuration::ActiveModel = row.into();
+    update.name = Set(input.name.trim().to_owned());
+    update.description = Set(input.description.trim().to_owned());
+    update.draft = Set(serde_json::json!(input.draft));
+    update.updated_at = Set(Utc::now());
+    update.update(db).await?;
+    record(db, by, "messenger_configuration.update", id, changed).await?;
+    get(db, id).await
+}
+
+/// Turns the draft into the next version (1, 2, ...).
+pub async fn publish(
+    db: &DatabaseConnection,
+    id: Uuid,
+    by: &Principal,
+) -> Result<Configuration, Error> {
+    by.require_change()?;
+    let current = get(db, id).await?;
+    current.draft.validate().map_err(Error::Invalid)?;
+    check_integration(db, &current.draft).await?;
+    let next = current
+        .versions
+        .last()
+        .map_or(1, |latest| latest.version + 1);
+    configuration_version::ActiveModel {
+        configuration_id: Set(id),
+        version: Set(next),
+        content: Set(serde_json::json!(current.draft)),
+        published_by: Set(by.name.clone()),
+        published_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    record(
+        db,
+        by,
+        "messenger_configuration.publish",
+        id,
+        vec![format!("version {next}")],
+    )
+    .await?;
+    get(db, id).await
+}
+
+/// Deletes a configuration no deployment serves.
+pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+    by.require_change()?;
+    let row = find(db, id).await?;
+    let mut users: Vec<String> = deployment::Entity::find()
+        .filter(deployment::Column::ConfigurationId.eq(id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|deployment| deployment.name)
+        .collect();
+    if !users.is_empty() {
+        users.sort();
+        return Err(Error::Conflict(format!(
+            "Cannot delete this configuration: messenger deployments serve it ({}). Point them at another configuration first.",
+            users.join(", ")
+        )));
+    }
+    configuration::Entity::delete_by_id(id).exec(db).await?;
+    record(
+        db,
+        by,
+        "messenger_configuration.delete",
+        id,
+        vec![format!("name: {}", row.name)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// The fields of the content that differ, by name, for the audit log and the history.
+pub fn differences(before: &VersionContent, after: &VersionContent) -> Vec<String> {
+    let (a, b) = (&before.appearance, &after.appearance);
+    let (x, y) = (&before.authentication, &after.authentication);
+    [
+        (x.enabled != y.enabled, "authentication"),
+        (x.integration_id != y.integration_id, "OAuth integration"),
+        (
+            x.allow_session_upgrade != y.allow_session_upgrade,
+            "anonymous upgrade",
+        ),
+        (a.primary_color != b.primary_color, "primary colour"),
+        (a.launcher_label != b.launcher_label, "launcher label"),
+        (a.greeting != b.greeting, "greeting"),
+        (a.default_language != b.default_language, "default language"),
+        (
+            before.session_lifetime_seconds != after.session_lifetime_seconds,
+            "session lifetime",
+        ),
+    ]
+    .into_iter()
+    .filter(|(differs, _)| *differs)
+    .map(|(_, name)| name.to_owned())
+    .collect()
+}
+
+async fn check(db: &DatabaseConnection, input: &ConfigurationInput) -> Result<(), Error> {
+    let mut validation = Validation::new();
+    validation
+        .check(validation::name("name", &input.name))
+        .check(validation::description("description", &input.description));
+    let mut errors = validation.finish().err().unwrap_or_default();
+    errors.extend(input.draft.validate().err().unwrap_or_default());
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
+    check_integration(db, &input.draft).await
+}
+
+/// With sign-in on, the integration must exist and be active.
+async fn check_integration(db: &DatabaseConnection, content: &VersionContent) -> Result<(), Error> {
+    let authentication = &content.authentication;
+    let Some(id) = authentication
+        .integration_id
+        .filter(|_| authentication.enabled)
+    else {
+        return Ok(());
+    };
+    let problem = match integration::Entity::find_by_id(id).one(db).await? {
+        None => "The chosen OAuth integration no longer exists; pick another.".to_owned(),
+        Some(row) if row.status != Status::Active.as_str() => format!(
+            "The OAuth integration {} is inactive; activate it or pick another.",
+            row.name
+        ),
+        Some(_) => return Ok(()),
+    };
+    Err(Error::Invalid(vec![FieldError::new(
+        "integrationId",
+        problem,
+    )]))
+}
+
+fn content(json: &serde_json::Value, id: Uuid) -> Result<VersionContent, Error> {
+    serde_json::from_value(json.clone())
+        .map_err(|error| Error::Corrupt(format!("configuration {id}: {error}")))
+}
+
+async fn find(db: &DatabaseConnection, id: Uuid) -> Result<configuration::Model, Error> {
+    configuration::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("messenger configuration"))
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    by: &Principal,
+    action: &str,
+    id: Uuid,
+    changes: Vec<String>,
+) -> Result<(), Error> {
+    audit::record(
+        db,
+        audit::NewEvent {
+            actor: &by.name,
+            action,
+            object_type: "messenger_configuration",
+            object_id: Some(id.to_string()),
+            changes,
+        },
+    )
+    .await
+    .map(|_| ())
+}
 
 /// Every configuration, by name, with its newest published version.
 pub async fn list_configurations(

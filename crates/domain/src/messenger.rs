@@ -17,6 +17,7 @@ pub struct ConfigurationSummary {
 }
 
 /// What one version of a messenger configuration holds (the draft has the same shape).
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct VersionContent {
@@ -27,6 +28,7 @@ pub struct VersionContent {
     pub session_lifetime_seconds: i64,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authentication {
@@ -36,6 +38,7 @@ pub struct Authentication {
     pub allow_session_upgrade: bool,
 }
 
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Appearance {
@@ -221,4 +224,40 @@ mod tests {
         assert_eq!(json["appearance"]["primaryColor"], "#4f46e5");
         assert_eq!(json["sessionLifetimeSeconds"], 28800);
     }
+}
+
+/// A messenger configuration with its draft and published versions, newest last.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Configuration {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub draft: VersionContent,
+    pub versions: Vec<PublishedVersion>,
+}
+
+/// One published version: the content as it was, numbered from 1.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PublishedVersion {
+    pub version: i32,
+    #[serde(flatten)]
+    pub content: VersionContent,
+    pub published_by: String,
+    pub published_at: DateTime<Utc>,
+}
+
+/// What an admin saves: the names and the draft.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigurationInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub draft: VersionContent,
 }

@@ -438,6 +438,16 @@ async fn the_openapi_document_describes_every_route() {
         ("/api/v2/audit", "get"),
         ("/api/v2/tokens", "get"),
         ("/api/v2/tokens/{id}", "delete"),
+        ("/api/v2/messenger/configurations", "post"),
+        ("/api/v2/messenger/configurations/{id}/versions", "get"),
+        (
+            "/api/v2/messenger/configurations/{id}/versions/draft",
+            "put",
+        ),
+        (
+            "/api/v2/messenger/configurations/{id}/versions/draft/publish",
+            "post",
+        ),
     ] {
         assert!(
             paths.get(path).and_then(|p| p.get(method)).is_some(),

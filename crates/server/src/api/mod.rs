@@ -2,6 +2,7 @@
 //! `{"error": code, "message": text}`. Callers authenticate with an admin session cookie or
 //! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
 
+mod configurations;
 mod error;
 mod integrations;
 mod openapi;
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens", get(list_tokens))
         .route("/tokens/{id}", delete(revoke_token))
         .nest("/integrations", integrations::router())
+        .nest("/messenger/configurations", configurations::router())
         .fallback(|| async { ApiError::not_found("route") })
 }
 

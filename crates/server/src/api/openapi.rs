@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{error, integrations};
+use super::{configurations, error, integrations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,12 +28,22 @@ use super::{error, integrations};
         integrations::remove,
         integrations::set_credentials,
         integrations::test_connection,
+        configurations::list,
+        configurations::create,
+        configurations::show,
+        configurations::update,
+        configurations::remove,
+        configurations::versions,
+        configurations::draft,
+        configurations::update_draft,
+        configurations::publish,
     ),
     components(schemas(error::Body)),
     modifiers(&BearerToken),
     security(("bearer" = [])),
     tags(
         (name = "integrations", description = "Connections to OpenID Connect providers"),
+        (name = "messenger configurations", description = "Drafts and published versions"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "tokens", description = "API tokens"),
     )

@@ -172,3 +172,44 @@ impl TestApp {
         token.expose_secret().to_owned()
     }
 }
+
+impl TestApp {
+    /// An active integration against the loopback test provider; returns its id.
+    pub async fn active_integration(&self, token: &str) -> String {
+        use axum::http::Method;
+        use serde_json::json;
+        let base = switchboard_core::testing::provider().await;
+        let created = self
+            .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
+            .await;
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v2/integrations/{id}");
+        let settings = json!({
+            "name": "Test provider",
+            "discoveryUri": format!("{base}/good"),
+            "scopes": ["openid", "profile", "email"],
+            "maxRefreshTokenLifetimeSeconds": 3600,
+            "allowedGroups": [],
+            "clockSkewSeconds": 60,
+        });
+        self.api(Method::PUT, &path, token, Some(settings)).await;
+        let credentials = json!({"clientId": "switchboard", "clientSecret": "secret"});
+        self.api(
+            Method::PUT,
+            &format!("{path}/credentials"),
+            token,
+            Some(credentials),
+        )
+        .await;
+        let active = self
+            .api(
+                Method::PATCH,
+                &path,
+                token,
+                Some(json!({"status": "active"})),
+            )
+            .await;
+        assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+        id
+    }
+}

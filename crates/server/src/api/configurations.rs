@@ -1,0 +1,161 @@
+//! `/api/v2/messenger/configurations`: drafts, numbered published versions, and the same rules
+//! and messages as the console.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use switchboard_core::messenger;
+use switchboard_domain::messenger::{
+    Configuration, ConfigurationInput, PublishedVersion, VersionContent,
+};
+use uuid::Uuid;
+
+use super::error::Body as Error;
+use super::{ApiError, Caller, JsonBody};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{id}", get(show).put(update).delete(remove))
+        .route("/{id}/versions", get(versions))
+        .route("/{id}/versions/draft", get(draft).put(update_draft))
+        .route("/{id}/versions/draft/publish", post(publish))
+}
+
+/// Every configuration with its draft and versions, by name.
+#[utoipa::path(get, path = "/api/v2/messenger/configurations", tag = "messenger configurations",
+    responses((status = 200, body = [Configuration]), (status = 401, body = Error)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    _: Caller,
+) -> Result<Json<Vec<Configuration>>, ApiError> {
+    Ok(Json(messenger::all(state.services.db()).await?))
+}
+
+/// Creates a configuration; nothing is published until `.../versions/draft/publish`.
+#[utoipa::path(post, path = "/api/v2/messenger/configurations", tag = "messenger configurations",
+    request_body = ConfigurationInput,
+    responses(
+        (status = 201, body = Configuration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 422, body = Error, description = "Field errors, or an inactive OAuth integration"),
+    ))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    JsonBody(input): JsonBody<ConfigurationInput>,
+) -> Result<(StatusCode, Json<Configuration>), ApiError> {
+    let created = messenger::create(state.services.db(), &input, &caller).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(get, path = "/api/v2/messenger/configurations/{id}", tag = "messenger configurations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Configuration), (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn show(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Configuration>, ApiError> {
+    Ok(Json(messenger::get(state.services.db(), id).await?))
+}
+
+/// Saves the names and the draft; deployments keep serving their published version.
+#[utoipa::path(put, path = "/api/v2/messenger/configurations/{id}", tag = "messenger configurations",
+    params(("id" = Uuid, Path)), request_body = ConfigurationInput,
+    responses(
+        (status = 200, body = Configuration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error),
+    ))]
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+    JsonBody(input): JsonBody<ConfigurationInput>,
+) -> Result<Json<Configuration>, ApiError> {
+    Ok(Json(
+        messenger::update(state.services.db(), id, &input, &caller).await?,
+    ))
+}
+
+/// Deletes a configuration no deployment serves.
+#[utoipa::path(delete, path = "/api/v2/messenger/configurations/{id}", tag = "messenger configurations",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Deleted"), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 409, body = Error, description = "Deployments serve it"),
+    ))]
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    messenger::delete(state.services.db(), id, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The published versions, oldest first.
+#[utoipa::path(get, path = "/api/v2/messenger/configurations/{id}/versions", tag = "messenger configurations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = [PublishedVersion]), (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn versions(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<PublishedVersion>>, ApiError> {
+    Ok(Json(
+        messenger::get(state.services.db(), id).await?.versions,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v2/messenger/configurations/{id}/versions/draft", tag = "messenger configurations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = VersionContent), (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn draft(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<VersionContent>, ApiError> {
+    Ok(Json(messenger::get(state.services.db(), id).await?.draft))
+}
+
+/// Replaces the draft only.
+#[utoipa::path(put, path = "/api/v2/messenger/configurations/{id}/versions/draft", tag = "messenger configurations",
+    params(("id" = Uuid, Path)), request_body = VersionContent,
+    responses(
+        (status = 200, body = Configuration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error),
+    ))]
+pub(super) async fn update_draft(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+    JsonBody(draft): JsonBody<VersionContent>,
+) -> Result<Json<Configuration>, ApiError> {
+    let db = state.services.db();
+    let current = messenger::get(db, id).await?;
+    let input = ConfigurationInput {
+        name: current.name,
+        description: current.description,
+        draft,
+    };
+    Ok(Json(messenger::update(db, id, &input, &caller).await?))
+}
+
+/// Turns the draft into the next numbered version.
+#[utoipa::path(post, path = "/api/v2/messenger/configurations/{id}/versions/draft/publish", tag = "messenger configurations",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 200, body = Configuration), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error, description = "The OAuth integration became inactive"),
+    ))]
+pub(super) async fn publish(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Configuration>, ApiError> {
+    Ok(Json(
+        messenger::publish(state.services.db(), id, &caller).await?,
+    ))
+}
