@@ -1,10 +1,23 @@
-//! Messenger deployments.
+//! Messenger deployments: a published configuration on the domains allowed to embed it, and
+//! the public config the messenger loads.
 
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
-use switchboard_db::entities::{configuration, deployment};
-use switchboard_domain::deployment::DeploymentSummary;
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+};
+use switchboard_db::entities::{configuration, configuration_version, deployment};
+use switchboard_domain::allowed_domains::{DomainPattern, parse_lines};
+use switchboard_domain::deployment::{
+    ConfigurationRef, Deployment, DeploymentInput, DeploymentSummary, PublicAuthentication,
+    PublicConfig, snippet,
+};
+use switchboard_domain::integration::Status;
+use switchboard_domain::messenger::VersionContent;
+use switchboard_domain::{FieldError, Validation, validation};
+use uuid::Uuid;
 
-use crate::Error;
+use crate::admins::Principal;
+use crate::{Error, audit};
 
 /// Every deployment, by name, with the name of the configuration it serves.
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Error> {
@@ -28,4 +41,260 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Err
             })
         })
         .collect()
+}
+
+/// Creates a deployment after checking every field; see [`check`].
+pub async fn create(
+    db: &DatabaseConnection,
+    base_url: &str,
+    input: &DeploymentInput,
+    by: &Principal,
+) -> Result<Deployment, Error> {
+    by.require_change()?;
+    let domains = check(db, input).await?;
+    let now = Utc::now();
+    let row = deployment::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        name: Set(input.name.trim().to_owned()),
+        description: Set(input.description.trim().to_owned()),
+        configuration_id: Set(input.configuration.id),
+        configuration_version: Set(input.configuration.version),
+        allowed_domains: Set(serde_json::json!(domains)),
+        allow_all_domains: Set(input.allow_all_domains),
+        status: Set(input.status.as_str().to_owned()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    record(
+        db,
+        by,
+        "messenger_deployment.create",
+        row.id,
+        vec![format!("name: {}", row.name)],
+    )
+    .await?;
+    to_domain(row, base_url)
+}
+
+pub async fn get(db: &DatabaseConnection, base_url: &str, id: Uuid) -> Result<Deployment, Error> {
+    to_domain(find(db, id).await?, base_url)
+}
+
+/// Every deployment in full, by name.
+pub async fn all(db: &DatabaseConnection, base_url: &str) -> Result<Vec<Deployment>, Error> {
+    deployment::Entity::find()
+        .order_by_asc(deployment::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| to_domain(row, base_url))
+        .collect()
+}
+
+pub async fn update(
+    db: &DatabaseConnection,
+    base_url: &str,
+    id: Uuid,
+    input: &DeploymentInput,
+    by: &Principal,
+) -> Result<Deployment, Error> {
+    by.require_change()?;
+    let domains = check(db, input).await?;
+    let row = find(db, id).await?;
+    let before = to_domain(row.clone(), base_url)?;
+    let changed: Vec<String> = [
+        (before.name != input.name.trim(), "name"),
+        (
+            before.description != input.description.trim(),
+            "description",
+        ),
+        (before.configuration != input.configuration, "configuration"),
+        (before.allowed_domains != domains, "allowed domains"),
+        (
+            before.allow_all_domains != input.allow_all_domains,
+            "allow all domains",
+        ),
+        (before.status != input.status, "status"),
+    ]
+    .into_iter()
+    .filter(|(differs, _)| *differs)
+    .map(|(_, name)| name.to_owned())
+    .collect();
+    let mut update: deployment::ActiveModel = row.into();
+    update.name = Set(input.name.trim().to_owned());
+    update.description = Set(input.description.trim().to_owned());
+    update.configuration_id = Set(input.configuration.id);
+    update.configuration_version = Set(input.configuration.version);
+    update.allowed_domains = Set(serde_json::json!(domains));
+    update.allow_all_domains = Set(input.allow_all_domains);
+    update.status = Set(input.status.as_str().to_owned());
+    update.updated_at = Set(Utc::now());
+    let row = update.update(db).await?;
+    record(db, by, "messenger_deployment.update", id, changed).await?;
+    to_domain(row, base_url)
+}
+
+pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+    by.require_change()?;
+    let row = find(db, id).await?;
+    deployment::Entity::delete_by_id(id).exec(db).await?;
+    record(
+        db,
+        by,
+        "messenger_deployment.delete",
+        id,
+        vec![format!("name: {}", row.name)],
+    )
+    .await?;
+    Ok(())
+}
+
+/// What the messenger on a visitor's page loads, or `None` for an unknown or inactive
+/// deployment (or one whose configuration has no published version).
+pub async fn public_config(
+    db: &DatabaseConnection,
+    base_url: &str,
+    id: Uuid,
+) -> Result<Option<(PublicConfig, Vec<DomainPattern>, bool)>, Error> {
+    let Some(row) = deployment::Entity::find_by_id(id).one(db).await? else {
+        return Ok(None);
+    };
+    if row.status != Status::Active.as_str() {
+        return Ok(None);
+    }
+    let mut versions = configuration_version::Entity::find()
+        .filter(configuration_version::Column::ConfigurationId.eq(row.configuration_id))
+        .order_by_desc(configuration_version::Column::Version);
+    if let Some(pinned) = row.configuration_version {
+        versions = versions.filter(configuration_version::Column::Version.eq(pinned));
+    }
+    let Some(version) = versions.one(db).await? else {
+        return Ok(None);
+    };
+    let content: VersionContent = serde_json::from_value(version.content).map_err(|error| {
+        Error::Corrupt(format!("configuration {}: {error}", row.configuration_id))
+    })?;
+    let patterns = patterns(&row)?;
+    let authentication = &content.authentication;
+    let config = PublicConfig {
+        deployment_id: row.id,
+        configuration_version: version.version,
+        appearance: content.appearance.clone(),
+        authentication: PublicAuthentication {
+            enabled: authentication.enabled,
+            anonymous_allowed: !authentication.enabled || authentication.allow_session_upgrade,
+            sign_in_url: authentication
+                .enabled
+                .then(|| format!("{base_url}/messenger/auth/start?deployment={}", row.id)),
+        },
+        session_lifetime_seconds: content.session_lifetime_seconds,
+    };
+    Ok(Some((config, patterns, row.allow_all_domains)))
+}
+
+/// Checks every field at once; returns the allowed domains, normalised.
+async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Vec<String>, Error> {
+    let mut validation = Validation::new();
+    validation
+        .check(validation::name("name", &input.name))
+        .check(validation::description("description", &input.description));
+    let mut errors = validation.finish().err().unwrap_or_default();
+    let domains = match parse_lines("allowedDomains", &input.allowed_domains) {
+        Ok(patterns) if patterns.is_empty() && !input.allow_all_domains => {
+            errors.push(FieldError::new(
+                "allowedDomains",
+                "List at least one allowed domain, or choose Allow all domains.",
+            ));
+            vec![]
+        }
+        Ok(patterns) => patterns.into_iter().map(String::from).collect(),
+        Err(error) => {
+            errors.push(error);
+            vec![]
+        }
+    };
+    let versions: Vec<i32> = configuration_version::Entity::find()
+        .filter(configuration_version::Column::ConfigurationId.eq(input.configuration.id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|version| version.version)
+        .collect();
+    let exists = configuration::Entity::find_by_id(input.configuration.id)
+        .one(db)
+        .await?
+        .is_some();
+    let problem = match input.configuration.version {
+        _ if !exists => Some("Pick a messenger configuration.".to_owned()),
+        _ if versions.is_empty() => {
+            Some("This configuration has no published version yet; publish it first.".to_owned())
+        }
+        Some(pinned) if !versions.contains(&pinned) => Some(format!(
+            "Version {pinned} of this configuration does not exist."
+        )),
+        _ => None,
+    };
+    if let Some(problem) = problem {
+        errors.push(FieldError::new("configuration", problem));
+    }
+    if errors.is_empty() {
+        Ok(domains)
+    } else {
+        Err(Error::Invalid(errors))
+    }
+}
+
+fn patterns(row: &deployment::Model) -> Result<Vec<DomainPattern>, Error> {
+    serde_json::from_value(row.allowed_domains.clone())
+        .map_err(|error| Error::Corrupt(format!("deployment {}: {error}", row.id)))
+}
+
+fn to_domain(row: deployment::Model, base_url: &str) -> Result<Deployment, Error> {
+    let allowed_domains = patterns(&row)?.into_iter().map(String::from).collect();
+    Ok(Deployment {
+        status: row
+            .status
+            .parse()
+            .map_err(|e| Error::Corrupt(format!("deployment {}: {e}", row.id)))?,
+        snippet: snippet(base_url, row.id),
+        configuration: ConfigurationRef {
+            id: row.configuration_id,
+            version: row.configuration_version,
+        },
+        allowed_domains,
+        allow_all_domains: row.allow_all_domains,
+        id: row.id,
+        name: row.name,
+        description: row.description,
+    })
+}
+
+async fn find(db: &DatabaseConnection, id: Uuid) -> Result<deployment::Model, Error> {
+    deployment::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("messenger deployment"))
+}
+
+async fn record(
+    db: &DatabaseConnection,
+    by: &Principal,
+    action: &str,
+    id: Uuid,
+    changes: Vec<String>,
+) -> Result<(), Error> {
+    audit::record(
+        db,
+        audit::NewEvent {
+            actor: &by.name,
+            action,
+            object_type: "messenger_deployment",
+            object_id: Some(id.to_string()),
+            changes,
+        },
+    )
+    .await
+    .map(|_| ())
 }

@@ -8,6 +8,7 @@ use crate::integration::Status;
 
 /// One line of the messenger deployments list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct DeploymentSummary {
     pub id: Uuid,
@@ -17,4 +18,74 @@ pub struct DeploymentSummary {
     pub configuration_version: Option<i32>,
     pub status: Status,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A deployment as the console and `GET /api/v2/messenger/deployments/{id}` show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Deployment {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub configuration: ConfigurationRef,
+    pub allowed_domains: Vec<String>,
+    pub allow_all_domains: bool,
+    pub status: Status,
+    /// The one line to paste into the site's pages.
+    pub snippet: String,
+}
+
+/// Which configuration a deployment serves: a pinned version, or the latest published one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ConfigurationRef {
+    pub id: Uuid,
+    /// `None` serves the latest published version.
+    pub version: Option<i32>,
+}
+
+/// What an admin saves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DeploymentInput {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    pub configuration: ConfigurationRef,
+    #[serde(default)]
+    pub allowed_domains: Vec<String>,
+    #[serde(default)]
+    pub allow_all_domains: bool,
+    pub status: Status,
+}
+
+/// The snippet for deployment `id` served from `base_url`.
+pub fn snippet(base_url: &str, id: Uuid) -> String {
+    format!(r#"<script src="{base_url}/messenger.js" data-deployment-id="{id}" async></script>"#)
+}
+
+/// What the messenger on a visitor's page needs: no secrets, no integration internals.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PublicConfig {
+    pub deployment_id: Uuid,
+    pub configuration_version: i32,
+    pub appearance: crate::messenger::Appearance,
+    pub authentication: PublicAuthentication,
+    pub session_lifetime_seconds: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PublicAuthentication {
+    pub enabled: bool,
+    /// Whether a visitor may chat before (or without) signing in.
+    pub anonymous_allowed: bool,
+    /// Where "Sign in" starts, when sign-in is on.
+    pub sign_in_url: Option<String>,
 }

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod csrf;
 pub mod health;
+pub mod messenger;
 pub mod routes;
 pub mod security_headers;
 pub mod shutdown;

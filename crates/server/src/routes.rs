@@ -14,7 +14,7 @@ use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_rout
 use switchboard_app::{App, shell};
 use tower_http::trace::TraceLayer;
 
-use crate::{AppState, api, auth, csrf, health, security_headers};
+use crate::{AppState, api, auth, csrf, health, messenger, security_headers};
 
 /// The console's routes, worked out once per process. Generating them renders the app with
 /// resource loading switched off process-wide, so a page rendered at that moment would wait
@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::forms::logout))
         .route("/setup", post(auth::forms::setup))
         .nest("/api/v2", api::router())
+        .nest("/messenger", messenger::router())
         .leptos_routes_with_context(
             &state,
             CONSOLE_ROUTES.clone(),

@@ -3,6 +3,7 @@
 //! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
 
 mod configurations;
+mod deployments;
 mod error;
 mod integrations;
 mod openapi;
@@ -30,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/tokens/{id}", delete(revoke_token))
         .nest("/integrations", integrations::router())
         .nest("/messenger/configurations", configurations::router())
+        .nest("/messenger/deployments", deployments::router())
         .fallback(|| async { ApiError::not_found("route") })
 }
 

@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{configurations, error, integrations};
+use super::{configurations, deployments, error, integrations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -37,6 +37,11 @@ use super::{configurations, error, integrations};
         configurations::draft,
         configurations::update_draft,
         configurations::publish,
+        deployments::list,
+        deployments::create,
+        deployments::show,
+        deployments::update,
+        deployments::remove,
     ),
     components(schemas(error::Body)),
     modifiers(&BearerToken),
@@ -44,6 +49,7 @@ use super::{configurations, error, integrations};
     tags(
         (name = "integrations", description = "Connections to OpenID Connect providers"),
         (name = "messenger configurations", description = "Drafts and published versions"),
+        (name = "messenger deployments", description = "Where the messenger runs, and its snippet"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "tokens", description = "API tokens"),
     )

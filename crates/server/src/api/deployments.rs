@@ -1,0 +1,93 @@
+//! `/api/v2/messenger/deployments`: where published configurations run, with their snippet.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use switchboard_core::deployments;
+use switchboard_domain::deployment::{Deployment, DeploymentInput};
+use uuid::Uuid;
+
+use super::error::Body as Error;
+use super::{ApiError, Caller, JsonBody};
+use crate::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/", get(list).post(create))
+        .route("/{id}", get(show).put(update).delete(remove))
+}
+
+#[utoipa::path(get, path = "/api/v2/messenger/deployments", tag = "messenger deployments",
+    responses((status = 200, body = [Deployment]), (status = 401, body = Error)))]
+pub(super) async fn list(
+    State(state): State<AppState>,
+    _: Caller,
+) -> Result<Json<Vec<Deployment>>, ApiError> {
+    Ok(Json(
+        deployments::all(state.services.db(), &state.web.base_url).await?,
+    ))
+}
+
+/// Creates a deployment; the answer carries its snippet.
+#[utoipa::path(post, path = "/api/v2/messenger/deployments", tag = "messenger deployments",
+    request_body = DeploymentInput,
+    responses(
+        (status = 201, body = Deployment), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 422, body = Error, description = "Field errors: domains, an unpublished configuration, ..."),
+    ))]
+pub(super) async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    JsonBody(input): JsonBody<DeploymentInput>,
+) -> Result<(StatusCode, Json<Deployment>), ApiError> {
+    let created =
+        deployments::create(state.services.db(), &state.web.base_url, &input, &caller).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+#[utoipa::path(get, path = "/api/v2/messenger/deployments/{id}", tag = "messenger deployments",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, body = Deployment), (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn show(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Deployment>, ApiError> {
+    Ok(Json(
+        deployments::get(state.services.db(), &state.web.base_url, id).await?,
+    ))
+}
+
+#[utoipa::path(put, path = "/api/v2/messenger/deployments/{id}", tag = "messenger deployments",
+    params(("id" = Uuid, Path)), request_body = DeploymentInput,
+    responses(
+        (status = 200, body = Deployment), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 422, body = Error),
+    ))]
+pub(super) async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+    JsonBody(input): JsonBody<DeploymentInput>,
+) -> Result<Json<Deployment>, ApiError> {
+    let db = state.services.db();
+    Ok(Json(
+        deployments::update(db, &state.web.base_url, id, &input, &caller).await?,
+    ))
+}
+
+#[utoipa::path(delete, path = "/api/v2/messenger/deployments/{id}", tag = "messenger deployments",
+    params(("id" = Uuid, Path)),
+    responses(
+        (status = 204, description = "Deleted"), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error),
+    ))]
+pub(super) async fn remove(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    deployments::delete(state.services.db(), id, &caller).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

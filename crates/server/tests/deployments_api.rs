@@ -1,0 +1,283 @@
+//! `/api/v2/messenger/deployments` and the public deployment config the messenger loads.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{Answer, BASE, TestApp};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use switchboard_db::test_on_each_engine;
+use switchboard_domain::admin::Role;
+
+test_on_each_engine!(
+    a_deployment_serves_its_published_version,
+    bad_deployments_are_refused_field_by_field,
+    only_active_published_deployments_are_served,
+    viewers_cannot_change_deployments,
+);
+
+const CONFIGURATIONS: &str = "/api/v2/messenger/configurations";
+const DEPLOYMENTS: &str = "/api/v2/messenger/deployments";
+
+/// A configuration with sign-in through an active integration; published once when `publish`.
+async fn configuration(app: &TestApp, token: &str, publish: bool) -> String {
+    let integration = app.active_integration(token).await;
+    let created = app
+        .api(
+            Method::POST,
+            CONFIGURATIONS,
+            token,
+            Some(json!({"name": "Support", "draft": draft(&integration, "Hello")})),
+        )
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    if publish {
+        let published = app
+            .api(
+                Method::POST,
+                &format!("{CONFIGURATIONS}/{id}/versions/draft/publish"),
+                token,
+                None,
+            )
+            .await;
+        assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    }
+    id
+}
+
+fn draft(integration: &str, greeting: &str) -> Value {
+    json!({
+        "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": false},
+        "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Ask us", "greeting": greeting, "defaultLanguage": "en"},
+        "sessionLifetimeSeconds": 3600
+    })
+}
+
+fn deployment(configuration: &str, version: Option<i32>, domains: &[&str]) -> Value {
+    json!({
+        "name": "Help centre",
+        "configuration": {"id": configuration, "version": version},
+        "allowedDomains": domains,
+        "allowAllDomains": false,
+        "status": "active",
+    })
+}
+
+async fn public(app: &TestApp, id: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut request = Request::get(format!("/messenger/v1/deployments/{id}/config"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    app.send(request.body(Body::empty()).unwrap()).await
+}
+
+async fn a_deployment_serves_its_published_version(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let configuration = configuration(&app, &token, true).await;
+    let created = app
+        .api(
+            Method::POST,
+            DEPLOYMENTS,
+            &token,
+            Some(deployment(
+                &configuration,
+                None,
+                &["WWW.example.com", "*.shop.example", ""],
+            )),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = created.json();
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        body["allowedDomains"],
+        json!(["www.example.com", "*.shop.example"])
+    );
+    assert_eq!(
+        body["snippet"],
+        format!(r#"<script src="{BASE}/messenger.js" data-deployment-id="{id}" async></script>"#)
+    );
+
+    let config = public(&app, &id, &[]).await;
+    assert_eq!(config.status, StatusCode::OK, "{}", config.body);
+    let served = config.json();
+    assert_eq!(served["configurationVersion"], 1);
+    assert_eq!(served["appearance"]["greeting"], "Hello");
+    assert_eq!(served["authentication"]["enabled"], true);
+    assert_eq!(
+        served["authentication"]["signInUrl"],
+        format!("{BASE}/messenger/auth/start?deployment={id}")
+    );
+    assert!(!config.body.contains("integrationId") && !config.body.contains("secret"));
+    let etag = config.header(header::ETAG).unwrap().to_owned();
+    assert!(
+        config
+            .header(header::CACHE_CONTROL)
+            .unwrap()
+            .contains("max-age")
+    );
+
+    let again = public(&app, &id, &[("if-none-match", &etag)]).await;
+    assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let allowed = public(&app, &id, &[("origin", "https://eu.shop.example")]).await;
+    assert_eq!(
+        allowed.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        Some("https://eu.shop.example")
+    );
+    let foreign = public(&app, &id, &[("origin", "https://evil.example")]).await;
+    assert_eq!(foreign.status, StatusCode::OK);
+    assert_eq!(foreign.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+
+    // A draft edit changes nothing for visitors until it is published.
+    let integration = app
+        .api(Method::GET, "/api/v2/integrations", &token, None)
+        .await
+        .json()[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.api(
+        Method::PUT,
+        &format!("{CONFIGURATIONS}/{configuration}/versions/draft"),
+        &token,
+        Some(draft(&integration, "Welcome back")),
+    )
+    .await;
+    assert_eq!(
+        public(&app, &id, &[]).await.json()["appearance"]["greeting"],
+        "Hello"
+    );
+    app.api(
+        Method::POST,
+        &format!("{CONFIGURATIONS}/{configuration}/versions/draft/publish"),
+        &token,
+        None,
+    )
+    .await;
+    let latest = public(&app, &id, &[]).await;
+    assert_eq!(latest.json()["appearance"]["greeting"], "Welcome back");
+    assert_eq!(latest.json()["configurationVersion"], 2);
+    assert_ne!(latest.header(header::ETAG), Some(etag.as_str()));
+
+    // Pinned to version 1, it serves version 1.
+    let pinned = app
+        .api(
+            Method::PUT,
+            &format!("{DEPLOYMENTS}/{id}"),
+            &token,
+            Some(deployment(&configuration, Some(1), &["www.example.com"])),
+        )
+        .await;
+    assert_eq!(pinned.status, StatusCode::OK, "{}", pinned.body);
+    assert_eq!(
+        public(&app, &id, &[]).await.json()["appearance"]["greeting"],
+        "Hello"
+    );
+}
+
+async fn bad_deployments_are_refused_field_by_field(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let published = configuration(&app, &token, true).await;
+    let unpublished = configuration(&app, &token, false).await;
+    for (body, field, message) in [
+        (
+            deployment(&published, None, &["https://www.example.com"]),
+            "allowedDomains",
+            "without http",
+        ),
+        (
+            deployment(&published, None, &["www.example.com/help"]),
+            "allowedDomains",
+            "without a path",
+        ),
+        (
+            deployment(&published, None, &["*.com"]),
+            "allowedDomains",
+            "every site",
+        ),
+        (
+            deployment(&published, None, &[]),
+            "allowedDomains",
+            "at least one allowed domain",
+        ),
+        (
+            deployment(&unpublished, None, &["www.example.com"]),
+            "configuration",
+            "publish it first",
+        ),
+        (
+            deployment(&published, Some(7), &["www.example.com"]),
+            "configuration",
+            "Version 7",
+        ),
+    ] {
+        let answer = app.api(Method::POST, DEPLOYMENTS, &token, Some(body)).await;
+        assert_eq!(
+            answer.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            answer.body
+        );
+        let fields = answer.json()["fields"].clone();
+        let found = fields
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} error in {fields}"));
+        assert!(
+            found["message"].as_str().unwrap().contains(message),
+            "{found}"
+        );
+    }
+    let mut everywhere = deployment(&published, None, &[]);
+    everywhere["allowAllDomains"] = json!(true);
+    let answer = app
+        .api(Method::POST, DEPLOYMENTS, &token, Some(everywhere))
+        .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+}
+
+async fn only_active_published_deployments_are_served(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let configuration = configuration(&app, &token, true).await;
+    let mut body = deployment(&configuration, None, &["www.example.com"]);
+    body["status"] = json!("inactive");
+    let created = app.api(Method::POST, DEPLOYMENTS, &token, Some(body)).await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    for unknown in [
+        id.as_str(),
+        "00000000-0000-0000-0000-000000000000",
+        "not-a-uuid",
+    ] {
+        let answer = public(&app, unknown, &[]).await;
+        assert_eq!(answer.status, StatusCode::NOT_FOUND, "{unknown}");
+        assert_eq!(answer.json()["error"], "not_found");
+    }
+}
+
+async fn viewers_cannot_change_deployments(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let admin = app.token("admin", Role::Admin).await;
+    let viewer = app.token("viewer", Role::Viewer).await;
+    let configuration = configuration(&app, &admin, true).await;
+    let body = deployment(&configuration, None, &["www.example.com"]);
+    let created = app
+        .api(Method::POST, DEPLOYMENTS, &admin, Some(body.clone()))
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    for (method, path, body) in [
+        (Method::POST, DEPLOYMENTS.to_owned(), Some(body.clone())),
+        (Method::PUT, format!("{DEPLOYMENTS}/{id}"), Some(body)),
+        (Method::DELETE, format!("{DEPLOYMENTS}/{id}"), None),
+    ] {
+        let answer = app.api(method.clone(), &path, &viewer, body).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{method} {path}");
+    }
+    let list = app.api(Method::GET, DEPLOYMENTS, &viewer, None).await;
+    assert_eq!(list.json().as_array().unwrap().len(), 1);
+}
