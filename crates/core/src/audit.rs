@@ -38,6 +38,24 @@ pub async fn record(db: &DatabaseConnection, event: NewEvent<'_>) -> Result<Audi
     to_domain(row)
 }
 
+/// Records a change that `by` made to the object `object_type` `id`.
+pub async fn record_change(
+    db: &DatabaseConnection,
+    by: &crate::admins::Principal,
+    action: &str,
+    (object_type, id): (&str, uuid::Uuid),
+    changes: Vec<String>,
+) -> Result<(), Error> {
+    let event = NewEvent {
+        actor: &by.name,
+        action,
+        object_type,
+        object_id: Some(id.to_string()),
+        changes,
+    };
+    record(db, event).await.map(|_| ())
+}
+
 /// One page of events (from 0), newest first, optionally only those about one kind of object.
 pub async fn list(
     db: &DatabaseConnection,

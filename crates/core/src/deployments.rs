@@ -285,16 +285,5 @@ async fn record(
     id: Uuid,
     changes: Vec<String>,
 ) -> Result<(), Error> {
-    audit::record(
-        db,
-        audit::NewEvent {
-            actor: &by.name,
-            action,
-            object_type: "messenger_deployment",
-            object_id: Some(id.to_string()),
-            changes,
-        },
-    )
-    .await
-    .map(|_| ())
+    audit::record_change(db, by, action, ("messenger_deployment", id), changes).await
 }

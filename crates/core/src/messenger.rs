@@ -268,18 +268,7 @@ async fn record(
     id: Uuid,
     changes: Vec<String>,
 ) -> Result<(), Error> {
-    audit::record(
-        db,
-        audit::NewEvent {
-            actor: &by.name,
-            action,
-            object_type: "messenger_configuration",
-            object_id: Some(id.to_string()),
-            changes,
-        },
-    )
-    .await
-    .map(|_| ())
+    audit::record_change(db, by, action, ("messenger_configuration", id), changes).await
 }
 
 /// Every configuration, by name, with its newest published version.

@@ -221,17 +221,8 @@ async fn bad_deployments_are_refused_field_by_field(db: &DatabaseConnection) {
             "{field}: {}",
             answer.body
         );
-        let fields = answer.json()["fields"].clone();
-        let found = fields
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["field"] == field)
-            .unwrap_or_else(|| panic!("no {field} error in {fields}"));
-        assert!(
-            found["message"].as_str().unwrap().contains(message),
-            "{found}"
-        );
+        let found = answer.field_error(field);
+        assert!(found.contains(message), "{field}: {found}");
     }
     let mut everywhere = deployment(&published, None, &[]);
     everywhere["allowAllDomains"] = json!(true);

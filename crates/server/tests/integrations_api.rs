@@ -226,17 +226,8 @@ async fn bad_settings_are_refused_field_by_field_and_change_nothing(db: &Databas
             "{field}: {}",
             answer.body
         );
-        let fields = answer.json()["fields"].clone();
-        let found = fields
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|f| f["field"] == field)
-            .unwrap_or_else(|| panic!("no {field} error in {fields}"));
-        assert!(
-            found["message"].as_str().unwrap().contains(message),
-            "{found}"
-        );
+        let found = answer.field_error(field);
+        assert!(found.contains(message), "{field}: {found}");
     }
     let unchanged = app.api(Method::GET, &path, &token, None).await.json();
     assert_eq!(unchanged["name"], "OpenID Connect");

@@ -305,18 +305,7 @@ async fn record(
     id: Uuid,
     changes: Vec<String>,
 ) -> Result<(), Error> {
-    audit::record(
-        db,
-        audit::NewEvent {
-            actor: &by.name,
-            action,
-            object_type: "integration",
-            object_id: Some(id.to_string()),
-            changes,
-        },
-    )
-    .await
-    .map(|_| ())
+    audit::record_change(db, by, action, ("integration", id), changes).await
 }
 
 pub(super) fn to_domain(row: integration::Model) -> Result<Integration, Error> {

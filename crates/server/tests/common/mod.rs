@@ -49,6 +49,18 @@ impl Answer {
         (!pair.ends_with('=')).then_some(pair)
     }
 
+    /// The message of the API's error for `field` (a 422 answer), failing the test without one.
+    pub fn field_error(&self, field: &str) -> String {
+        let fields = self.json()["fields"].clone();
+        fields
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|error| error["field"] == field)
+            .and_then(|error| error["message"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("no {field} error in {}", self.body))
+    }
+
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_str(&self.body).expect("a JSON body")
     }
