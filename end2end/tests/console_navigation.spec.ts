@@ -1,14 +1,13 @@
 // Every console page renders from the database, hydrates, and navigates client-side.
 import { test, expect, signIn } from '../fixtures/index.ts';
 
-// `shows` is text the page must show: its empty state, or for the audit log the sign-in that
-// every test starts with.
+// `shows` is text the page must show. Other specs in the same worker create integrations,
+// configurations and deployments, so those pages show their main button here (the Rust tests
+// check their empty states); the audit log shows the sign-in every test starts with.
 const PAGES = [
-  // Other specs in the same worker install integrations, so this page's empty state is checked
-  // by the Rust tests; here, its button.
   { link: 'Integrations', path: '/admin/integrations', shows: 'Install integration' },
-  { link: 'Messenger Configurations', path: '/admin/messenger/configurations', shows: 'No messenger configurations yet' },
-  { link: 'Messenger Deployments', path: '/admin/messenger/deployments', shows: 'No messenger deployments yet' },
+  { link: 'Messenger Configurations', path: '/admin/messenger/configurations', shows: 'New configuration' },
+  { link: 'Messenger Deployments', path: '/admin/messenger/deployments', shows: 'New deployment' },
   { link: 'Conversations', path: '/admin/conversations', shows: 'No conversations yet' },
   { link: 'Audit log', path: '/admin/audit', shows: 'admin.sign_in' },
 ];

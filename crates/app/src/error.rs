@@ -41,16 +41,22 @@ impl FromServerFnError for AppError {
 #[cfg(feature = "ssr")]
 impl From<switchboard_core::Error> for AppError {
     fn from(error: switchboard_core::Error) -> Self {
+        use http::StatusCode;
         use switchboard_core::Error;
-        match error {
-            Error::Invalid(fields) => Self::Invalid(fields),
-            Error::NotFound(what) => Self::NotFound(what.to_owned()),
-            Error::Forbidden => Self::Forbidden,
-            Error::Conflict(message) => Self::Conflict(message),
+        // The HTTP status says what kind of failure it is, as the REST API's would.
+        let (status, error) = match error {
+            Error::Invalid(fields) => (StatusCode::UNPROCESSABLE_ENTITY, Self::Invalid(fields)),
+            Error::NotFound(what) => (StatusCode::NOT_FOUND, Self::NotFound(what.to_owned())),
+            Error::Forbidden => (StatusCode::FORBIDDEN, Self::Forbidden),
+            Error::Conflict(message) => (StatusCode::CONFLICT, Self::Conflict(message)),
             Error::Database(_) | Error::Corrupt(_) => {
                 tracing::error!(%error, "server function failed");
-                Self::Internal
+                (StatusCode::INTERNAL_SERVER_ERROR, Self::Internal)
             }
+        };
+        if let Some(response) = leptos::prelude::use_context::<leptos_axum::ResponseOptions>() {
+            response.set_status(status);
         }
+        error
     }
 }

@@ -16,8 +16,8 @@ use leptos_router::path;
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit, configurations, conversations, deployments, integration, integration_catalog,
-    integrations, not_found, setup, sign_in, tokens,
+    audit, configuration, configurations, conversations, deployment, deployments, integration,
+    integration_catalog, integrations, not_found, setup, sign_in, tokens,
 };
 
 /// The HTML document around the app; the server renders it for every page.
@@ -65,7 +65,20 @@ pub fn App() -> impl IntoView {
                         path=path!("messenger/configurations")
                         view=configurations::ConfigurationsPage
                     />
+                    <Route
+                        path=path!("messenger/configurations/new")
+                        view=configuration::ConfigurationPage
+                    />
+                    <Route
+                        path=path!("messenger/configurations/:id")
+                        view=configuration::ConfigurationPage
+                    />
                     <Route path=path!("messenger/deployments") view=deployments::DeploymentsPage />
+                    <Route
+                        path=path!("messenger/deployments/new")
+                        view=deployment::DeploymentPage
+                    />
+                    <Route path=path!("messenger/deployments/:id") view=deployment::DeploymentPage />
                     <Route path=path!("conversations") view=conversations::ConversationsPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                     <Route path=path!("tokens") view=tokens::ApiTokensPage />

@@ -111,7 +111,13 @@ pub async fn update(
     if before.description != input.description.trim() {
         changed.push("description".to_owned());
     }
-    changed.extend(differences(&before.draft, &input.draft));
+    changed.extend(
+        before
+            .draft
+            .differences(&input.draft)
+            .into_iter()
+            .map(str::to_owned),
+    );
     let mut update: configuration::ActiveModel = row.into();
     update.name = Set(input.name.trim().to_owned());
     update.description = Set(input.description.trim().to_owned());
@@ -185,32 +191,6 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result
     )
     .await?;
     Ok(())
-}
-
-/// The fields of the content that differ, by name, for the audit log and the history.
-pub fn differences(before: &VersionContent, after: &VersionContent) -> Vec<String> {
-    let (a, b) = (&before.appearance, &after.appearance);
-    let (x, y) = (&before.authentication, &after.authentication);
-    [
-        (x.enabled != y.enabled, "authentication"),
-        (x.integration_id != y.integration_id, "OAuth integration"),
-        (
-            x.allow_session_upgrade != y.allow_session_upgrade,
-            "anonymous upgrade",
-        ),
-        (a.primary_color != b.primary_color, "primary colour"),
-        (a.launcher_label != b.launcher_label, "launcher label"),
-        (a.greeting != b.greeting, "greeting"),
-        (a.default_language != b.default_language, "default language"),
-        (
-            before.session_lifetime_seconds != after.session_lifetime_seconds,
-            "session lifetime",
-        ),
-    ]
-    .into_iter()
-    .filter(|(differs, _)| *differs)
-    .map(|(_, name)| name.to_owned())
-    .collect()
 }
 
 async fn check(db: &DatabaseConnection, input: &ConfigurationInput) -> Result<(), Error> {

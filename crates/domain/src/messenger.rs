@@ -145,6 +145,33 @@ impl VersionContent {
     }
 }
 
+impl VersionContent {
+    /// The fields that differ from `after`, by label, for the audit log and the history.
+    pub fn differences(&self, after: &VersionContent) -> Vec<&'static str> {
+        let (a, b) = (&self.appearance, &after.appearance);
+        let (x, y) = (&self.authentication, &after.authentication);
+        [
+            (x.enabled != y.enabled, "authentication"),
+            (x.integration_id != y.integration_id, "OAuth integration"),
+            (
+                x.allow_session_upgrade != y.allow_session_upgrade,
+                "anonymous upgrade",
+            ),
+            (a.primary_color != b.primary_color, "primary colour"),
+            (a.launcher_label != b.launcher_label, "launcher label"),
+            (a.greeting != b.greeting, "greeting"),
+            (a.default_language != b.default_language, "default language"),
+            (
+                self.session_lifetime_seconds != after.session_lifetime_seconds,
+                "session lifetime",
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(differs, label)| differs.then_some(label))
+        .collect()
+    }
+}
+
 fn is_hex_colour(value: &str) -> bool {
     value.len() == 7 && value.starts_with('#') && value[1..].chars().all(|c| c.is_ascii_hexdigit())
 }

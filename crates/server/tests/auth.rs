@@ -7,6 +7,8 @@ use axum::http::{Method, Request, StatusCode, header};
 use common::{BASE, PASSWORD, TestApp};
 use leptos::server_fn::ServerFn;
 use sea_orm::{DatabaseConnection, EntityTrait};
+use switchboard_app::pages::configuration::{PublishConfiguration, SaveConfiguration};
+use switchboard_app::pages::deployment::SaveDeployment;
 use switchboard_app::pages::integration::{
     DeleteIntegration, SaveIntegrationCredentials, SetIntegrationActive, TestIntegration,
     UpdateIntegration,
@@ -248,7 +250,15 @@ async fn call_server_fn(app: &TestApp, path: &str, body: &str, cookie: Option<&s
 /// Arguments every server function accepts (each ignores those it does not take), so a test
 /// reaches its access check rather than a decoding error.
 fn arguments(path: &str, id: &str) -> String {
-    if path == UpdateIntegration::PATH {
+    if path == SaveConfiguration::PATH {
+        serde_json::json!({ "id": id, "input": { "name": "x" } }).to_string()
+    } else if path == SaveDeployment::PATH {
+        serde_json::json!({
+            "id": id,
+            "input": { "name": "x", "configuration": { "id": id, "version": null }, "status": "active" }
+        })
+        .to_string()
+    } else if path == UpdateIntegration::PATH {
         serde_json::json!({
             "id": id,
             "settings": {
@@ -295,6 +305,9 @@ async fn viewers_are_refused_every_change(db: &DatabaseConnection) {
         SaveIntegrationCredentials::PATH,
         SetIntegrationActive::PATH,
         DeleteIntegration::PATH,
+        SaveConfiguration::PATH,
+        PublishConfiguration::PATH,
+        SaveDeployment::PATH,
     ] {
         let status = call_server_fn(&app, path, &arguments(path, &id), Some(&viewer)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path} as a viewer");

@@ -128,6 +128,42 @@ fn AccountBar(account: Account) -> impl IntoView {
     }
 }
 
+/// A link that leads to a change ("Install integration", "New configuration"), styled as the
+/// page's main button. It works before hydration; viewers see it greyed out, with the reason.
+#[component]
+pub fn ChangeLink(label: &'static str, href: &'static str) -> impl IntoView {
+    let account = expect_context::<Account>();
+    view! {
+        <Suspense>
+            {move || Suspend::new(async move {
+                if account.can_change().await {
+                    view! {
+                        <A
+                            href=href
+                            attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700"
+                        >
+                            {label}
+                        </A>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <button
+                            type="button"
+                            disabled
+                            title="Your role (viewer) cannot change anything."
+                            class="cursor-not-allowed rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white opacity-50"
+                        >
+                            {label}
+                        </button>
+                    }
+                        .into_any()
+                }
+            })}
+        </Suspense>
+    }
+}
+
 /// The title row of a page: a heading, one sentence on what the page is for, optional actions.
 #[component]
 pub fn PageHeader(

@@ -2,10 +2,11 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use switchboard_domain::messenger::ConfigurationSummary;
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
-use crate::components::layout::PageHeader;
+use crate::components::layout::{ChangeLink, PageHeader};
 use crate::components::time;
 use crate::error::AppError;
 
@@ -23,7 +24,9 @@ pub fn ConfigurationsPage() -> impl IntoView {
         <PageHeader
             title="Messenger Configurations"
             summary="What the messenger looks like and whether visitors sign in. Publishing a configuration freezes it as a numbered version that deployments serve."
-        />
+        >
+            <ChangeLink label="New configuration" href="/admin/messenger/configurations/new" />
+        </PageHeader>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match configurations.await {
@@ -69,7 +72,12 @@ fn ConfigurationTable(configurations: Vec<ConfigurationSummary>) -> impl IntoVie
                             view! {
                                 <tr>
                                     <td class="px-4 py-3">
-                                        <div class="font-medium text-slate-900">{configuration.name}</div>
+                                        <A
+                                            href=format!("/admin/messenger/configurations/{}", configuration.id)
+                                            attr:class="font-medium text-indigo-700 hover:underline"
+                                        >
+                                            {configuration.name}
+                                        </A>
                                         <div class="text-xs text-slate-600">{configuration.description}</div>
                                     </td>
                                     <td class="px-4 py-3">{published}</td>

@@ -2,11 +2,12 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::A;
 use switchboard_domain::deployment::DeploymentSummary;
 use switchboard_domain::integration::Status;
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
-use crate::components::layout::PageHeader;
+use crate::components::layout::{ChangeLink, PageHeader};
 use crate::components::time;
 use crate::error::AppError;
 
@@ -24,7 +25,9 @@ pub fn DeploymentsPage() -> impl IntoView {
         <PageHeader
             title="Messenger Deployments"
             summary="Where the messenger appears: a published configuration, the domains allowed to embed it, and the one snippet to paste into your pages."
-        />
+        >
+            <ChangeLink label="New deployment" href="/admin/messenger/deployments/new" />
+        </PageHeader>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
                 match deployments.await {
@@ -71,7 +74,14 @@ fn DeploymentTable(deployments: Vec<DeploymentSummary>) -> impl IntoView {
                             };
                             view! {
                                 <tr>
-                                    <td class="px-4 py-3 font-medium text-slate-900">{deployment.name}</td>
+                                    <td class="px-4 py-3">
+                                        <A
+                                            href=format!("/admin/messenger/deployments/{}", deployment.id)
+                                            attr:class="font-medium text-indigo-700 hover:underline"
+                                        >
+                                            {deployment.name}
+                                        </A>
+                                    </td>
                                     <td class="px-4 py-3 text-slate-700">
                                         {format!("{} ({version})", deployment.configuration_name)}
                                     </td>

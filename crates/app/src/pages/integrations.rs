@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use switchboard_domain::integration::{IntegrationSummary, Status};
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
-use crate::components::layout::PageHeader;
+use crate::components::layout::{ChangeLink, PageHeader};
 use crate::components::time;
 use crate::error::AppError;
 
@@ -25,7 +25,7 @@ pub fn IntegrationsPage() -> impl IntoView {
             title="Integrations"
             summary="Connections to your identity providers. Visitors sign in to the messenger through an active OpenID Connect integration."
         >
-            <InstallButton />
+            <ChangeLink label="Install integration" href="/admin/integrations/install" />
         </PageHeader>
         <Suspense fallback=Loading>
             {move || Suspend::new(async move {
@@ -41,42 +41,6 @@ pub fn IntegrationsPage() -> impl IntoView {
                             .into_any()
                     }
                     Ok(list) => view! { <IntegrationTable integrations=list /> }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
-}
-
-/// "Install integration": opens the catalog. A link styled as a button, so it works before
-/// hydration too; viewers see it greyed out, with the reason.
-#[component]
-fn InstallButton() -> impl IntoView {
-    let account = expect_context::<crate::components::layout::Account>();
-    view! {
-        <Suspense>
-            {move || Suspend::new(async move {
-                if account.can_change().await {
-                    view! {
-                        <A
-                            href="/admin/integrations/install"
-                            attr:class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700"
-                        >
-                            "Install integration"
-                        </A>
-                    }
-                        .into_any()
-                } else {
-                    view! {
-                        <button
-                            type="button"
-                            disabled
-                            title="Your role (viewer) cannot install integrations."
-                            class="cursor-not-allowed rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white opacity-50"
-                        >
-                            "Install integration"
-                        </button>
-                    }
-                        .into_any()
                 }
             })}
         </Suspense>

@@ -1,8 +1,10 @@
 //! One module per console page; each holds its component and the server functions it calls.
 
 pub mod audit;
+pub mod configuration;
 pub mod configurations;
 pub mod conversations;
+pub mod deployment;
 pub mod deployments;
 pub mod integration;
 pub mod integration_catalog;

@@ -1,0 +1,307 @@
+//! `/admin/messenger/deployments/new` and `/admin/messenger/deployments/{id}`: which published
+//! configuration runs where, and the snippet to paste.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use serde::{Deserialize, Serialize};
+use switchboard_domain::FieldError;
+use switchboard_domain::deployment::{ConfigurationRef, Deployment, DeploymentInput};
+use switchboard_domain::integration::Status;
+use switchboard_domain::messenger::ConfigurationSummary;
+use uuid::Uuid;
+
+use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::form::{BoundField, field_error};
+use crate::components::layout::{Account, PageHeader};
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeploymentEditor {
+    pub deployment: Option<Deployment>,
+    pub configurations: Vec<ConfigurationSummary>,
+}
+
+#[server]
+pub async fn load_deployment_editor(id: Option<Uuid>) -> Result<DeploymentEditor, AppError> {
+    use switchboard_core::{deployments, messenger};
+    let (services, _) = crate::server::for_reading()?;
+    let db = services.db();
+    let deployment = match id {
+        Some(id) => Some(deployments::get(db, &crate::server::base_url()?, id).await?),
+        None => None,
+    };
+    let configurations = messenger::list_configurations(db).await?;
+    Ok(DeploymentEditor {
+        deployment,
+        configurations,
+    })
+}
+
+#[server(input = Json)]
+pub async fn save_deployment(
+    id: Option<Uuid>,
+    input: DeploymentInput,
+) -> Result<Deployment, AppError> {
+    use switchboard_core::deployments;
+    let (services, principal) = crate::server::for_changing()?;
+    let (db, base) = (services.db(), crate::server::base_url()?);
+    Ok(match id {
+        Some(id) => deployments::update(db, &base, id, &input, &principal).await?,
+        None => deployments::create(db, &base, &input, &principal).await?,
+    })
+}
+
+#[component]
+pub fn DeploymentPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<Uuid>().ok())
+    };
+    let editor = Resource::new(id, load_deployment_editor);
+    let account = expect_context::<Account>();
+    view! {
+        <Transition fallback=Loading>
+            {move || Suspend::new(async move {
+                let can_change = account.can_change().await;
+                match editor.await {
+                    Ok(editor) => view! { <Editor editor can_change /> }.into_any(),
+                    Err(error) => view! { <Title text="Messenger deployment" /><ErrorNotice error /> }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Editor(editor: DeploymentEditor, can_change: bool) -> impl IntoView {
+    let DeploymentEditor {
+        deployment,
+        configurations,
+    } = editor;
+    let current = RwSignal::new(deployment.clone());
+    let id = RwSignal::new(deployment.as_ref().map(|d| d.id));
+    let name = RwSignal::new(
+        deployment
+            .as_ref()
+            .map(|d| d.name.clone())
+            .unwrap_or_default(),
+    );
+    let description = RwSignal::new(
+        deployment
+            .as_ref()
+            .map(|d| d.description.clone())
+            .unwrap_or_default(),
+    );
+    let configuration = RwSignal::new(
+        deployment
+            .as_ref()
+            .map(|d| d.configuration.id)
+            .or_else(|| configurations.first().map(|c| c.id))
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+    );
+    let version = RwSignal::new(
+        deployment
+            .as_ref()
+            .and_then(|d| d.configuration.version)
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    );
+    let domains = RwSignal::new(
+        deployment
+            .as_ref()
+            .map(|d| d.allowed_domains.join("\n"))
+            .unwrap_or_default(),
+    );
+    let allow_all = RwSignal::new(deployment.as_ref().is_some_and(|d| d.allow_all_domains));
+    let active = RwSignal::new(
+        deployment
+            .as_ref()
+            .is_none_or(|d| d.status == Status::Active),
+    );
+
+    let save = ServerAction::<SaveDeployment>::new();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(saved)) = save.value().get() {
+            let was_new = id.get_untracked().is_none();
+            id.set(Some(saved.id));
+            current.set(Some(saved.clone()));
+            if was_new {
+                navigate(
+                    &format!("/admin/messenger/deployments/{}", saved.id),
+                    Default::default(),
+                );
+            }
+        }
+    });
+    let errors = Signal::derive(move || match save.value().get() {
+        Some(Err(AppError::Invalid(fields))) => fields,
+        _ => Vec::<FieldError>::new(),
+    });
+    let error_of =
+        move |field: &'static str| Signal::derive(move || field_error(&errors.get(), field));
+    let other_error = move || match save.value().get() {
+        Some(Err(error)) if !matches!(error, AppError::Invalid(_)) => Some(error),
+        _ => None,
+    };
+    let latest_of = {
+        let configurations = configurations.clone();
+        move |id: &str| {
+            configurations
+                .iter()
+                .find(|c| c.id.to_string() == id)
+                .and_then(|c| c.latest_version)
+        }
+    };
+    let read_only = !can_change;
+
+    let submit = move |event: leptos::ev::SubmitEvent| {
+        event.prevent_default();
+        let Ok(configuration_id) = configuration.get_untracked().parse::<Uuid>() else {
+            return;
+        };
+        save.dispatch(SaveDeployment {
+            id: id.get_untracked(),
+            input: DeploymentInput {
+                name: name.get_untracked(),
+                description: description.get_untracked(),
+                configuration: ConfigurationRef {
+                    id: configuration_id,
+                    version: version.get_untracked().parse().ok(),
+                },
+                allowed_domains: domains.get_untracked().lines().map(str::to_owned).collect(),
+                allow_all_domains: allow_all.get_untracked(),
+                status: if active.get_untracked() {
+                    Status::Active
+                } else {
+                    Status::Inactive
+                },
+            },
+        });
+    };
+
+    view! {
+        <Title text="Messenger deployment" />
+        <PageHeader
+            title="Messenger deployment"
+            summary="A published configuration, the domains allowed to show it, and the snippet to paste into their pages."
+        />
+        {move || other_error().map(|error| view! { <div class="mb-4"><ErrorNotice error /></div> })}
+        <form on:submit=submit class="space-y-5 rounded-lg border border-slate-200 bg-white p-5" novalidate>
+            <BoundField label="Name" name="name" value=name error=error_of("name") disabled=read_only />
+            <BoundField label="Description" name="description" value=description error=error_of("description") disabled=read_only />
+            <div class="grid gap-4 md:grid-cols-2">
+                <div>
+                    <label for="configuration" class="block text-sm font-medium text-slate-700">"Configuration"</label>
+                    <select
+                        id="configuration"
+                        prop:value=configuration
+                        on:change=move |event| {
+                            configuration.set(event_target_value(&event));
+                            version.set(String::new());
+                        }
+                        disabled=read_only
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+                    >
+                        {configurations
+                            .iter()
+                            .map(|c| {
+                                let label = match c.latest_version {
+                                    Some(latest) => format!("{} (version {latest})", c.name),
+                                    None => format!("{} (not published)", c.name),
+                                };
+                                view! { <option value=c.id.to_string()>{label}</option> }
+                            })
+                            .collect_view()}
+                    </select>
+                    {move || error_of("configuration").get().map(|message| view! { <p class="mt-1 text-sm text-red-700">{message}</p> })}
+                </div>
+                <div>
+                    <label for="version" class="block text-sm font-medium text-slate-700">"Version"</label>
+                    <select
+                        id="version"
+                        prop:value=version
+                        on:change=move |event| version.set(event_target_value(&event))
+                        disabled=read_only
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+                    >
+                        <option value="">"Latest published"</option>
+                        {move || {
+                            let latest = latest_of(&configuration.get()).unwrap_or(0);
+                            (1..=latest)
+                                .rev()
+                                .map(|v| view! { <option value=v.to_string()>{format!("Version {v}")}</option> })
+                                .collect_view()
+                        }}
+                    </select>
+                </div>
+            </div>
+            <div>
+                <label for="allowedDomains" class="block text-sm font-medium text-slate-700">"Allowed domains"</label>
+                <textarea
+                    id="allowedDomains"
+                    rows="4"
+                    prop:value=domains
+                    on:input=move |event| domains.set(event_target_value(&event))
+                    disabled=move || read_only || allow_all.get()
+                    aria-describedby="allowedDomains-hint"
+                    class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm disabled:bg-slate-50"
+                ></textarea>
+                <p id="allowedDomains-hint" class="mt-1 text-xs text-slate-600">
+                    "One per line: a host (www.example.com) or all its subdomains (*.example.com); no scheme, path or port."
+                </p>
+                {move || error_of("allowedDomains").get().map(|message| view! { <p class="mt-1 text-sm text-red-700">{message}</p> })}
+            </div>
+            <label class="flex items-center gap-2 text-sm text-slate-800">
+                <input type="checkbox" prop:checked=allow_all on:change=move |event| allow_all.set(event_target_checked(&event)) disabled=read_only class="h-4 w-4 rounded border-slate-300" />
+                "Allow all domains"
+            </label>
+            <label class="flex items-center gap-2 text-sm text-slate-800">
+                <input type="checkbox" prop:checked=active on:change=move |event| active.set(event_target_checked(&event)) disabled=read_only class="h-4 w-4 rounded border-slate-300" />
+                "Active"
+            </label>
+            <button
+                type="submit"
+                disabled=move || read_only || save.pending().get() || configuration.get().is_empty()
+                class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
+            >
+                "Save"
+            </button>
+        </form>
+        {move || current.get().map(|deployment| view! { <Snippet deployment /> })}
+    }
+}
+
+/// The snippet to paste, with a copy button, and which version it serves.
+#[component]
+fn Snippet(deployment: Deployment) -> impl IntoView {
+    let copied = RwSignal::new(false);
+    let text = deployment.snippet.clone();
+    let serves = match deployment.configuration.version {
+        Some(version) => format!("Serves version {version} of its configuration."),
+        None => "Serves the latest published version of its configuration.".to_owned(),
+    };
+    view! {
+        <section aria-labelledby="snippet-label" class="mt-6 rounded-lg border border-indigo-200 bg-indigo-50 p-5">
+            <h2 id="snippet-label" class="text-base font-semibold text-slate-900">"Snippet"</h2>
+            <p class="mt-1 text-sm text-slate-700">"Paste this line into the pages of the allowed domains. " {serves}</p>
+            <pre aria-labelledby="snippet-label" class="mt-2 overflow-x-auto rounded bg-white p-3 text-sm text-slate-900"><code>{deployment.snippet}</code></pre>
+            <button
+                type="button"
+                on:click=move |_| {
+                    let _ = window().navigator().clipboard().write_text(&text);
+                    copied.set(true);
+                }
+                class="mt-2 rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50"
+            >
+                {move || if copied.get() { "Copied" } else { "Copy snippet" }}
+            </button>
+        </section>
+    }
+}

@@ -1,0 +1,108 @@
+// An admin configures the messenger with sign-in, publishes it, deploys it, and reads the snippet;
+// the public config follows the published version, not the draft.
+import type { APIRequestContext } from '@playwright/test';
+
+import { TEST_CLIENT, test, expect, signIn } from '../fixtures/index.ts';
+import type { Switchboard } from '../fixtures/switchboard.ts';
+
+/** An admin API token, created with the CLI. */
+function adminToken(switchboard: Switchboard, name: string): string {
+  const printed = switchboard.cli(['token', 'create', '--name', name, '--role', 'admin']);
+  return printed.trim().split('\n').pop()!.trim();
+}
+
+/** An integration named `name`, set up against the provider; active unless `active` is false. */
+async function integration(
+  request: APIRequestContext,
+  token: string,
+  name: string,
+  issuer: string,
+  active: boolean,
+): Promise<string> {
+  const headers = { Authorization: `Bearer ${token}` };
+  const created = await request.post('/api/v2/integrations', { headers, data: {} });
+  expect(created.status()).toBe(201);
+  const id = (await created.json()).id as string;
+  const settings = {
+    name,
+    discoveryUri: issuer,
+    scopes: ['openid', 'profile', 'email'],
+    maxRefreshTokenLifetimeSeconds: 3600,
+    allowedGroups: [],
+    clockSkewSeconds: 60,
+  };
+  expect((await request.put(`/api/v2/integrations/${id}`, { headers, data: settings })).status()).toBe(200);
+  if (active) {
+    const credentials = { clientId: TEST_CLIENT.clientId, clientSecret: TEST_CLIENT.clientSecret };
+    await request.put(`/api/v2/integrations/${id}/credentials`, { headers, data: credentials });
+    expect((await request.patch(`/api/v2/integrations/${id}`, { headers, data: { status: 'active' } })).status()).toBe(200);
+  }
+  return id;
+}
+
+test('configure, publish and deploy the messenger; the public config serves the published version', async ({
+  page,
+  request,
+  accounts,
+  provider,
+  switchboard,
+  consoleErrors,
+}) => {
+  const suffix = `${test.info().workerIndex}-${Date.now()}`;
+  const token = adminToken(switchboard, `setup-${suffix}`);
+  await integration(request, token, `Company SSO ${suffix}`, provider.issuer, true);
+  await integration(request, token, `Dormant ${suffix}`, provider.issuer, false);
+
+  await signIn(page, accounts.admin);
+  await page.goto('/admin/messenger/configurations');
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByRole('link', { name: 'New configuration' }).click();
+  await expect(page).toHaveURL('/admin/messenger/configurations/new');
+  const name = `Help chat ${suffix}`;
+  await page.getByLabel('Name').fill(name);
+  await page.getByLabel('Authentication').check();
+  const select = page.getByLabel('OAuth integration');
+  await expect(select.locator('option', { hasText: `Dormant ${suffix}` })).toHaveCount(0);
+  await select.selectOption({ label: `Company SSO ${suffix}` });
+  await page.getByLabel('Greeting').fill('Hello from the test');
+  await page.getByLabel('Launcher label').fill('Ask us');
+  await expect(page.getByTestId('launcher-preview')).toHaveText('Ask us');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page).toHaveURL(/\/admin\/messenger\/configurations\/[0-9a-f-]{36}$/);
+  const configurationUrl = page.url();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('versions')).toContainText('Version 1');
+
+  await page.goto('/admin/messenger/deployments');
+  await page.getByRole('link', { name: 'New deployment' }).click();
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Name').fill(`Help centre ${suffix}`);
+  await page.getByLabel('Configuration').selectOption({ label: `${name} (version 1)` });
+  await page.getByLabel('Allowed domains').fill('https://www.example.com');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await expect(page.getByText('without http:// or https://')).toBeVisible();
+  await page.getByLabel('Allowed domains').fill('www.example.com\n*.shop.example');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const snippet = page.getByRole('region', { name: 'Snippet' }).locator('pre');
+  await expect(snippet).toContainText(`<script src="${switchboard.baseURL}/messenger.js" data-deployment-id="`);
+  const deploymentId = (await snippet.textContent())!.match(/data-deployment-id="([0-9a-f-]{36})"/)![1];
+
+  const publicConfig = async () => (await request.get(`/messenger/v1/deployments/${deploymentId}/config`)).json();
+  expect((await publicConfig()).appearance.greeting).toBe('Hello from the test');
+  expect((await publicConfig()).authentication.enabled).toBe(true);
+
+  // A draft edit is invisible to visitors until it is published.
+  await page.goto(configurationUrl);
+  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await page.getByLabel('Greeting').fill('A newer greeting');
+  await Promise.all([
+    page.waitForResponse((response) => response.url().includes('/api/save_configuration')),
+    page.getByRole('button', { name: 'Save' }).click(),
+  ]);
+  expect((await publicConfig()).appearance.greeting).toBe('Hello from the test');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await expect(page.getByTestId('versions')).toContainText('Changed: greeting');
+  expect((await publicConfig()).appearance.greeting).toBe('A newer greeting');
+  // The one refusal above (a scheme in a domain) is the only failed request.
+  expect(consoleErrors.filter((error) => !error.includes('status of 422'))).toEqual([]);
+});
