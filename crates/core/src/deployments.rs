@@ -17,7 +17,7 @@ use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, audit};
+use crate::{Error, audit, rows};
 
 /// Every deployment, by name, with the name of the configuration it serves.
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Error> {
@@ -272,10 +272,7 @@ fn to_domain(row: deployment::Model, base_url: &str) -> Result<Deployment, Error
 }
 
 async fn find(db: &DatabaseConnection, id: Uuid) -> Result<deployment::Model, Error> {
-    deployment::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("messenger deployment"))
+    rows::require::<deployment::Entity>(db, id, "messenger deployment").await
 }
 
 async fn record(

@@ -13,6 +13,7 @@ pub mod first_admin;
 pub mod integrations;
 pub mod messenger;
 mod opaque;
+mod rows;
 pub mod secrets;
 pub mod sign_in;
 #[cfg(feature = "testing")]

@@ -18,7 +18,7 @@ use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, audit};
+use crate::{Error, audit, rows};
 
 /// Creates a configuration whose draft is `input.draft`; nothing is published yet.
 pub async fn create(
@@ -57,7 +57,42 @@ pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Configuration, Err
         .filter(configuration_version::Column::ConfigurationId.eq(id))
         .order_by_asc(configuration_version::Column::Version)
         .all(db)
+        .await?;
+    assemble(row, versions)
+}
+
+/// Every configuration in full, by name: two queries, whatever their number.
+pub async fn all(db: &DatabaseConnection) -> Result<Vec<Configuration>, Error> {
+    let mut versions: HashMap<Uuid, Vec<configuration_version::Model>> = HashMap::new();
+    for version in configuration_version::Entity::find()
+        .order_by_asc(configuration_version::Column::Version)
+        .all(db)
         .await?
+    {
+        versions
+            .entry(version.configuration_id)
+            .or_default()
+            .push(version);
+    }
+    configuration::Entity::find()
+        .order_by_asc(configuration::Column::Name)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let own = versions.remove(&row.id).unwrap_or_default();
+            assemble(row, own)
+        })
+        .collect()
+}
+
+/// A configuration from its row and its version rows (oldest first).
+fn assemble(
+    row: configuration::Model,
+    versions: Vec<configuration_version::Model>,
+) -> Result<Configuration, Error> {
+    let id = row.id;
+    let versions = versions
         .into_iter()
         .map(|version| {
             Ok(PublishedVersion {
@@ -70,27 +105,11 @@ pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Configuration, Err
         .collect::<Result<_, Error>>()?;
     Ok(Configuration {
         draft: content(&row.draft, id)?,
-        id: row.id,
+        id,
         name: row.name,
         description: row.description,
         versions,
     })
-}
-
-/// Every configuration in full, by name.
-pub async fn all(db: &DatabaseConnection) -> Result<Vec<Configuration>, Error> {
-    let ids: Vec<Uuid> = configuration::Entity::find()
-        .order_by_asc(configuration::Column::Name)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.id)
-        .collect();
-    let mut configurations = Vec::with_capacity(ids.len());
-    for id in ids {
-        configurations.push(get(db, id).await?);
-    }
-    Ok(configurations)
 }
 
 /// Saves the names and the draft. Published versions, and so deployments, do not change.
@@ -103,17 +122,16 @@ pub async fn update(
     by.require_change()?;
     check(db, input).await?;
     let row = find(db, id).await?;
-    let before = get(db, id).await?;
     let mut changed = Vec::new();
-    if before.name != input.name.trim() {
+    if row.name != input.name.trim() {
         changed.push("name".to_owned());
     }
-    if before.description != input.description.trim() {
+    if row.description != input.description.trim() {
         changed.push("description".to_owned());
     }
+    let before = content(&row.draft, id)?;
     changed.extend(
         before
-            .draft
             .differences(&input.draft)
             .into_iter()
             .map(str::to_owned),
@@ -235,10 +253,7 @@ fn content(json: &serde_json::Value, id: Uuid) -> Result<VersionContent, Error> 
 }
 
 async fn find(db: &DatabaseConnection, id: Uuid) -> Result<configuration::Model, Error> {
-    configuration::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("messenger configuration"))
+    rows::require::<configuration::Entity>(db, id, "messenger configuration").await
 }
 
 async fn record(

@@ -12,6 +12,7 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use switchboard_app::{App, shell};
+use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::{AppState, api, auth, csrf, health, messenger, security_headers};
@@ -27,6 +28,8 @@ static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| genera
 /// (who is asking), then the redirect of anonymous console visits to `/login`.
 pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
+    let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
+        .join(leptos_options.site_pkg_dir.as_ref());
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/", get(to_console))
@@ -48,6 +51,9 @@ pub fn router(state: AppState) -> Router {
         >(console_context(&state), shell))
         .layer(from_fn(auth::console_requires_session))
         .layer(from_fn_with_state(state.clone(), auth::identify))
+        // The wasm bundle and the stylesheet need no identity: added after `identify`, they are
+        // served without a session lookup for every file a page loads.
+        .nest_service("/pkg", ServeDir::new(pkg_dir))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(security_headers::add))
         .layer(TraceLayer::new_for_http())

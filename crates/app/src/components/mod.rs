@@ -1,5 +1,6 @@
 //! Building blocks shared by the console pages.
 
+pub mod editor;
 pub mod feedback;
 pub mod form;
 pub mod layout;

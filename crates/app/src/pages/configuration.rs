@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 use switchboard_domain::FieldError;
 use switchboard_domain::messenger::{
@@ -12,9 +12,10 @@ use switchboard_domain::messenger::{
 };
 use uuid::Uuid;
 
-use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::editor::{loaded_editor, use_id_param};
+use crate::components::feedback::ErrorNotice;
 use crate::components::form::{BoundField, field_error};
-use crate::components::layout::{Account, PageHeader};
+use crate::components::layout::PageHeader;
 use crate::components::time;
 use crate::error::AppError;
 
@@ -70,26 +71,10 @@ pub async fn publish_configuration(id: Uuid) -> Result<Configuration, AppError> 
 
 #[component]
 pub fn ConfigurationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<Uuid>().ok())
-    };
-    let editor = Resource::new(id, load_configuration_editor);
-    let account = expect_context::<Account>();
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let can_change = account.can_change().await;
-                match editor.await {
-                    Ok(editor) => view! { <Editor editor can_change /> }.into_any(),
-                    Err(error) => view! { <Title text="Messenger configuration" /><ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    let editor = Resource::new(use_id_param(), load_configuration_editor);
+    loaded_editor("Messenger configuration", editor, |editor, can_change| {
+        view! { <Editor editor can_change /> }
+    })
 }
 
 fn invalid(value: Option<Result<Configuration, AppError>>) -> Vec<FieldError> {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 use switchboard_domain::FieldError;
 use switchboard_domain::deployment::{ConfigurationRef, Deployment, DeploymentInput};
@@ -12,9 +12,10 @@ use switchboard_domain::integration::Status;
 use switchboard_domain::messenger::ConfigurationSummary;
 use uuid::Uuid;
 
-use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::editor::{loaded_editor, use_id_param};
+use crate::components::feedback::ErrorNotice;
 use crate::components::form::{BoundField, field_error};
-use crate::components::layout::{Account, PageHeader};
+use crate::components::layout::PageHeader;
 use crate::error::AppError;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -55,26 +56,10 @@ pub async fn save_deployment(
 
 #[component]
 pub fn DeploymentPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<Uuid>().ok())
-    };
-    let editor = Resource::new(id, load_deployment_editor);
-    let account = expect_context::<Account>();
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let can_change = account.can_change().await;
-                match editor.await {
-                    Ok(editor) => view! { <Editor editor can_change /> }.into_any(),
-                    Err(error) => view! { <Title text="Messenger deployment" /><ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    let editor = Resource::new(use_id_param(), load_deployment_editor);
+    loaded_editor("Messenger deployment", editor, |editor, can_change| {
+        view! { <Editor editor can_change /> }
+    })
 }
 
 #[component]

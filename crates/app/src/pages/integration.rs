@@ -5,16 +5,17 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
-use leptos_router::hooks::{use_navigate, use_params_map};
+use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 use switchboard_domain::FieldError;
 use switchboard_domain::integration::{CheckOutcome, CheckReport, Status};
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings, SCOPE_CHOICES};
 use uuid::Uuid;
 
-use crate::components::feedback::{ErrorNotice, Loading};
+use crate::components::editor::{loaded_editor, use_id_param};
+use crate::components::feedback::ErrorNotice;
 use crate::components::form::{BoundField, field_error};
-use crate::components::layout::{Account, PageHeader};
+use crate::components::layout::PageHeader;
 use crate::components::time;
 use crate::error::AppError;
 
@@ -93,31 +94,16 @@ pub async fn delete_integration(id: Uuid) -> Result<(), AppError> {
 
 #[component]
 pub fn IntegrationPage() -> impl IntoView {
-    let params = use_params_map();
-    let id = move || {
-        params
-            .read()
-            .get("id")
-            .and_then(|id| id.parse::<Uuid>().ok())
-    };
+    let id = use_id_param();
     let page = Resource::new(id, |id| async move {
         match id {
             Some(id) => load_integration(id).await,
             None => Err(AppError::NotFound("integration".into())),
         }
     });
-    let account = expect_context::<Account>();
-    view! {
-        <Transition fallback=Loading>
-            {move || Suspend::new(async move {
-                let can_change = account.can_change().await;
-                match page.await {
-                    Ok(view) => view! { <IntegrationEditor view can_change /> }.into_any(),
-                    Err(error) => view! { <Title text="Integration" /><ErrorNotice error /> }.into_any(),
-                }
-            })}
-        </Transition>
-    }
+    loaded_editor("Integration", page, |view, can_change| {
+        view! { <IntegrationEditor view can_change /> }
+    })
 }
 
 /// Field errors from the last answer of an action, if it was a validation failure.

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::admins::Principal;
 use crate::secrets::Keyring;
-use crate::{Error, audit};
+use crate::{Error, audit, rows};
 
 /// What an integration's client secret is sealed for (see [`crate::secrets`]).
 pub fn client_secret_context(id: Uuid) -> String {
@@ -62,10 +62,7 @@ pub async fn set_credentials(
         Ok(())
     });
     validation.finish().map_err(Error::Invalid)?;
-    let row = integration::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("integration"))?;
+    let row = rows::require::<integration::Entity>(db, id, "integration").await?;
     let now = Utc::now();
     let mut update: integration::ActiveModel = row.into();
     update.client_id = Set(Some(client_id.trim().to_owned()));

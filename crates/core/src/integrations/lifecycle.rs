@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::admins::Principal;
 use crate::discovery::{self, DiscoveryUri, OktaServer};
-use crate::{Error, Services, audit};
+use crate::{Error, Services, audit, rows};
 
 /// What the catalog installs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -292,10 +292,7 @@ fn store_check(update: &mut integration::ActiveModel, report: &CheckReport) {
 }
 
 async fn find(db: &DatabaseConnection, id: Uuid) -> Result<integration::Model, Error> {
-    integration::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("integration"))
+    rows::require::<integration::Entity>(db, id, "integration").await
 }
 
 async fn record(
