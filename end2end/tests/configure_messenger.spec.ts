@@ -1,44 +1,7 @@
 // An admin configures the messenger with sign-in, publishes it, deploys it, and reads the snippet;
 // the public config follows the published version, not the draft.
-import type { APIRequestContext } from '@playwright/test';
-
-import { TEST_CLIENT, test, expect, signIn } from '../fixtures/index.ts';
-import type { Switchboard } from '../fixtures/switchboard.ts';
-
-/** An admin API token, created with the CLI. */
-function adminToken(switchboard: Switchboard, name: string): string {
-  const printed = switchboard.cli(['token', 'create', '--name', name, '--role', 'admin']);
-  return printed.trim().split('\n').pop()!.trim();
-}
-
-/** An integration named `name`, set up against the provider; active unless `active` is false. */
-async function integration(
-  request: APIRequestContext,
-  token: string,
-  name: string,
-  issuer: string,
-  active: boolean,
-): Promise<string> {
-  const headers = { Authorization: `Bearer ${token}` };
-  const created = await request.post('/api/v2/integrations', { headers, data: {} });
-  expect(created.status()).toBe(201);
-  const id = (await created.json()).id as string;
-  const settings = {
-    name,
-    discoveryUri: issuer,
-    scopes: ['openid', 'profile', 'email'],
-    maxRefreshTokenLifetimeSeconds: 3600,
-    allowedGroups: [],
-    clockSkewSeconds: 60,
-  };
-  expect((await request.put(`/api/v2/integrations/${id}`, { headers, data: settings })).status()).toBe(200);
-  if (active) {
-    const credentials = { clientId: TEST_CLIENT.clientId, clientSecret: TEST_CLIENT.clientSecret };
-    await request.put(`/api/v2/integrations/${id}/credentials`, { headers, data: credentials });
-    expect((await request.patch(`/api/v2/integrations/${id}`, { headers, data: { status: 'active' } })).status()).toBe(200);
-  }
-  return id;
-}
+import { adminToken, integration } from '../fixtures/api.ts';
+import { test, expect, signIn } from '../fixtures/index.ts';
 
 test('configure, publish and deploy the messenger; the public config serves the published version', async ({
   page,

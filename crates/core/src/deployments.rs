@@ -6,7 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use switchboard_db::entities::{configuration, configuration_version, deployment};
-use switchboard_domain::allowed_domains::{DomainPattern, parse_lines};
+use switchboard_domain::allowed_domains::{DomainPattern, origin_allowed, parse_lines};
 use switchboard_domain::deployment::{
     ConfigurationRef, Deployment, DeploymentInput, DeploymentSummary, PublicAuthentication,
     PublicConfig, snippet,
@@ -151,13 +151,32 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result
     Ok(())
 }
 
-/// What the messenger on a visitor's page loads, or `None` for an unknown or inactive
-/// deployment (or one whose configuration has no published version).
-pub async fn public_config(
-    db: &DatabaseConnection,
-    base_url: &str,
-    id: Uuid,
-) -> Result<Option<(PublicConfig, Vec<DomainPattern>, bool)>, Error> {
+/// A deployment that serves a published version: the row, the version's number and content.
+#[derive(Debug, Clone)]
+pub struct Served {
+    pub deployment: deployment::Model,
+    pub version: i32,
+    pub content: VersionContent,
+}
+
+impl Served {
+    pub fn patterns(&self) -> Result<Vec<DomainPattern>, Error> {
+        patterns(&self.deployment)
+    }
+
+    /// Whether a page on `origin` may use this deployment.
+    pub fn allows_origin(&self, origin: &str) -> Result<bool, Error> {
+        Ok(origin_allowed(
+            origin,
+            &self.patterns()?,
+            self.deployment.allow_all_domains,
+        ))
+    }
+}
+
+/// What deployment `id` serves, or `None` for an unknown or inactive deployment (or one whose
+/// configuration has no published version).
+pub async fn served(db: &DatabaseConnection, id: Uuid) -> Result<Option<Served>, Error> {
     let Some(row) = deployment::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -176,22 +195,42 @@ pub async fn public_config(
     let content: VersionContent = serde_json::from_value(version.content).map_err(|error| {
         Error::Corrupt(format!("configuration {}: {error}", row.configuration_id))
     })?;
-    let patterns = patterns(&row)?;
-    let authentication = &content.authentication;
+    Ok(Some(Served {
+        deployment: row,
+        version: version.version,
+        content,
+    }))
+}
+
+/// What the messenger on a visitor's page loads, or `None` when the deployment serves nothing.
+pub async fn public_config(
+    db: &DatabaseConnection,
+    base_url: &str,
+    id: Uuid,
+) -> Result<Option<(PublicConfig, Vec<DomainPattern>, bool)>, Error> {
+    let Some(served) = served(db, id).await? else {
+        return Ok(None);
+    };
+    let patterns = served.patterns()?;
+    let authentication = &served.content.authentication;
     let config = PublicConfig {
-        deployment_id: row.id,
-        configuration_version: version.version,
-        appearance: content.appearance.clone(),
+        deployment_id: id,
+        configuration_version: served.version,
+        appearance: served.content.appearance.clone(),
         authentication: PublicAuthentication {
             enabled: authentication.enabled,
             anonymous_allowed: !authentication.enabled || authentication.allow_session_upgrade,
             sign_in_url: authentication
                 .enabled
-                .then(|| format!("{base_url}/messenger/auth/start?deployment={}", row.id)),
+                .then(|| format!("{base_url}/messenger/auth/start?deployment={id}")),
         },
-        session_lifetime_seconds: content.session_lifetime_seconds,
+        session_lifetime_seconds: served.content.session_lifetime_seconds,
     };
-    Ok(Some((config, patterns, row.allow_all_domains)))
+    Ok(Some((
+        config,
+        patterns,
+        served.deployment.allow_all_domains,
+    )))
 }
 
 /// Checks every field at once; returns the allowed domains, normalised.

@@ -12,10 +12,13 @@ pub mod error;
 pub mod first_admin;
 pub mod integrations;
 pub mod messenger;
+pub mod messenger_sessions;
 mod opaque;
+pub mod relying_party;
 mod rows;
 pub mod secrets;
 pub mod sign_in;
+pub mod sign_in_log;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -26,6 +29,7 @@ use sea_orm::DatabaseConnection;
 
 use crate::admin_sessions::SessionPolicy;
 use crate::discovery::GuardedClient;
+use crate::relying_party::ProviderCache;
 use crate::secrets::Keyring;
 use crate::sign_in::SignInLimits;
 
@@ -36,6 +40,7 @@ pub struct Services {
     keyring: Arc<Keyring>,
     settings: Settings,
     discovery: GuardedClient,
+    providers: Arc<ProviderCache>,
 }
 
 /// The tunable rules of sign-in, sessions and provider requests.
@@ -53,6 +58,9 @@ impl Services {
             db,
             keyring: Arc::new(keyring),
             discovery: GuardedClient::new(settings.allow_insecure_localhost),
+            providers: Arc::new(ProviderCache::new(GuardedClient::new(
+                settings.allow_insecure_localhost,
+            ))),
             settings,
         }
     }
@@ -82,6 +90,11 @@ impl Services {
     /// The HTTP client for provider documents (see [`discovery`]).
     pub fn discovery(&self) -> &GuardedClient {
         &self.discovery
+    }
+
+    /// Providers' metadata and keys, cached for sign-in (see [`relying_party`]).
+    pub fn providers(&self) -> &ProviderCache {
+        &self.providers
     }
 
     /// Succeeds when the database answers a round trip.

@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 /// The visitor's identity as proven by a validated ID token.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Identity {
     pub issuer: String,

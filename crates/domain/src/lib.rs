@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod integration;
 pub mod integration_settings;
 pub mod messenger;
+pub mod sign_in;
 pub mod validation;
 
 pub use validation::{FieldError, Validation};

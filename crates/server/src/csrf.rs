@@ -6,6 +6,9 @@
 //! the host the request was sent to. Requests carrying `Authorization: Bearer` are exempt
 //! (browsers never attach those on their own), and so are requests with neither header, which
 //! do not come from a browser. The session cookie is also `SameSite=Lax`, a second fence.
+//! The messenger's `/messenger/v1/` endpoints are exempt: customer pages call them cross-site
+//! by design, and they never act on a cookie (a bearer session, or a code with its PKCE
+//! verifier, is the credential).
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, Method, StatusCode, header};
@@ -17,6 +20,7 @@ use crate::AppState;
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_safe(request.method())
         || request.headers().contains_key(header::AUTHORIZATION)
+        || request.uri().path().starts_with("/messenger/v1/")
         || is_same_origin(request.headers(), &state.web.base_url)
     {
         return next.run(request).await;

@@ -25,7 +25,8 @@ static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| genera
 /// Builds the whole application. Tests call it without opening a socket.
 ///
 /// A request passes, outermost first: tracing, security headers, the CSRF check, [`auth::identify`]
-/// (who is asking), then the redirect of anonymous console visits to `/login`.
+/// (who is asking), then the redirect of anonymous console visits to `/login`. Static files and
+/// the messenger runtime skip the last two.
 pub fn router(state: AppState) -> Router {
     let leptos_options = state.leptos.clone();
     let pkg_dir = std::path::Path::new(leptos_options.site_root.as_ref())
@@ -38,7 +39,10 @@ pub fn router(state: AppState) -> Router {
         .route("/logout", post(auth::forms::logout))
         .route("/setup", post(auth::forms::setup))
         .nest("/api/v2", api::router())
-        .nest("/messenger", messenger::router())
+        .route(
+            "/admin/integrations/{id}/test-sign-in",
+            get(messenger::test_sign_in),
+        )
         .leptos_routes_with_context(
             &state,
             CONSOLE_ROUTES.clone(),
@@ -54,6 +58,9 @@ pub fn router(state: AppState) -> Router {
         // The wasm bundle and the stylesheet need no identity: added after `identify`, they are
         // served without a session lookup for every file a page loads.
         .nest_service("/pkg", ServeDir::new(pkg_dir))
+        // The messenger runtime never uses the admin's identity either.
+        .route("/messenger.js", get(messenger::loader))
+        .nest("/messenger", messenger::router())
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(security_headers::add))
         .layer(TraceLayer::new_for_http())

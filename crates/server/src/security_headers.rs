@@ -2,7 +2,8 @@
 //!
 //! Console pages get a policy with the per-request nonce Leptos puts on its inline hydration
 //! scripts (set from inside the render, see [`console_policy`]); every other response gets
-//! [`DEFAULT_POLICY`], which allows nothing to run. Admin pages may not be framed by anyone.
+//! [`DEFAULT_POLICY`], which allows nothing to run. Admin pages may not be framed by anyone;
+//! the messenger frame sets its own policy naming the customer's page.
 
 use axum::extract::Request;
 use axum::http::{HeaderValue, header};
@@ -36,9 +37,16 @@ pub async fn add(request: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("same-origin"),
     );
-    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    headers
+    let policy = headers
         .entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static(DEFAULT_POLICY));
+    // The messenger frame names the one site that may frame it in its own policy; every other
+    // response also says DENY for browsers that ignore frame-ancestors.
+    let framable = policy
+        .to_str()
+        .is_ok_and(|policy| !policy.contains("frame-ancestors 'none'"));
+    if !framable {
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
     response
 }

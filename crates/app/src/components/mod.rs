@@ -4,4 +4,5 @@ pub mod editor;
 pub mod feedback;
 pub mod form;
 pub mod layout;
+pub mod sign_in_log;
 pub mod time;

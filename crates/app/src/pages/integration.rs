@@ -1,6 +1,6 @@
 //! `/admin/integrations/{id}`: one integration, the way an admin sets it up: the redirect URI to
 //! register at the provider, the settings with the discovery checklist, the write-only
-//! credentials, the "Active" switch and deletion.
+//! credentials, the "Active" switch, the sign-in log with "Test sign-in", and deletion.
 
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -16,6 +16,7 @@ use crate::components::editor::{loaded_editor, use_id_param};
 use crate::components::feedback::ErrorNotice;
 use crate::components::form::{BoundField, field_error};
 use crate::components::layout::PageHeader;
+use crate::components::sign_in_log::SignInLog;
 use crate::components::time;
 use crate::error::AppError;
 
@@ -328,6 +329,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
 
         <Credentials current credentials read_only />
         <ActiveSwitch current status used_by=used_by.clone() read_only />
+        <SignInLog id />
 
         <section class="mt-6 rounded-lg border border-red-200 bg-white p-5">
             <h2 class="text-base font-semibold text-slate-900">"Delete"</h2>

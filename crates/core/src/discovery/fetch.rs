@@ -78,10 +78,56 @@ impl GuardedClient {
 
     /// GETs `url` and parses the body as JSON.
     pub async fn get_json(&self, url: &Url) -> Result<serde_json::Value, FetchError> {
+        let response = self.send(self.client.get(url.clone()), url).await?;
+        response.success()
+    }
+
+    /// GETs `url` and parses the body as JSON, with how long the answer may be cached.
+    pub async fn get_cacheable_json(&self, url: &Url) -> Result<JsonResponse, FetchError> {
+        let response = self.send(self.client.get(url.clone()), url).await?;
+        if !(200..300).contains(&response.status) {
+            return Err(FetchError::Status(response.status));
+        }
+        Ok(response)
+    }
+
+    /// GETs `url` with `Authorization: {scheme} {credential}` (userinfo, Okta's API).
+    pub async fn get_json_authorized(
+        &self,
+        url: &Url,
+        scheme: &str,
+        credential: &str,
+    ) -> Result<JsonResponse, FetchError> {
+        let request = self.client.get(url.clone()).header(
+            reqwest::header::AUTHORIZATION,
+            format!("{scheme} {credential}"),
+        );
+        self.send(request, url).await
+    }
+
+    /// POSTs a form to `url` (a token endpoint), with HTTP Basic client authentication when
+    /// `basic` holds a client id and secret. Error answers are returned, not turned into
+    /// errors: a token endpoint explains itself in a JSON body with status 400 or 401.
+    pub async fn post_form(
+        &self,
+        url: &Url,
+        form: &[(&str, &str)],
+        basic: Option<(&str, &str)>,
+    ) -> Result<JsonResponse, FetchError> {
+        let mut request = self.client.post(url.clone()).form(form);
+        if let Some((user, password)) = basic {
+            request = request.basic_auth(user, Some(password));
+        }
+        self.send(request, url).await
+    }
+
+    async fn send(
+        &self,
+        request: reqwest::RequestBuilder,
+        url: &Url,
+    ) -> Result<JsonResponse, FetchError> {
         check_target(url, self.allow_loopback)?;
-        let mut response = self
-            .client
-            .get(url.clone())
+        let mut response = request
             .header(reqwest::header::ACCEPT, "application/json")
             .send()
             .await
@@ -99,15 +145,17 @@ impl GuardedClient {
                 location,
             });
         }
-        if !status.is_success() {
-            return Err(FetchError::Status(status.as_u16()));
-        }
         if response
             .content_length()
             .is_some_and(|length| length > MAX_BODY_BYTES as u64)
         {
             return Err(FetchError::TooLarge);
         }
+        let max_age = response
+            .headers()
+            .get(reqwest::header::CACHE_CONTROL)
+            .and_then(|value| value.to_str().ok())
+            .and_then(cache_lifetime);
         let mut body = Vec::new();
         while let Some(chunk) = response.chunk().await.map_err(|e| self.classify(e))? {
             if body.len() + chunk.len() > MAX_BODY_BYTES {
@@ -115,8 +163,59 @@ impl GuardedClient {
             }
             body.extend_from_slice(&chunk);
         }
-        serde_json::from_slice(&body).map_err(|error| FetchError::NotJson(error.to_string()))
+        let parsed = serde_json::from_slice(&body);
+        let status = status.as_u16();
+        let body = match parsed {
+            Ok(body) => body,
+            // An error page in HTML still says what went wrong through its status.
+            Err(_) if !(200..300).contains(&status) => serde_json::Value::Null,
+            Err(error) => return Err(FetchError::NotJson(error.to_string())),
+        };
+        Ok(JsonResponse {
+            status,
+            max_age,
+            body,
+        })
     }
+}
+
+/// A JSON answer, whatever its status.
+#[derive(Debug, Clone)]
+pub struct JsonResponse {
+    pub status: u16,
+    /// From `Cache-Control`: `Some(ZERO)` for `no-store`/`no-cache`, `None` when not said.
+    pub max_age: Option<Duration>,
+    pub body: serde_json::Value,
+}
+
+impl JsonResponse {
+    /// The body of a 2xx answer, or the status as an error.
+    pub fn success(self) -> Result<serde_json::Value, FetchError> {
+        if (200..300).contains(&self.status) {
+            Ok(self.body)
+        } else {
+            Err(FetchError::Status(self.status))
+        }
+    }
+}
+
+/// How long a `Cache-Control` value lets an answer be kept, when it says.
+fn cache_lifetime(value: &str) -> Option<Duration> {
+    let mut max_age = None;
+    for directive in value.split(',').map(str::trim) {
+        let lower = directive.to_ascii_lowercase();
+        if lower == "no-store" || lower == "no-cache" {
+            return Some(Duration::ZERO);
+        }
+        if let Some(seconds) = lower.strip_prefix("max-age=") {
+            max_age = seconds
+                .trim_matches('"')
+                .parse()
+                .ok()
+                .map(Duration::from_secs);
+        }
+    }
+    max_age
 }
 
 /// The scheme and literal-address rules, checked before any connection.
@@ -235,6 +334,17 @@ mod tests {
         }
         assert!(target("http://127.0.0.1:9/", true).is_ok());
         assert!(target("http://10.0.0.1/", true).is_err());
+    }
+
+    #[test]
+    fn cache_control_gives_the_lifetime() {
+        assert_eq!(
+            cache_lifetime("public, max-age=3600"),
+            Some(Duration::from_secs(3600))
+        );
+        assert_eq!(cache_lifetime("max-age=60, no-cache"), Some(Duration::ZERO));
+        assert_eq!(cache_lifetime("no-store"), Some(Duration::ZERO));
+        assert_eq!(cache_lifetime("private"), None);
     }
 
     #[tokio::test]

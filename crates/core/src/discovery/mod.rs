@@ -11,6 +11,6 @@ mod okta;
 mod uri;
 
 pub use check::check;
-pub use fetch::{FetchError, GuardedClient, MAX_BODY_BYTES, TIMEOUT, check_target};
+pub use fetch::{FetchError, GuardedClient, JsonResponse, MAX_BODY_BYTES, TIMEOUT, check_target};
 pub use okta::{OktaServer, okta_discovery_uri};
 pub use uri::{DISCOVERY_SUFFIX, DiscoveryUri, address_is_public};

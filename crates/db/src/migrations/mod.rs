@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_initial;
 mod m20261122_000002_sign_in;
+mod m20261122_000003_messenger_sign_in;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261122_000002_sign_in::Migration),
+            Box::new(m20261122_000003_messenger_sign_in::Migration),
         ]
     }
 }

@@ -8,8 +8,10 @@ use secrecy::SecretString;
 use serde::Deserialize;
 use switchboard_core::discovery::OktaServer;
 use switchboard_core::integrations::{self, NewCredentials, Preset};
+use switchboard_core::sign_in_log;
 use switchboard_domain::integration::Status;
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings};
+use switchboard_domain::sign_in::SignInAttempt;
 use uuid::Uuid;
 
 use super::error::Body as Error;
@@ -25,6 +27,20 @@ pub fn router() -> Router<AppState> {
         )
         .route("/{id}/credentials", put(set_credentials))
         .route("/{id}/test", post(test_connection))
+        .route("/{id}/signins", get(sign_ins))
+}
+
+/// The latest sign-in attempts through an integration (at most 50), newest first, with the
+/// reason code of each failure.
+#[utoipa::path(get, path = "/api/v2/integrations/{id}/signins", tag = "integrations",
+    responses((status = 200, body = [SignInAttempt]), (status = 401, body = Error),
+        (status = 404, body = Error)))]
+pub(super) async fn sign_ins(
+    State(state): State<AppState>,
+    _: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<SignInAttempt>>, ApiError> {
+    Ok(Json(sign_in_log::latest(state.services.db(), id).await?))
 }
 
 /// Every integration, by name.

@@ -28,6 +28,7 @@ use super::{configurations, deployments, error, integrations};
         integrations::remove,
         integrations::set_credentials,
         integrations::test_connection,
+        integrations::sign_ins,
         configurations::list,
         configurations::create,
         configurations::show,

@@ -1,12 +1,46 @@
-//! The messenger runtime's public endpoints, called from visitors' browsers on customers' sites.
+//! The messenger runtime, called from visitors' browsers on customers' sites: the loader
+//! script, the public deployment config, the messenger frame, sign-in through the provider
+//! (popup) or page-side, and the messenger session endpoints.
+//!
+//! Nothing here uses the admin's cookie: the public endpoints need no identity, the session
+//! endpoints take `Authorization: Bearer <messenger session>`, and the sign-in flow is bound
+//! to the popup's browser by a cookie of its own.
 
+mod assets;
+mod auth;
 mod config;
+mod cors;
+mod frame;
+mod pages;
+mod tokens;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
+pub use self::assets::loader;
+pub use self::auth::test_sign_in;
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().route("/v1/deployments/{id}/config", get(config::public_config))
+    Router::new()
+        .route("/v1/deployments/{id}/config", get(config::public_config))
+        .route("/frame", get(frame::frame))
+        .route("/frame.js", get(assets::frame_script))
+        .route("/frame.css", get(assets::frame_style))
+        .route("/callback.js", get(assets::callback_script))
+        .route("/auth/start", get(auth::start))
+        .route("/auth/callback", get(auth::callback))
+        .route(
+            "/v1/token/exchange",
+            post(tokens::exchange).options(cors::preflight),
+        )
+        .route(
+            "/v1/token/refresh",
+            post(tokens::refresh).options(cors::preflight),
+        )
+        .route(
+            "/v1/token",
+            axum::routing::delete(tokens::sign_out).options(cors::preflight),
+        )
+        .route("/v1/session", get(tokens::session).options(cors::preflight))
 }

@@ -1,7 +1,10 @@
 //! A stand-in OpenID provider on loopback for tests (feature `testing`): it serves a good
 //! discovery document and JWKS under `/good`, and one broken variant under each other name
 //! (`/not-json`, `/huge`, `/redirects`, `/slow`, `/no-jwks`, `/other-issuer`, ...), so a test
-//! can point an integration at exactly the fault it wants.
+//! can point an integration at exactly the fault it wants. [`issuer::TestIssuer`] is a whole
+//! provider for sign-in tests.
+
+pub mod issuer;
 
 use std::time::Duration;
 

@@ -1,0 +1,171 @@
+//! Messenger sessions: the bearer token a visitor's messenger holds, signed in or anonymous.
+//! Stored as a digest; the provider's refresh token, when there is one, sealed.
+
+use chrono::{DateTime, Duration, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use secrecy::{ExposeSecret, SecretString};
+use switchboard_db::entities::messenger_session;
+use switchboard_domain::conversation::Identity;
+use switchboard_domain::sign_in::MessengerSession;
+use uuid::Uuid;
+
+use crate::secrets::Keyring;
+use crate::{Error, opaque};
+
+/// What a refresh token is sealed for.
+pub fn refresh_token_context(session: Uuid) -> String {
+    format!("messenger_session/{session}/refresh_token")
+}
+
+/// A session to create.
+#[derive(Debug)]
+pub struct NewSession<'a> {
+    pub deployment_id: Uuid,
+    pub integration_id: Option<Uuid>,
+    pub identity: Option<&'a Identity>,
+    pub refresh_token: Option<&'a SecretString>,
+    /// The configuration's session lifetime.
+    pub lifetime: Duration,
+    /// The integration's max refresh token lifetime: no refresh extends the session past it.
+    pub longest: Duration,
+}
+
+/// A live session, as its bearer token finds it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub id: Uuid,
+    pub deployment_id: Uuid,
+    pub integration_id: Option<Uuid>,
+    pub identity: Option<Identity>,
+    pub expires_at: DateTime<Utc>,
+    pub latest_expiry: DateTime<Utc>,
+    pub has_refresh_token: bool,
+}
+
+pub async fn create(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+    new: NewSession<'_>,
+) -> Result<MessengerSession, Error> {
+    let token = opaque::new_token("sbm_");
+    let id = Uuid::new_v4();
+    let now = Utc::now();
+    let latest_expiry = now + new.longest;
+    let expires_at = (now + new.lifetime).min(latest_expiry);
+    messenger_session::ActiveModel {
+        id: Set(id),
+        token_hash: Set(opaque::digest(&token)),
+        deployment_id: Set(new.deployment_id),
+        integration_id: Set(new.integration_id),
+        identity: Set(new.identity.map(|identity| serde_json::json!(identity))),
+        refresh_token_sealed: Set(new
+            .refresh_token
+            .map(|token| keyring.seal(&refresh_token_context(id), token).into_bytes())),
+        created_at: Set(now),
+        expires_at: Set(expires_at),
+        latest_expiry: Set(latest_expiry),
+        ended_at: Set(None),
+    }
+    .insert(db)
+    .await?;
+    Ok(MessengerSession {
+        token: token.expose_secret().to_owned(),
+        expires_at,
+        identity: new.identity.cloned(),
+    })
+}
+
+/// The live session `token` names, or `None` (unknown, ended or expired).
+pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session>, Error> {
+    Ok(find_row(db, token)
+        .await?
+        .map(|row| to_session(&row))
+        .transpose()?)
+}
+
+pub(crate) async fn find_row(
+    db: &DatabaseConnection,
+    token: &str,
+) -> Result<Option<messenger_session::Model>, Error> {
+    let digest = opaque::digest(&SecretString::from(token.to_owned()));
+    Ok(messenger_session::Entity::find()
+        .filter(messenger_session::Column::TokenHash.eq(digest))
+        .filter(messenger_session::Column::EndedAt.is_null())
+        .filter(messenger_session::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?)
+}
+
+/// Opens the session's sealed refresh token.
+pub(crate) fn open_refresh_token(
+    keyring: &Keyring,
+    row: &messenger_session::Model,
+) -> Result<Option<SecretString>, Error> {
+    let context = refresh_token_context(row.id);
+    row.refresh_token_sealed
+        .as_deref()
+        .map(|stored| {
+            let sealed = std::str::from_utf8(stored)
+                .map_err(|_| Error::Corrupt(format!("{context} is not a sealed value")))?;
+            keyring
+                .open(&context, sealed)
+                .map_err(|error| Error::Corrupt(format!("{context}: {error}")))
+        })
+        .transpose()
+}
+
+/// Ends a session now; the token stops working at once.
+pub async fn end(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
+    messenger_session::Entity::update_many()
+        .col_expr(
+            messenger_session::Column::EndedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .col_expr(
+            messenger_session::Column::RefreshTokenSealed,
+            sea_orm::sea_query::Expr::value(Option::<Vec<u8>>::None),
+        )
+        .filter(messenger_session::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Moves a session's expiry after a successful refresh, within its latest expiry, and stores
+/// the provider's new refresh token when it rotated it.
+pub(crate) async fn extend(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+    row: messenger_session::Model,
+    lifetime: Duration,
+    rotated: Option<&SecretString>,
+) -> Result<messenger_session::Model, Error> {
+    let expires_at = (Utc::now() + lifetime).min(row.latest_expiry);
+    let id = row.id;
+    let mut update: messenger_session::ActiveModel = row.into();
+    update.expires_at = Set(expires_at);
+    if let Some(token) = rotated {
+        update.refresh_token_sealed = Set(Some(
+            keyring.seal(&refresh_token_context(id), token).into_bytes(),
+        ));
+    }
+    Ok(update.update(db).await?)
+}
+
+pub(crate) fn to_session(row: &messenger_session::Model) -> Result<Session, Error> {
+    let identity = row
+        .identity
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|error| Error::Corrupt(format!("messenger session {}: {error}", row.id)))?;
+    Ok(Session {
+        id: row.id,
+        deployment_id: row.deployment_id,
+        integration_id: row.integration_id,
+        identity,
+        expires_at: row.expires_at,
+        latest_expiry: row.latest_expiry,
+        has_refresh_token: row.refresh_token_sealed.is_some(),
+    })
+}

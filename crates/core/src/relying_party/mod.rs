@@ -1,0 +1,17 @@
+//! The OpenID Connect relying party: visitors sign in through an integration's provider.
+//!
+//! The `openidconnect` crate checks token signatures and the standard claims; this module adds
+//! the duties DESIGN.md's relying party rules leave to us: keys cached with one rate-limited
+//! refetch on an unknown `kid`, the clock-skew allowance, `azp`, RFC 9207's `iss`, userinfo's
+//! `sub`, groups, single-use state bound to the browser, and a reason code for every failure.
+
+mod failure;
+pub mod flow;
+mod groups;
+pub mod id_token;
+mod provider;
+mod token_endpoint;
+
+pub use failure::Failure;
+pub use flow::{Callback, Finished, PageSideCode, Started};
+pub use provider::{Metadata, ProviderCache};

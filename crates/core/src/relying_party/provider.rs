@@ -1,0 +1,287 @@
+//! What we know of each integration's provider: its discovery document and its signing keys,
+//! cached in memory so a sign-in costs no extra round trip.
+//!
+//! Keys follow the provider's `Cache-Control` (an hour when it says nothing, a day at most).
+//! A token signed by a key we do not have triggers one refetch, at most once a minute per
+//! integration, so a flood of forged `kid`s cannot turn us into a JWKS hammer.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use openidconnect::core::CoreJsonWebKeySet;
+use serde_json::Value;
+use url::Url;
+use uuid::Uuid;
+
+use super::Failure;
+use crate::discovery::{DiscoveryUri, FetchError, GuardedClient};
+
+const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
+const DEFAULT_KEYS_LIFETIME: Duration = Duration::from_secs(3600);
+const LONGEST_KEYS_LIFETIME: Duration = Duration::from_secs(24 * 3600);
+const UNKNOWN_KEY_REFETCH_INTERVAL: Duration = Duration::from_secs(60);
+
+/// The parts of a discovery document sign-in uses.
+#[derive(Debug, Clone)]
+pub struct Metadata {
+    pub issuer: String,
+    pub authorization_endpoint: Url,
+    pub token_endpoint: Url,
+    pub userinfo_endpoint: Option<Url>,
+    pub jwks_uri: Url,
+    pub end_session_endpoint: Option<Url>,
+    pub revocation_endpoint: Option<Url>,
+    /// `id_token_signing_alg_values_supported`, RS256 when absent.
+    pub signing_algs: Vec<String>,
+    /// `token_endpoint_auth_methods_supported`, `client_secret_basic` when absent.
+    pub auth_methods: Vec<String>,
+    /// RFC 9207: the provider promises an `iss` parameter on every authorization response.
+    pub iss_parameter_supported: bool,
+}
+
+impl Metadata {
+    /// Reads a discovery document, which must name `expected_issuer` exactly.
+    pub fn from_document(document: &Value, expected_issuer: &str) -> Result<Self, Failure> {
+        let text = |key: &str| document.get(key).and_then(Value::as_str);
+        let list = |key: &str, default: &str| -> Vec<String> {
+            document
+                .get(key)
+                .and_then(Value::as_array)
+                .map(|values| {
+                    values
+                        .iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_else(|| vec![default.to_owned()])
+        };
+        let url = |key: &str| text(key).and_then(|value| Url::parse(value).ok());
+        let required = |key: &str| {
+            url(key).ok_or_else(|| {
+                Failure::new(
+                    "provider_misconfigured",
+                    format!("The provider's discovery document has no usable {key}."),
+                )
+            })
+        };
+        let issuer = text("issuer").unwrap_or_default();
+        if issuer != expected_issuer {
+            return Err(Failure::new(
+                "provider_misconfigured",
+                format!(
+                    "The discovery document names issuer {issuer:?}; the integration expects {expected_issuer:?} exactly."
+                ),
+            ));
+        }
+        Ok(Self {
+            issuer: issuer.to_owned(),
+            authorization_endpoint: required("authorization_endpoint")?,
+            token_endpoint: required("token_endpoint")?,
+            jwks_uri: required("jwks_uri")?,
+            userinfo_endpoint: url("userinfo_endpoint"),
+            end_session_endpoint: url("end_session_endpoint"),
+            revocation_endpoint: url("revocation_endpoint"),
+            signing_algs: list("id_token_signing_alg_values_supported", "RS256"),
+            auth_methods: list(
+                "token_endpoint_auth_methods_supported",
+                "client_secret_basic",
+            ),
+            iss_parameter_supported: document
+                .get("authorization_response_iss_parameter_supported")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+
+    /// `client_secret_basic` unless the provider only takes `client_secret_post`.
+    pub fn uses_basic_auth(&self) -> bool {
+        !(self.auth_methods.iter().any(|m| m == "client_secret_post")
+            && !self.auth_methods.iter().any(|m| m == "client_secret_basic"))
+    }
+}
+
+#[derive(Debug)]
+struct Entry {
+    discovery_uri: String,
+    metadata: Arc<Metadata>,
+    metadata_until: Instant,
+    keys: Option<(Arc<CoreJsonWebKeySet>, Instant)>,
+    last_unknown_key_refetch: Option<Instant>,
+}
+
+/// Metadata and keys per integration, shared by every request of this instance.
+#[derive(Debug)]
+pub struct ProviderCache {
+    client: GuardedClient,
+    entries: Mutex<HashMap<Uuid, Entry>>,
+}
+
+impl ProviderCache {
+    pub fn new(client: GuardedClient) -> Self {
+        Self {
+            client,
+            entries: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn client(&self) -> &GuardedClient {
+        &self.client
+    }
+
+    /// The provider's metadata, from the cache when fresh and for the same discovery URI.
+    pub async fn metadata(
+        &self,
+        integration: Uuid,
+        uri: &DiscoveryUri,
+    ) -> Result<Arc<Metadata>, Failure> {
+        if let Some(entry) = self.entries().get(&integration)
+            && entry.discovery_uri == uri.as_str()
+            && entry.metadata_until > Instant::now()
+        {
+            return Ok(entry.metadata.clone());
+        }
+        let document = self.client.get_json(uri.url()).await.map_err(unreachable)?;
+        let metadata = Arc::new(Metadata::from_document(&document, &uri.issuer())?);
+        self.entries().insert(
+            integration,
+            Entry {
+                discovery_uri: uri.as_str().to_owned(),
+                metadata: metadata.clone(),
+                metadata_until: Instant::now() + METADATA_LIFETIME,
+                keys: None,
+                last_unknown_key_refetch: None,
+            },
+        );
+        Ok(metadata)
+    }
+
+    /// The provider's signing keys, from the cache while the provider's lifetime allows.
+    pub async fn keys(
+        &self,
+        integration: Uuid,
+        metadata: &Metadata,
+    ) -> Result<Arc<CoreJsonWebKeySet>, Failure> {
+        if let Some(entry) = self.entries().get(&integration)
+            && let Some((keys, until)) = &entry.keys
+            && *until > Instant::now()
+        {
+            return Ok(keys.clone());
+        }
+        self.fetch_keys(integration, metadata).await
+    }
+
+    /// Fetches the keys again because a token names a key we do not have; `None` when a
+    /// refetch for that reason happened less than a minute ago.
+    pub async fn refetch_keys(
+        &self,
+        integration: Uuid,
+        metadata: &Metadata,
+    ) -> Result<Option<Arc<CoreJsonWebKeySet>>, Failure> {
+        if !self.may_refetch(integration) {
+            return Ok(None);
+        }
+        self.fetch_keys(integration, metadata).await.map(Some)
+    }
+
+    /// Whether the one-a-minute refetch for unknown keys is available, taking it if so.
+    fn may_refetch(&self, integration: Uuid) -> bool {
+        let mut entries = self.entries();
+        let Some(entry) = entries.get_mut(&integration) else {
+            return true;
+        };
+        if entry
+            .last_unknown_key_refetch
+            .is_some_and(|at| at.elapsed() < UNKNOWN_KEY_REFETCH_INTERVAL)
+        {
+            return false;
+        }
+        entry.last_unknown_key_refetch = Some(Instant::now());
+        true
+    }
+
+    /// Forgets an integration (its settings changed or it was deleted).
+    pub fn forget(&self, integration: Uuid) {
+        self.entries().remove(&integration);
+    }
+
+    async fn fetch_keys(
+        &self,
+        integration: Uuid,
+        metadata: &Metadata,
+    ) -> Result<Arc<CoreJsonWebKeySet>, Failure> {
+        let response = self
+            .client
+            .get_cacheable_json(&metadata.jwks_uri)
+            .await
+            .map_err(unreachable)?;
+        let keys: CoreJsonWebKeySet = serde_json::from_value(response.body).map_err(|error| {
+            Failure::new(
+                "provider_misconfigured",
+                format!("The provider's JWKS cannot be read: {error}."),
+            )
+        })?;
+        let keys = Arc::new(keys);
+        let lifetime = response
+            .max_age
+            .unwrap_or(DEFAULT_KEYS_LIFETIME)
+            .min(LONGEST_KEYS_LIFETIME);
+        if let Some(entry) = self.entries().get_mut(&integration) {
+            entry.keys = Some((keys.clone(), Instant::now() + lifetime));
+        }
+        Ok(keys)
+    }
+
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Entry>> {
+        // A panic while holding the lock leaves only a cache behind: keep using it.
+        self.entries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+pub(crate) fn unreachable(error: FetchError) -> Failure {
+    Failure::new(
+        "provider_unreachable",
+        format!("The provider did not answer as expected: {error}."),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn document() -> Value {
+        json!({
+            "issuer": "https://id.example.com",
+            "authorization_endpoint": "https://id.example.com/authorize",
+            "token_endpoint": "https://id.example.com/token",
+            "jwks_uri": "https://id.example.com/jwks",
+        })
+    }
+
+    #[test]
+    fn metadata_needs_the_exact_issuer_and_fills_defaults() {
+        let metadata = Metadata::from_document(&document(), "https://id.example.com").unwrap();
+        assert_eq!(metadata.signing_algs, ["RS256"]);
+        assert!(metadata.uses_basic_auth());
+        assert!(!metadata.iss_parameter_supported);
+        let failure = Metadata::from_document(&document(), "https://id.example.com/").unwrap_err();
+        assert_eq!(failure.reason, "provider_misconfigured");
+    }
+
+    #[test]
+    fn client_secret_post_only_when_basic_is_not_offered() {
+        let mut doc = document();
+        doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_post"]);
+        let metadata = Metadata::from_document(&doc, "https://id.example.com").unwrap();
+        assert!(!metadata.uses_basic_auth());
+        doc["token_endpoint_auth_methods_supported"] =
+            json!(["client_secret_post", "client_secret_basic"]);
+        let metadata = Metadata::from_document(&doc, "https://id.example.com").unwrap();
+        assert!(metadata.uses_basic_auth());
+    }
+}

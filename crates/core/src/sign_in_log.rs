@@ -1,0 +1,99 @@
+//! The sign-in log: every visitor (and test) sign-in through an integration, with the reason
+//! code of each failure.
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set,
+};
+use switchboard_db::entities::{integration, sign_in_attempt};
+use switchboard_domain::sign_in::SignInAttempt;
+use uuid::Uuid;
+
+use crate::relying_party::Failure;
+use crate::{Error, rows};
+
+/// How many attempts the console and the API show.
+pub const SHOWN: u64 = 50;
+
+/// Where an attempt came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Visitor,
+    Exchange,
+    Refresh,
+    Test,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Visitor => "visitor",
+            Self::Exchange => "exchange",
+            Self::Refresh => "refresh",
+            Self::Test => "test",
+        }
+    }
+}
+
+/// Records one attempt; a failure to write is logged, never allowed to change the outcome.
+pub async fn record(
+    db: &DatabaseConnection,
+    integration_id: Uuid,
+    deployment_id: Option<Uuid>,
+    purpose: Purpose,
+    outcome: Result<&str, &Failure>,
+) {
+    let (succeeded, reason, detail, subject) = match outcome {
+        Ok(subject) => (true, None, None, Some(subject.to_owned())),
+        Err(failure) => (
+            false,
+            Some(failure.reason.clone()),
+            Some(failure.detail.clone()),
+            None,
+        ),
+    };
+    match &reason {
+        Some(reason) => {
+            tracing::info!(%integration_id, purpose = purpose.as_str(), %reason, "sign-in failed")
+        }
+        None => tracing::info!(%integration_id, purpose = purpose.as_str(), "sign-in succeeded"),
+    }
+    let row = sign_in_attempt::ActiveModel {
+        id: Set(Uuid::new_v4()),
+        integration_id: Set(integration_id),
+        deployment_id: Set(deployment_id),
+        purpose: Set(purpose.as_str().to_owned()),
+        at: Set(Utc::now()),
+        succeeded: Set(succeeded),
+        reason: Set(reason),
+        detail: Set(detail),
+        subject: Set(subject),
+    };
+    if let Err(error) = row.insert(db).await {
+        tracing::error!(%error, "cannot record a sign-in attempt");
+    }
+}
+
+/// The latest attempts through integration `id`, newest first.
+pub async fn latest(db: &DatabaseConnection, id: Uuid) -> Result<Vec<SignInAttempt>, Error> {
+    rows::require::<integration::Entity>(db, id, "integration").await?;
+    Ok(sign_in_attempt::Entity::find()
+        .filter(sign_in_attempt::Column::IntegrationId.eq(id))
+        .order_by_desc(sign_in_attempt::Column::At)
+        .limit(SHOWN)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|row| SignInAttempt {
+            id: row.id,
+            at: row.at,
+            deployment_id: row.deployment_id,
+            purpose: row.purpose,
+            succeeded: row.succeeded,
+            reason: row.reason,
+            detail: row.detail,
+            subject: row.subject,
+        })
+        .collect())
+}

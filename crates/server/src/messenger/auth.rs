@@ -1,0 +1,203 @@
+//! Sign-in in the popup: `GET /messenger/auth/start` sends the browser to the provider,
+//! `GET /messenger/auth/callback` finishes and hands the session to the messenger frame that
+//! opened the popup. An admin's "Test sign-in" runs the same flow without creating a session.
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use secrecy::ExposeSecret;
+use serde::Deserialize;
+use switchboard_core::relying_party::{Callback, Failure, Finished, Started, flow};
+use uuid::Uuid;
+
+use super::pages::{self, data_block, escape};
+use crate::{AppState, WebSettings};
+
+#[derive(Debug, Deserialize)]
+pub struct StartQuery {
+    deployment: Option<String>,
+}
+
+/// `GET /messenger/auth/start?deployment={id}`.
+pub async fn start(State(state): State<AppState>, Query(query): Query<StartQuery>) -> Response {
+    let Some(id) = query.deployment.and_then(|id| id.parse::<Uuid>().ok()) else {
+        return pages::sign_in_failed(&Failure::new(
+            "invalid_request",
+            "The sign-in link names no messenger deployment.",
+        ));
+    };
+    match flow::start_visitor(&state.services, &state.web.base_url, id).await {
+        Ok(started) => redirect(&state.web, started),
+        Err(failure) => pages::sign_in_failed(&failure),
+    }
+}
+
+/// `GET /admin/integrations/{id}/test-sign-in`: the console's "Test sign-in" (any signed-in
+/// admin; the console layer sends others to the sign-in page).
+pub async fn test_sign_in(State(state): State<AppState>, Path(id): Path<Uuid>) -> Response {
+    match flow::start_test(&state.services, &state.web.base_url, id).await {
+        Ok(started) => redirect(&state.web, started),
+        Err(failure) => pages::sign_in_failed(&failure),
+    }
+}
+
+/// `GET /messenger/auth/callback?code=..&state=..`.
+pub async fn callback(
+    State(state): State<AppState>,
+    Query(query): Query<Callback>,
+    headers: HeaderMap,
+) -> Response {
+    let name = query
+        .state
+        .as_deref()
+        .map(|value| cookie_name(&state.web, value));
+    let binding = name
+        .as_deref()
+        .and_then(|name| cookie_value(&headers, name));
+    let finished = flow::finish(
+        &state.services,
+        &state.web.base_url,
+        &query,
+        binding.as_deref(),
+    )
+    .await;
+    let mut response = match finished {
+        Ok(Finished::Visitor {
+            deployment_id,
+            session,
+        }) => signed_in(deployment_id, &session),
+        Ok(Finished::Test {
+            integration_id,
+            claims,
+            checks,
+        }) => test_result(integration_id, &claims, &checks),
+        Err(failure) => pages::sign_in_failed(&failure),
+    };
+    if let Some(name) = name {
+        let expired = format!(
+            "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+            secure(&state.web)
+        );
+        if let Ok(value) = HeaderValue::from_str(&expired) {
+            response.headers_mut().append(header::SET_COOKIE, value);
+        }
+    }
+    response
+}
+
+/// 302 to the provider, with the cookie that binds the flow to this browser. Its name carries
+/// part of the state's digest, so sign-ins in two tabs do not overwrite each other.
+fn redirect(web: &WebSettings, started: Started) -> Response {
+    let name = cookie_name(web, started.state.expose_secret());
+    let cookie = format!(
+        "{name}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        started.browser_binding.expose_secret(),
+        flow::FLOW_LIFETIME.num_seconds(),
+        secure(web)
+    );
+    let mut response = StatusCode::FOUND.into_response();
+    let headers = response.headers_mut();
+    if let (Ok(location), Ok(cookie)) = (
+        HeaderValue::from_str(started.authorization_url.as_str()),
+        HeaderValue::from_str(&cookie),
+    ) {
+        headers.insert(header::LOCATION, location);
+        headers.insert(header::SET_COOKIE, cookie);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn signed_in(
+    deployment_id: Uuid,
+    session: &switchboard_domain::sign_in::MessengerSession,
+) -> Response {
+    let name = session
+        .identity
+        .as_ref()
+        .and_then(|identity| identity.name.clone().or_else(|| identity.email.clone()))
+        .unwrap_or_else(|| "you".to_owned());
+    let body = format!(
+        r#"<main class="popup"><h1>Signed in</h1><p>Signed in as {name}. This window closes by itself; if it does not, close it and return to the page.</p></main>{data}<script src="/messenger/callback.js"></script>"#,
+        name = escape(&name),
+        data = data_block(
+            "switchboard-result",
+            &serde_json::json!({
+                "type": "switchboard:signed-in",
+                "deploymentId": deployment_id,
+                "session": session,
+            }),
+        ),
+    );
+    pages::page(StatusCode::OK, "en", "Signed in", &body, "'none'")
+}
+
+fn test_result(
+    integration_id: Uuid,
+    claims: &serde_json::Map<String, serde_json::Value>,
+    checks: &[switchboard_domain::sign_in::TestCheck],
+) -> Response {
+    let checklist: String = checks
+        .iter()
+        .map(|check| {
+            format!(
+                "<li><strong>{}</strong>: {} {}</li>",
+                escape(&check.label),
+                if check.passed { "passed." } else { "failed." },
+                escape(&check.detail)
+            )
+        })
+        .collect();
+    let rows: String = claims
+        .iter()
+        .map(|(name, value)| {
+            let shown = value
+                .as_str()
+                .map_or_else(|| value.to_string(), str::to_owned);
+            format!(
+                "<tr><th scope=\"row\">{}</th><td>{}</td></tr>",
+                escape(name),
+                escape(&shown)
+            )
+        })
+        .collect();
+    let body = format!(
+        r#"<main class="popup"><h1>Test sign-in passed</h1>
+<h2>Checklist</h2><ul>{checklist}</ul>
+<h2>Claims</h2><table><tbody>{rows}</tbody></table>
+<p>No messenger session was created.</p></main>{data}<script src="/messenger/callback.js"></script>"#,
+        data = data_block(
+            "switchboard-result",
+            &serde_json::json!({
+                "type": "switchboard:test-sign-in",
+                "integrationId": integration_id,
+                "claims": claims,
+                "checks": checks,
+            }),
+        ),
+    );
+    pages::page(StatusCode::OK, "en", "Test sign-in", &body, "'none'")
+}
+
+fn cookie_name(web: &WebSettings, state: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(state.as_bytes());
+    let key: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let prefix = if web.secure_cookies { "__Host-" } else { "" };
+    format!("{prefix}switchboard_sign_in_{key}")
+}
+
+fn secure(web: &WebSettings) -> &'static str {
+    if web.secure_cookies { "; Secure" } else { "" }
+}
+
+fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(|value| value.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(key, _)| *key == name)
+        .map(|(_, value)| value.to_owned())
+}

@@ -1,0 +1,183 @@
+//! Messenger session endpoints: page-side sign-in (`POST /messenger/v1/token/exchange`),
+//! `POST /messenger/v1/token/refresh`, `DELETE /messenger/v1/token` and
+//! `GET /messenger/v1/session`. Errors are `{"error": reason, "message": text}`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_core::relying_party::{Failure, PageSideCode, flow};
+use switchboard_core::{deployments, messenger_sessions};
+use uuid::Uuid;
+
+use super::cors;
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ExchangeRequest {
+    deployment_id: Uuid,
+    oauth: PageSideCode,
+}
+
+pub async fn exchange(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let origin = cors::foreign_origin(&headers, &state.web.base_url);
+    let request: ExchangeRequest = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(error) => {
+            return cors::allow(
+                error_response(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_request",
+                    &error.to_string(),
+                ),
+                origin,
+            );
+        }
+    };
+    let served = match deployments::served(state.services.db(), request.deployment_id).await {
+        Ok(Some(served)) => served,
+        Ok(None) => {
+            return error_response(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No active messenger deployment has this id.",
+            );
+        }
+        Err(error) => return internal(error),
+    };
+    if let Some(origin) = origin
+        && !served.allows_origin(origin).unwrap_or(false)
+    {
+        return origin_refused();
+    }
+    let response =
+        match flow::exchange(&state.services, request.deployment_id, &request.oauth).await {
+            Ok(session) => (StatusCode::OK, Json(session)).into_response(),
+            Err(failure) => failure_response(&failure),
+        };
+    cors::allow(response, origin)
+}
+
+pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (token, origin) = match authorize(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let response = match flow::refresh(&state.services, &token).await {
+        Ok(session) => (StatusCode::OK, Json(session)).into_response(),
+        Err(failure) => error_response(StatusCode::UNAUTHORIZED, &failure.reason, &failure.detail),
+    };
+    cors::allow(response, origin.as_deref())
+}
+
+pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (token, origin) = match authorize(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let response = match flow::sign_out(&state.services, &token).await {
+        Ok(end_session) => Json(serde_json::json!({
+            "signedOut": true,
+            "endSessionUrl": end_session.map(String::from),
+        }))
+        .into_response(),
+        Err(failure) => failure_response(&failure),
+    };
+    cors::allow(response, origin.as_deref())
+}
+
+pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (token, origin) = match authorize(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let response = match messenger_sessions::find(state.services.db(), &token).await {
+        Ok(Some(session)) => Json(serde_json::json!({
+            "expiresAt": session.expires_at,
+            "identity": session.identity,
+            "refreshable": session.has_refresh_token,
+        }))
+        .into_response(),
+        Ok(None) => session_ended(),
+        Err(error) => internal(error),
+    };
+    cors::allow(response, origin.as_deref())
+}
+
+/// The bearer token of a live session, and the foreign origin when the deployment allows it.
+async fn authorize(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, Option<String>), Response> {
+    let token = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.split_once(' '))
+        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+        .map(|(_, token)| token.trim().to_owned())
+        .ok_or_else(session_ended)?;
+    let session = messenger_sessions::find(state.services.db(), &token)
+        .await
+        .map_err(internal)?
+        .ok_or_else(session_ended)?;
+    let origin = cors::foreign_origin(headers, &state.web.base_url).map(str::to_owned);
+    if let Some(origin) = &origin {
+        let allowed = deployments::served(state.services.db(), session.deployment_id)
+            .await
+            .map_err(internal)?
+            .is_some_and(|served| served.allows_origin(origin).unwrap_or(false));
+        if !allowed {
+            return Err(origin_refused());
+        }
+    }
+    Ok((token, origin))
+}
+
+fn failure_response(failure: &Failure) -> Response {
+    let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    error_response(status, &failure.reason, &failure.detail)
+}
+
+fn session_ended() -> Response {
+    error_response(
+        StatusCode::UNAUTHORIZED,
+        "session_expired",
+        "No live messenger session has this token; sign in again.",
+    )
+}
+
+fn origin_refused() -> Response {
+    error_response(
+        StatusCode::FORBIDDEN,
+        "origin_not_allowed",
+        "This site is not one of the deployment's allowed domains.",
+    )
+}
+
+fn internal(error: switchboard_core::Error) -> Response {
+    tracing::error!(%error, "messenger session endpoint failed");
+    error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "unavailable",
+        "The messenger is unavailable; try again shortly.",
+    )
+}
+
+fn error_response(status: StatusCode, error: &str, message: &str) -> Response {
+    let mut response = (
+        status,
+        Json(serde_json::json!({"error": error, "message": message})),
+    )
+        .into_response();
+    response.headers_mut().insert(
+        header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}

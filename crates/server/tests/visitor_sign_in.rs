@@ -1,0 +1,596 @@
+//! Visitor sign-in through the messenger: the popup flow (`/messenger/auth/start` and
+//! `/messenger/auth/callback`) against a loopback provider that misbehaves in one way per
+//! test, each failure with its reason code; sessions, refresh, sign-out, the page-side
+//! exchange and the sign-in log.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{Answer, TestApp};
+use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use serde_json::{Value, json};
+use switchboard_core::testing::issuer::{CLIENT_ID, CLIENT_SECRET, NAME, SUBJECT, TestIssuer};
+use switchboard_db::entities::messenger_session;
+use switchboard_db::test_on_each_engine;
+use switchboard_domain::admin::Role;
+use url::Url;
+
+test_on_each_engine!(
+    a_visitor_signs_in_and_out,
+    the_provider_rotating_its_keys_costs_one_refetch,
+    each_bad_id_token_fails_with_its_reason,
+    state_is_single_use_and_bound_to_the_browser,
+    userinfo_must_name_the_same_user,
+    users_outside_the_allowed_groups_are_refused,
+    a_foreign_iss_parameter_is_refused,
+    a_refused_refresh_ends_the_session,
+    pages_can_exchange_their_own_code,
+);
+
+struct Setup {
+    app: TestApp,
+    token: String,
+    issuer: TestIssuer,
+    integration: String,
+    deployment: String,
+}
+
+impl Setup {
+    async fn new(db: &DatabaseConnection) -> Self {
+        Self::with_groups(db, &[]).await
+    }
+
+    /// An active integration on a fresh test provider, a published configuration with
+    /// sign-in, and a deployment on `customer.example`.
+    async fn with_groups(db: &DatabaseConnection, groups: &[&str]) -> Self {
+        let app = TestApp::new(db);
+        let issuer = TestIssuer::start().await;
+        let token = app
+            .token(&format!("setup {}", issuer.issuer), Role::Admin)
+            .await;
+        let created = app
+            .api(
+                Method::POST,
+                "/api/v2/integrations",
+                &token,
+                Some(json!({})),
+            )
+            .await;
+        let integration = created.json()["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v2/integrations/{integration}");
+        let settings = json!({
+            "name": "Test provider",
+            "discoveryUri": issuer.issuer,
+            "scopes": ["openid", "profile", "email", "offline_access"],
+            "maxRefreshTokenLifetimeSeconds": 86400,
+            "allowedGroups": groups,
+            "clockSkewSeconds": 60,
+        });
+        let saved = app.api(Method::PUT, &path, &token, Some(settings)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let credentials = json!({"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET});
+        app.api(
+            Method::PUT,
+            &format!("{path}/credentials"),
+            &token,
+            Some(credentials),
+        )
+        .await;
+        let active = app
+            .api(
+                Method::PATCH,
+                &path,
+                &token,
+                Some(json!({"status": "active"})),
+            )
+            .await;
+        assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+        let configuration = app
+            .api(
+                Method::POST,
+                "/api/v2/messenger/configurations",
+                &token,
+                Some(json!({"name": "Support", "draft": {
+                    "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": false},
+                    "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Ask us", "greeting": "Hello", "defaultLanguage": "en"},
+                    "sessionLifetimeSeconds": 3600
+                }})),
+            )
+            .await;
+        let configuration = configuration.json()["id"].as_str().unwrap().to_owned();
+        app.api(
+            Method::POST,
+            &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
+            &token,
+            None,
+        )
+        .await;
+        let deployment = app
+            .api(
+                Method::POST,
+                "/api/v2/messenger/deployments",
+                &token,
+                Some(json!({
+                    "name": "Help centre",
+                    "configuration": {"id": configuration, "version": null},
+                    "allowedDomains": ["customer.example"],
+                    "allowAllDomains": false,
+                    "status": "active",
+                })),
+            )
+            .await;
+        assert_eq!(
+            deployment.status,
+            StatusCode::CREATED,
+            "{}",
+            deployment.body
+        );
+        let deployment = deployment.json()["id"].as_str().unwrap().to_owned();
+        Self {
+            app,
+            token,
+            issuer,
+            integration,
+            deployment,
+        }
+    }
+
+    /// Starts a sign-in: the provider URL and the cookie the browser got.
+    async fn start(&self) -> (Url, String) {
+        let answer = self
+            .app
+            .get(
+                &format!("/messenger/auth/start?deployment={}", self.deployment),
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::FOUND, "{}", answer.body);
+        let location = Url::parse(answer.location().unwrap()).unwrap();
+        assert!(
+            location
+                .as_str()
+                .starts_with(&format!("{}/authorize?", self.issuer.issuer))
+        );
+        let cookie = answer.session_cookie().expect("a flow cookie");
+        (location, cookie)
+    }
+
+    /// A whole sign-in: start, log in at the provider, come back with the code.
+    async fn sign_in(&self) -> Answer {
+        let (location, cookie) = self.start().await;
+        let code = self.issuer.authorize(&location);
+        self.callback(&location, &code, &cookie, None).await
+    }
+
+    async fn callback(
+        &self,
+        location: &Url,
+        code: &str,
+        cookie: &str,
+        iss: Option<&str>,
+    ) -> Answer {
+        let state = query(location, "state");
+        let mut path = format!("/messenger/auth/callback?code={code}&state={state}");
+        if let Some(iss) = iss {
+            path.push_str(&format!("&iss={}", urlencode(iss)));
+        }
+        self.app.get(&path, Some(cookie)).await
+    }
+
+    async fn sign_ins(&self) -> Vec<Value> {
+        let answer = self
+            .app
+            .api(
+                Method::GET,
+                &format!("/api/v2/integrations/{}/signins", self.integration),
+                &self.token,
+                None,
+            )
+            .await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        answer.json().as_array().unwrap().clone()
+    }
+
+    async fn sessions(&self) -> u64 {
+        messenger_session::Entity::find()
+            .count(self.app.db())
+            .await
+            .unwrap()
+    }
+
+    /// Asserts a failed sign-in: the status, the reason on the page and in the sign-in log,
+    /// and no session created.
+    async fn assert_fails(&self, answer: &Answer, status: StatusCode, reason: &str) {
+        assert_eq!(answer.status, status, "{}", answer.body);
+        assert!(
+            answer.body.contains(&format!(">{}<", html(reason))),
+            "the page names {reason}: {}",
+            answer.body
+        );
+        let latest = &self.sign_ins().await[0];
+        assert_eq!(latest["succeeded"], false);
+        assert_eq!(latest["reason"], reason, "{latest}");
+        assert_eq!(self.sessions().await, 0, "nothing half-created");
+    }
+
+    async fn messenger(&self, method: Method, path: &str, session: &str) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {session}"))
+            .body(Body::empty())
+            .unwrap();
+        self.app.send(request).await
+    }
+}
+
+fn query(url: &Url, name: &str) -> String {
+    url.query_pairs()
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
+        .unwrap_or_else(|| panic!("no {name} in {url}"))
+}
+
+fn urlencode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+fn html(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// The data the callback page hands to the messenger.
+fn result(answer: &Answer) -> Value {
+    let start = answer
+        .body
+        .find(r#"id="switchboard-result">"#)
+        .expect("a result block")
+        + r#"id="switchboard-result">"#.len();
+    let end = start + answer.body[start..].find("</script>").unwrap();
+    serde_json::from_str(&answer.body[start..end]).unwrap()
+}
+
+async fn a_visitor_signs_in_and_out(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let (location, cookie) = setup.start().await;
+    for (name, value) in [
+        ("response_type", "code"),
+        ("client_id", CLIENT_ID),
+        ("code_challenge_method", "S256"),
+        (
+            "redirect_uri",
+            "http://127.0.0.1:3000/messenger/auth/callback",
+        ),
+        ("scope", "openid profile email offline_access"),
+    ] {
+        assert_eq!(query(&location, name), value);
+    }
+    assert!(cookie.contains("switchboard_sign_in_"));
+    let code = setup.issuer.authorize(&location);
+    let answer = setup
+        .callback(&location, &code, &cookie, Some(&setup.issuer.issuer))
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.header(header::CACHE_CONTROL), Some("no-store"));
+    let handed = result(&answer);
+    assert_eq!(handed["type"], "switchboard:signed-in");
+    assert_eq!(handed["deploymentId"], setup.deployment.as_str());
+    assert_eq!(handed["session"]["identity"]["name"], NAME);
+    assert_eq!(handed["session"]["identity"]["subject"], SUBJECT);
+    assert_eq!(
+        handed["session"]["identity"]["issuer"],
+        setup.issuer.issuer.as_str()
+    );
+    let session = handed["session"]["token"].as_str().unwrap().to_owned();
+    assert!(session.starts_with("sbm_"));
+
+    let current = setup
+        .messenger(Method::GET, "/messenger/v1/session", &session)
+        .await;
+    assert_eq!(current.status, StatusCode::OK, "{}", current.body);
+    assert_eq!(current.json()["identity"]["email"], "ada@example.com");
+    assert_eq!(current.json()["refreshable"], true);
+
+    let refreshed = setup
+        .messenger(Method::POST, "/messenger/v1/token/refresh", &session)
+        .await;
+    assert_eq!(refreshed.status, StatusCode::OK, "{}", refreshed.body);
+    assert_eq!(refreshed.json()["identity"]["subject"], SUBJECT);
+
+    let log = setup.sign_ins().await;
+    assert_eq!(log[0]["succeeded"], true, "{log:?}");
+    assert!(
+        log.iter()
+            .any(|entry| entry["purpose"] == "visitor" && entry["subject"] == SUBJECT)
+    );
+
+    let out = setup
+        .messenger(Method::DELETE, "/messenger/v1/token", &session)
+        .await;
+    assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    assert_eq!(
+        out.json()["endSessionUrl"],
+        format!("{}/logout?client_id={CLIENT_ID}", setup.issuer.issuer)
+    );
+    assert_eq!(
+        setup.issuer.revoked().len(),
+        1,
+        "the refresh token is revoked"
+    );
+    let after = setup
+        .messenger(Method::GET, "/messenger/v1/session", &session)
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(after.json()["error"], "session_expired");
+}
+
+async fn the_provider_rotating_its_keys_costs_one_refetch(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    let fetched = setup.issuer.jwks_fetches();
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    assert_eq!(
+        setup.issuer.jwks_fetches(),
+        fetched,
+        "keys come from the cache"
+    );
+    setup.issuer.rotate_keys();
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        setup.issuer.jwks_fetches(),
+        fetched + 1,
+        "one refetch for the new kid"
+    );
+}
+
+async fn each_bad_id_token_fails_with_its_reason(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let now = chrono::Utc::now().timestamp();
+    let cases: Vec<(
+        &str,
+        Box<dyn Fn(&mut switchboard_core::testing::issuer::Tweak)>,
+    )> = vec![
+        (
+            "invalid_id_token: issuer mismatch",
+            Box::new(|t| {
+                t.claims.insert("iss".into(), json!("https://evil.example"));
+            }),
+        ),
+        (
+            "invalid_id_token: audience mismatch",
+            Box::new(|t| {
+                t.claims.insert("aud".into(), json!("another-client"));
+            }),
+        ),
+        (
+            "invalid_id_token: azp mismatch",
+            Box::new(|t| {
+                t.claims
+                    .insert("aud".into(), json!([CLIENT_ID, "another-client"]));
+            }),
+        ),
+        (
+            "invalid_id_token: bad signature",
+            Box::new(|t| t.corrupt_signature = true),
+        ),
+        (
+            "invalid_id_token: alg none",
+            Box::new(|t| t.unsigned = true),
+        ),
+        (
+            "invalid_id_token: missing sub",
+            Box::new(|t| {
+                t.claims.insert("sub".into(), Value::Null);
+            }),
+        ),
+        (
+            "invalid_id_token: missing iat",
+            Box::new(|t| {
+                t.claims.insert("iat".into(), Value::Null);
+            }),
+        ),
+        (
+            "invalid_id_token: expired",
+            Box::new(move |t| {
+                t.claims.insert("exp".into(), json!(now - 120));
+                t.claims.insert("iat".into(), json!(now - 420));
+            }),
+        ),
+        (
+            "clock_skew",
+            Box::new(move |t| {
+                t.claims.insert("iat".into(), json!(now + 300));
+                t.claims.insert("exp".into(), json!(now + 900));
+            }),
+        ),
+        (
+            "invalid_id_token: nonce mismatch",
+            Box::new(|t| {
+                t.claims.insert("nonce".into(), json!("not-the-nonce"));
+            }),
+        ),
+    ];
+    for (reason, tweak) in cases {
+        setup.issuer.tweak(|t| {
+            *t = Default::default();
+            tweak(t);
+        });
+        let answer = setup.sign_in().await;
+        setup
+            .assert_fails(&answer, StatusCode::BAD_REQUEST, reason)
+            .await;
+    }
+    // A signing key the provider does not publish, even after the refetch.
+    setup.issuer.tweak(|t| *t = Default::default());
+    setup.issuer.rotate_keys();
+    let answer = setup.sign_in().await;
+    assert_eq!(
+        answer.status,
+        StatusCode::OK,
+        "a rotated key is found after a refetch"
+    );
+}
+
+async fn state_is_single_use_and_bound_to_the_browser(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let (location, cookie) = setup.start().await;
+    let code = setup.issuer.authorize(&location);
+    assert_eq!(
+        setup.callback(&location, &code, &cookie, None).await.status,
+        StatusCode::OK
+    );
+    let sessions = setup.sessions().await;
+    let again = setup.callback(&location, &code, &cookie, None).await;
+    assert_eq!(again.status, StatusCode::BAD_REQUEST);
+    assert!(again.body.contains(">state_mismatch<"), "{}", again.body);
+    assert_eq!(setup.sessions().await, sessions);
+
+    let unknown = setup
+        .app
+        .get(
+            "/messenger/auth/callback?code=x&state=made-up",
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST);
+    assert!(unknown.body.contains(">state_mismatch<"));
+
+    // Finished in another browser (without the start's cookie).
+    let (location, _) = setup.start().await;
+    let code = setup.issuer.authorize(&location);
+    let stranger = setup.callback(&location, &code, "other=1", None).await;
+    assert_eq!(stranger.status, StatusCode::BAD_REQUEST);
+    assert!(stranger.body.contains(">state_mismatch<"));
+    assert_eq!(setup.sessions().await, sessions);
+}
+
+async fn userinfo_must_name_the_same_user(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    // Without a name in the ID token, the name comes from userinfo, which must agree on `sub`.
+    setup.issuer.tweak(|t| {
+        t.claims.insert("name".into(), Value::Null);
+        t.userinfo_subject = Some("someone-else".into());
+    });
+    let answer = setup.sign_in().await;
+    setup
+        .assert_fails(&answer, StatusCode::BAD_REQUEST, "userinfo_mismatch")
+        .await;
+    setup.issuer.tweak(|t| t.userinfo_subject = None);
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(result(&answer)["session"]["identity"]["name"], NAME);
+}
+
+async fn users_outside_the_allowed_groups_are_refused(db: &DatabaseConnection) {
+    let setup = Setup::with_groups(db, &["administrators"]).await;
+    let answer = setup.sign_in().await;
+    setup
+        .assert_fails(&answer, StatusCode::FORBIDDEN, "group_denied")
+        .await;
+    // The groups come from userinfo when the token has none.
+    let setup = Setup::with_groups(db, &["support"]).await;
+    setup.issuer.tweak(|t| {
+        t.claims.insert("groups".into(), Value::Null);
+    });
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        result(&answer)["session"]["identity"]["groups"],
+        json!(["support", "engineering"])
+    );
+}
+
+async fn a_foreign_iss_parameter_is_refused(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let (location, cookie) = setup.start().await;
+    let code = setup.issuer.authorize(&location);
+    let answer = setup
+        .callback(&location, &code, &cookie, Some("https://evil.example"))
+        .await;
+    setup
+        .assert_fails(&answer, StatusCode::BAD_REQUEST, "issuer_mismatch")
+        .await;
+}
+
+async fn a_refused_refresh_ends_the_session(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let answer = setup.sign_in().await;
+    let session = result(&answer)["session"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    setup.issuer.tweak(|t| t.refuse_refresh = true);
+    let refused = setup
+        .messenger(Method::POST, "/messenger/v1/token/refresh", &session)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(refused.json()["error"], "refresh_failed");
+    assert!(
+        refused.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid_grant")
+    );
+    let after = setup
+        .messenger(Method::GET, "/messenger/v1/session", &session)
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let log = setup.sign_ins().await;
+    assert_eq!(log[0]["purpose"], "refresh");
+    assert_eq!(log[0]["reason"], "invalid_grant");
+}
+
+async fn pages_can_exchange_their_own_code(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let exchange = |body: Value, origin: &'static str| {
+        let request = Request::post("/messenger/v1/token/exchange")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, origin)
+            .header("sec-fetch-site", "cross-site")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        setup.app.send(request)
+    };
+    let verifier = "a-page-side-verifier-of-at-least-43-characters-long";
+    let redirect = "https://customer.example/signed-in";
+    let code = setup.issuer.grant("page-nonce", verifier, redirect);
+    let body = |code: &str, nonce: &str| {
+        json!({"deploymentId": setup.deployment, "oauth": {
+            "code": code, "redirectUri": redirect, "nonce": nonce, "codeVerifier": verifier,
+            "iss": setup.issuer.issuer,
+        }})
+    };
+    let answer = exchange(body(&code, "page-nonce"), "https://customer.example").await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        answer.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        Some("https://customer.example")
+    );
+    assert_eq!(answer.json()["identity"]["subject"], SUBJECT);
+    assert!(answer.json()["token"].as_str().unwrap().starts_with("sbm_"));
+
+    let code = setup.issuer.grant("page-nonce", verifier, redirect);
+    let wrong_nonce = exchange(body(&code, "other-nonce"), "https://customer.example").await;
+    assert_eq!(wrong_nonce.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        wrong_nonce.json()["error"],
+        "invalid_id_token: nonce mismatch"
+    );
+
+    let code = setup.issuer.grant("page-nonce", verifier, redirect);
+    let elsewhere = exchange(body(&code, "page-nonce"), "https://intruder.example").await;
+    assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
+    assert_eq!(elsewhere.json()["error"], "origin_not_allowed");
+    assert_eq!(elsewhere.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+    let log = setup.sign_ins().await;
+    assert_eq!(
+        log.iter()
+            .filter(|entry| entry["purpose"] == "exchange")
+            .count(),
+        2
+    );
+}
