@@ -77,10 +77,10 @@ pub async fn create(
 
 /// The live session `token` names, or `None` (unknown, ended or expired).
 pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session>, Error> {
-    Ok(find_row(db, token)
+    find_row(db, token)
         .await?
         .map(|row| to_session(&row))
-        .transpose()?)
+        .transpose()
 }
 
 pub(crate) async fn find_row(
@@ -150,6 +150,33 @@ pub(crate) async fn extend(
         ));
     }
     Ok(update.update(db).await?)
+}
+
+/// Re-seals the refresh tokens of live sessions that an older key sealed; see
+/// [`crate::integrations::reseal_credentials`].
+pub(crate) async fn reseal_refresh_tokens(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+) -> Result<usize, Error> {
+    let rows = messenger_session::Entity::find()
+        .filter(messenger_session::Column::RefreshTokenSealed.is_not_null())
+        .filter(messenger_session::Column::EndedAt.is_null())
+        .all(db)
+        .await?;
+    let mut count = 0;
+    for row in rows {
+        let context = refresh_token_context(row.id);
+        let Some(sealed) =
+            crate::integrations::reseal(keyring, &context, row.refresh_token_sealed.as_deref())?
+        else {
+            continue;
+        };
+        let mut update: messenger_session::ActiveModel = row.into();
+        update.refresh_token_sealed = Set(Some(sealed));
+        update.update(db).await?;
+        count += 1;
+    }
+    Ok(count)
 }
 
 pub(crate) fn to_session(row: &messenger_session::Model) -> Result<Session, Error> {

@@ -25,6 +25,8 @@ pub struct AppState {
     pub services: Services,
     pub leptos: LeptosOptions,
     pub web: Arc<WebSettings>,
+    /// Rendered public deployment configs (see `messenger::PublicConfigCache`).
+    pub public_configs: Arc<messenger::PublicConfigCache>,
 }
 
 /// How the server presents itself to browsers.

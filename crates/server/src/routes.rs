@@ -61,6 +61,10 @@ pub fn router(state: AppState) -> Router {
         // The messenger runtime never uses the admin's identity either.
         .route("/messenger.js", get(messenger::loader))
         .nest("/messenger", messenger::router())
+        .layer(from_fn_with_state(
+            state.clone(),
+            messenger::forget_on_change,
+        ))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(security_headers::add))
         .layer(TraceLayer::new_for_http())

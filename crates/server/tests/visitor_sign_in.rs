@@ -28,6 +28,8 @@ test_on_each_engine!(
     pages_can_exchange_their_own_code,
 );
 
+type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
+
 struct Setup {
     app: TestApp,
     token: String,
@@ -286,6 +288,17 @@ async fn a_visitor_signs_in_and_out(db: &DatabaseConnection) {
     );
     let session = handed["session"]["token"].as_str().unwrap().to_owned();
     assert!(session.starts_with("sbm_"));
+    // At rest: the session as a digest, the provider's refresh token sealed.
+    let row = messenger_session::Entity::find()
+        .one(setup.app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_ne!(row.token_hash, session);
+    let sealed = String::from_utf8(row.refresh_token_sealed.unwrap()).unwrap();
+    let issued = setup.issuer.refresh_tokens();
+    assert_eq!(issued.len(), 1);
+    assert!(!sealed.contains(&issued[0]));
 
     let current = setup
         .messenger(Method::GET, "/messenger/v1/session", &session)
@@ -350,10 +363,7 @@ async fn the_provider_rotating_its_keys_costs_one_refetch(db: &DatabaseConnectio
 async fn each_bad_id_token_fails_with_its_reason(db: &DatabaseConnection) {
     let setup = Setup::new(db).await;
     let now = chrono::Utc::now().timestamp();
-    let cases: Vec<(
-        &str,
-        Box<dyn Fn(&mut switchboard_core::testing::issuer::Tweak)>,
-    )> = vec![
+    let cases: Vec<(&str, Box<TweakFn>)> = vec![
         (
             "invalid_id_token: issuer mismatch",
             Box::new(|t| {

@@ -115,8 +115,10 @@ pub fn open_client_secret(
         .transpose()
 }
 
-/// Re-seals every stored credential that another key than the keyring's current one sealed;
-/// returns how many it re-sealed. Run after a new key is put in front of the keyring.
+/// Re-seals every stored secret that another key than the keyring's current one sealed (client
+/// secrets, Okta API tokens, and visitors' refresh tokens); returns how many it re-sealed. Run
+/// after a new key is put in front of the keyring. Sign-ins under way (10 minutes at most) are
+/// not re-sealed: one that spans the rotation is simply started again.
 pub async fn reseal_credentials(
     db: &DatabaseConnection,
     keyring: &Keyring,
@@ -148,11 +150,11 @@ pub async fn reseal_credentials(
         }
         update.update(db).await?;
     }
-    Ok(count)
+    Ok(count + crate::messenger_sessions::reseal_refresh_tokens(db, keyring).await?)
 }
 
 /// The value sealed again with the current key, or `None` when it needs nothing.
-fn reseal(
+pub(crate) fn reseal(
     keyring: &Keyring,
     context: &str,
     stored: Option<&[u8]>,

@@ -4,6 +4,7 @@
 mod credentials;
 mod lifecycle;
 
+pub(crate) use credentials::reseal;
 pub use credentials::{
     NewCredentials, client_secret_context, okta_api_token_context, open_client_secret,
     reseal_credentials, set_credentials,

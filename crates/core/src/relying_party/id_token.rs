@@ -261,8 +261,10 @@ fn classify(
     }
 }
 
+type Claims = Map<String, Value>;
+
 /// The header and claims, read without any check (only to say precisely what is wrong).
-fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Map<String, Value>), Failure> {
+fn decode_unverified(token: &str) -> Result<(Claims, Claims), Failure> {
     let malformed = || {
         Failure::id_token(
             "malformed",
@@ -275,7 +277,7 @@ fn decode_unverified(token: &str) -> Result<(Map<String, Value>, Map<String, Val
     else {
         return Err(malformed());
     };
-    let part = |text: &str| -> Result<Map<String, Value>, Failure> {
+    let part = |text: &str| -> Result<Claims, Failure> {
         let bytes = URL_SAFE_NO_PAD.decode(text).map_err(|_| malformed())?;
         match serde_json::from_slice(&bytes) {
             Ok(Value::Object(map)) => Ok(map),

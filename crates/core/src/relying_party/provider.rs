@@ -97,8 +97,8 @@ impl Metadata {
 
     /// `client_secret_basic` unless the provider only takes `client_secret_post`.
     pub fn uses_basic_auth(&self) -> bool {
-        !(self.auth_methods.iter().any(|m| m == "client_secret_post")
-            && !self.auth_methods.iter().any(|m| m == "client_secret_basic"))
+        let offers = |method: &str| self.auth_methods.iter().any(|m| m == method);
+        offers("client_secret_basic") || !offers("client_secret_post")
     }
 }
 

@@ -153,6 +153,11 @@ impl TestIssuer {
         self.lock().jwks_fetches
     }
 
+    /// Every refresh token issued and not revoked.
+    pub fn refresh_tokens(&self) -> Vec<String> {
+        self.lock().refresh_tokens.clone()
+    }
+
     pub fn revoked(&self) -> Vec<String> {
         self.lock().revoked.clone()
     }

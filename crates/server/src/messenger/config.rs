@@ -3,16 +3,88 @@
 //! Cacheable (an ETag of the body; `If-None-Match` answers 304), readable cross-origin only by
 //! pages on the deployment's allowed domains (CORS), and 404 for anything not servable, without
 //! saying why: unknown, inactive and unpublished deployments look the same from outside.
+//!
+//! Every customer page asks for it, so the rendered answer is kept in memory
+//! ([`PublicConfigCache`]) for a few seconds. Any change an admin makes through this instance
+//! empties the cache at once ([`forget_on_change`]); other instances behind the same base URL
+//! catch up within [`CACHE_LIFETIME`].
 
-use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use sha2::{Digest, Sha256};
 use switchboard_core::deployments;
-use switchboard_domain::allowed_domains::origin_allowed;
+use switchboard_domain::allowed_domains::{DomainPattern, origin_allowed};
 use uuid::Uuid;
 
+use super::assets::{etag, unchanged};
 use crate::AppState;
+
+/// How long another instance's change may take to show.
+pub const CACHE_LIFETIME: Duration = Duration::from_secs(5);
+
+/// A rendered config, or `None` for a deployment that serves nothing.
+#[derive(Debug)]
+struct Rendered {
+    body: Bytes,
+    etag: HeaderValue,
+    patterns: Vec<DomainPattern>,
+    allow_all: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct PublicConfigCache {
+    entries: Mutex<HashMap<Uuid, (Instant, Option<Arc<Rendered>>)>>,
+}
+
+impl PublicConfigCache {
+    fn get(&self, id: Uuid) -> Option<Option<Arc<Rendered>>> {
+        let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        entries
+            .get(&id)
+            .filter(|(at, _)| at.elapsed() < CACHE_LIFETIME)
+            .map(|(_, rendered)| rendered.clone())
+    }
+
+    fn put(&self, id: Uuid, rendered: Option<Arc<Rendered>>) {
+        let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
+        // Unknown ids asked by a scanner must not grow the map without end.
+        if entries.len() > 10_000 {
+            entries.retain(|_, (at, _)| at.elapsed() < CACHE_LIFETIME);
+        }
+        entries.insert(id, (Instant::now(), rendered));
+    }
+
+    pub fn clear(&self) {
+        self.entries
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+}
+
+/// Empties the cache after a successful change through the REST API or a server function
+/// (both live under `/api/`): publishing, editing a deployment, deactivating an integration.
+pub async fn forget_on_change(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let changes = !matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    ) && request.uri().path().starts_with("/api/");
+    let response = next.run(request).await;
+    if changes && response.status().is_success() {
+        state.public_configs.clear();
+    }
+    response
+}
 
 pub async fn public_config(
     State(state): State<AppState>,
@@ -22,54 +94,60 @@ pub async fn public_config(
     let Ok(id) = id.parse::<Uuid>() else {
         return not_found();
     };
-    let found = deployments::public_config(state.services.db(), &state.web.base_url, id).await;
-    let (config, patterns, allow_all) = match found {
-        Ok(Some(found)) => found,
-        Ok(None) => return not_found(),
-        Err(error) => {
-            tracing::error!(%error, %id, "cannot read a deployment's public config");
-            return StatusCode::SERVICE_UNAVAILABLE.into_response();
-        }
+    let rendered = match state.public_configs.get(id) {
+        Some(rendered) => rendered,
+        None => match render(&state, id).await {
+            Ok(rendered) => {
+                state.public_configs.put(id, rendered.clone());
+                rendered
+            }
+            Err(response) => return response,
+        },
     };
-    let body = serde_json::to_vec(&config).expect("the public config serialises");
-    let etag = format!(
-        "\"{}\"",
-        Sha256::digest(&body)[..16]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    );
+    let Some(rendered) = rendered else {
+        return not_found();
+    };
     let mut response_headers = HeaderMap::new();
     response_headers.insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60, must-revalidate"),
     );
     response_headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    response_headers.insert(
-        header::ETAG,
-        HeaderValue::from_str(&etag).expect("hex is a valid header value"),
-    );
+    response_headers.insert(header::ETAG, rendered.etag.clone());
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
-    if let Some(origin) = origin.filter(|origin| origin_allowed(origin, &patterns, allow_all))
+    if let Some(origin) =
+        origin.filter(|origin| origin_allowed(origin, &rendered.patterns, rendered.allow_all))
         && let Ok(value) = HeaderValue::from_str(origin)
     {
         response_headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
     }
-    let unchanged = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        });
-    if unchanged {
+    if unchanged(&headers, rendered.etag.to_str().unwrap_or_default()) {
         return (StatusCode::NOT_MODIFIED, response_headers).into_response();
     }
     response_headers.insert(
         header::CONTENT_TYPE,
         HeaderValue::from_static("application/json"),
     );
-    (StatusCode::OK, response_headers, body).into_response()
+    (StatusCode::OK, response_headers, rendered.body.clone()).into_response()
+}
+
+async fn render(state: &AppState, id: Uuid) -> Result<Option<Arc<Rendered>>, Response> {
+    let found = deployments::public_config(state.services.db(), &state.web.base_url, id).await;
+    let (config, patterns, allow_all) = match found {
+        Ok(Some(found)) => found,
+        Ok(None) => return Ok(None),
+        Err(error) => {
+            tracing::error!(%error, %id, "cannot read a deployment's public config");
+            return Err(StatusCode::SERVICE_UNAVAILABLE.into_response());
+        }
+    };
+    let body = serde_json::to_string(&config).expect("the public config serialises");
+    Ok(Some(Arc::new(Rendered {
+        etag: HeaderValue::from_str(&etag(&body)).expect("hex is a valid header value"),
+        body: Bytes::from(body),
+        patterns,
+        allow_all,
+    })))
 }
 
 fn not_found() -> Response {

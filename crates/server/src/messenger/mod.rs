@@ -19,6 +19,7 @@ use axum::routing::{get, post};
 
 pub use self::assets::loader;
 pub use self::auth::test_sign_in;
+pub use self::config::{PublicConfigCache, forget_on_change};
 use crate::AppState;
 
 pub fn router() -> Router<AppState> {
