@@ -37,9 +37,12 @@ struct Rendered {
     allow_all: bool,
 }
 
+/// When an entry was rendered, and what.
+type Entry = (Instant, Option<Arc<Rendered>>);
+
 #[derive(Debug, Default)]
 pub struct PublicConfigCache {
-    entries: Mutex<HashMap<Uuid, (Instant, Option<Arc<Rendered>>)>>,
+    entries: Mutex<HashMap<Uuid, Entry>>,
 }
 
 impl PublicConfigCache {
