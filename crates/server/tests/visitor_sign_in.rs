@@ -17,6 +17,7 @@ use switchboard_domain::admin::Role;
 use url::Url;
 
 test_on_each_engine!(
+    a_visitor_signs_in_at_the_real_oidc_provider,
     a_visitor_signs_in_and_out,
     the_provider_rotating_its_keys_costs_one_refetch,
     each_bad_id_token_fails_with_its_reason,
@@ -43,92 +44,21 @@ impl Setup {
         Self::with_groups(db, &[]).await
     }
 
-    /// An active integration on a fresh test provider, a published configuration with
-    /// sign-in, and a deployment on `customer.example`.
+    /// A messenger on a fresh test provider, allowing `groups`.
     async fn with_groups(db: &DatabaseConnection, groups: &[&str]) -> Self {
         let app = TestApp::new(db);
         let issuer = TestIssuer::start().await;
         let token = app
             .token(&format!("setup {}", issuer.issuer), Role::Admin)
             .await;
-        let created = app
-            .api(
-                Method::POST,
-                "/api/v2/integrations",
-                &token,
-                Some(json!({})),
-            )
-            .await;
-        let integration = created.json()["id"].as_str().unwrap().to_owned();
-        let path = format!("/api/v2/integrations/{integration}");
-        let settings = json!({
-            "name": "Test provider",
-            "discoveryUri": issuer.issuer,
-            "scopes": ["openid", "profile", "email", "offline_access"],
-            "maxRefreshTokenLifetimeSeconds": 86400,
-            "allowedGroups": groups,
-            "clockSkewSeconds": 60,
-        });
-        let saved = app.api(Method::PUT, &path, &token, Some(settings)).await;
-        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-        let credentials = json!({"clientId": CLIENT_ID, "clientSecret": CLIENT_SECRET});
-        app.api(
-            Method::PUT,
-            &format!("{path}/credentials"),
+        let (integration, deployment) = deploy(
+            &app,
             &token,
-            Some(credentials),
+            &issuer.issuer,
+            (CLIENT_ID, CLIENT_SECRET),
+            groups,
         )
         .await;
-        let active = app
-            .api(
-                Method::PATCH,
-                &path,
-                &token,
-                Some(json!({"status": "active"})),
-            )
-            .await;
-        assert_eq!(active.status, StatusCode::OK, "{}", active.body);
-        let configuration = app
-            .api(
-                Method::POST,
-                "/api/v2/messenger/configurations",
-                &token,
-                Some(json!({"name": "Support", "draft": {
-                    "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": false},
-                    "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Ask us", "greeting": "Hello", "defaultLanguage": "en"},
-                    "sessionLifetimeSeconds": 3600
-                }})),
-            )
-            .await;
-        let configuration = configuration.json()["id"].as_str().unwrap().to_owned();
-        app.api(
-            Method::POST,
-            &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
-            &token,
-            None,
-        )
-        .await;
-        let deployment = app
-            .api(
-                Method::POST,
-                "/api/v2/messenger/deployments",
-                &token,
-                Some(json!({
-                    "name": "Help centre",
-                    "configuration": {"id": configuration, "version": null},
-                    "allowedDomains": ["customer.example"],
-                    "allowAllDomains": false,
-                    "status": "active",
-                })),
-            )
-            .await;
-        assert_eq!(
-            deployment.status,
-            StatusCode::CREATED,
-            "{}",
-            deployment.body
-        );
-        let deployment = deployment.json()["id"].as_str().unwrap().to_owned();
         Self {
             app,
             token,
@@ -227,6 +157,91 @@ impl Setup {
     }
 }
 
+/// An active integration on the provider at `discovery`, a published configuration with
+/// sign-in through it, and a deployment on `customer.example`: (integration, deployment).
+async fn deploy(
+    app: &TestApp,
+    token: &str,
+    discovery: &str,
+    (client_id, client_secret): (&str, &str),
+    groups: &[&str],
+) -> (String, String) {
+    let created = app
+        .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
+        .await;
+    let integration = created.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v2/integrations/{integration}");
+    let settings = json!({
+        "name": "Test provider",
+        "discoveryUri": discovery,
+        "scopes": ["openid", "profile", "email", "offline_access"],
+        "maxRefreshTokenLifetimeSeconds": 86400,
+        "allowedGroups": groups,
+        "clockSkewSeconds": 60,
+    });
+    let saved = app.api(Method::PUT, &path, token, Some(settings)).await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let credentials = json!({"clientId": client_id, "clientSecret": client_secret});
+    app.api(
+        Method::PUT,
+        &format!("{path}/credentials"),
+        token,
+        Some(credentials),
+    )
+    .await;
+    let active = app
+        .api(
+            Method::PATCH,
+            &path,
+            token,
+            Some(json!({"status": "active"})),
+        )
+        .await;
+    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
+    let configuration = app
+        .api(
+            Method::POST,
+            "/api/v2/messenger/configurations",
+            token,
+            Some(json!({"name": "Support", "draft": {
+                "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": false},
+                "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Ask us", "greeting": "Hello", "defaultLanguage": "en"},
+                "sessionLifetimeSeconds": 3600
+            }})),
+        )
+        .await;
+    let configuration = configuration.json()["id"].as_str().unwrap().to_owned();
+    app.api(
+        Method::POST,
+        &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
+        token,
+        None,
+    )
+    .await;
+    let deployment = app
+        .api(
+            Method::POST,
+            "/api/v2/messenger/deployments",
+            token,
+            Some(json!({
+                "name": "Help centre",
+                "configuration": {"id": configuration, "version": null},
+                "allowedDomains": ["customer.example"],
+                "allowAllDomains": false,
+                "status": "active",
+            })),
+        )
+        .await;
+    assert_eq!(
+        deployment.status,
+        StatusCode::CREATED,
+        "{}",
+        deployment.body
+    );
+    let deployment = deployment.json()["id"].as_str().unwrap().to_owned();
+    (integration, deployment)
+}
+
 fn query(url: &Url, name: &str) -> String {
     url.query_pairs()
         .find(|(key, _)| key == name)
@@ -253,6 +268,161 @@ fn result(answer: &Answer) -> Value {
         + r#"id="switchboard-result">"#.len();
     let end = start + answer.body[start..].find("</script>").unwrap();
     serde_json::from_str(&answer.body[start..end]).unwrap()
+}
+
+/// panva's oidc-provider, the end-to-end tests' provider, run by node for one test.
+struct NodeProvider {
+    child: std::process::Child,
+    info: Value,
+}
+
+impl NodeProvider {
+    fn start(redirect_uri: &str) -> Self {
+        use std::io::BufRead;
+        let end2end = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../end2end");
+        let tsx = end2end.join("node_modules/.bin/tsx");
+        assert!(
+            tsx.exists(),
+            "end2end's npm packages are missing: run ./scripts/test.sh, or npm ci in end2end/"
+        );
+        let mut child = std::process::Command::new(tsx)
+            .args(["fixtures/standalone-provider.ts", redirect_uri])
+            .current_dir(&end2end)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("node runs the provider");
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info = serde_json::from_str(&line).unwrap_or_else(|_| panic!("provider said {line:?}"));
+        Self { child, info }
+    }
+
+    fn text(&self, pointer: &str) -> String {
+        self.info
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap()
+            .to_owned()
+    }
+}
+
+impl Drop for NodeProvider {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Follows the provider's redirects and fills its login form, as a browser would, until the
+/// provider sends the browser back to Switchboard; returns that URL.
+async fn log_in_at(provider: &NodeProvider, authorization_url: &str) -> String {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let issuer = provider.text("/issuer");
+    let mut cookies: Vec<(String, String)> = vec![];
+    let mut next = authorization_url.to_owned();
+    let mut form: Option<Vec<(&str, String)>> = None;
+    for _ in 0..10 {
+        if next.starts_with(common::BASE) {
+            return next;
+        }
+        let url = if next.starts_with('/') {
+            format!("{issuer}{next}")
+        } else {
+            next.clone()
+        };
+        let cookie = cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let request = match form.take() {
+            Some(fields) => client.post(&url).form(&fields),
+            None => client.get(&url),
+        };
+        let response = request.header(header::COOKIE, cookie).send().await.unwrap();
+        for set in response.headers().get_all(header::SET_COOKIE) {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            let (name, value) = pair.split_once('=').unwrap();
+            cookies.retain(|(known, _)| known != name);
+            cookies.push((name.to_owned(), value.to_owned()));
+        }
+        if let Some(location) = response.headers().get(header::LOCATION) {
+            next = location.to_str().unwrap().to_owned();
+            continue;
+        }
+        let page = response.text().await.unwrap();
+        let action = page
+            .split("action=\"")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap_or_else(|| panic!("no login form in {page}"));
+        next = action.to_owned();
+        form = Some(vec![
+            ("username", provider.text("/user/username")),
+            ("password", provider.text("/user/password")),
+        ]);
+    }
+    panic!("the provider never sent the browser back");
+}
+
+async fn a_visitor_signs_in_at_the_real_oidc_provider(db: &DatabaseConnection) {
+    let provider = NodeProvider::start(&format!("{}/messenger/auth/callback", common::BASE));
+    let app = TestApp::new(db);
+    let token = app.token("setup", Role::Admin).await;
+    let (integration, deployment) = deploy(
+        &app,
+        &token,
+        &provider.text("/issuer"),
+        (
+            &provider.text("/client/clientId"),
+            &provider.text("/client/clientSecret"),
+        ),
+        &[],
+    )
+    .await;
+    let start = app
+        .get(
+            &format!("/messenger/auth/start?deployment={deployment}"),
+            None,
+        )
+        .await;
+    assert_eq!(start.status, StatusCode::FOUND, "{}", start.body);
+    let cookie = start.session_cookie().unwrap();
+    let back = log_in_at(&provider, start.location().unwrap()).await;
+    let back = Url::parse(&back).unwrap();
+    assert_eq!(
+        query(&back, "iss"),
+        provider.text("/issuer"),
+        "RFC 9207 iss is sent"
+    );
+    let answer = app
+        .get(
+            &format!("{}?{}", back.path(), back.query().unwrap()),
+            Some(&cookie),
+        )
+        .await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let identity = &result(&answer)["session"]["identity"];
+    assert_eq!(identity["subject"], provider.text("/user/subject"));
+    // oidc-provider keeps profile claims out of the ID token: these came from userinfo.
+    assert_eq!(identity["name"], provider.text("/user/name"));
+    assert_eq!(identity["email"], provider.text("/user/email"));
+    let log = app
+        .api(
+            Method::GET,
+            &format!("/api/v2/integrations/{integration}/signins"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(log.json()[0]["succeeded"], true, "{}", log.body);
 }
 
 async fn a_visitor_signs_in_and_out(db: &DatabaseConnection) {
