@@ -1,5 +1,7 @@
 // A visitor on the customer's site opens the messenger and signs in with the company's provider;
 // a site outside the deployment's allowed domains gets no messenger.
+import AxeBuilder from '@axe-core/playwright';
+
 import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
 import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_USER, test, expect } from '../fixtures/index.ts';
@@ -29,6 +31,10 @@ test('a visitor signs in through the provider from the messenger on a customer p
     await launcher.click();
     const frame = page.frameLocator('iframe[title="Chat with us"]');
     await expect(frame.getByText(appearance.greeting)).toBeVisible();
+    // axe looks into the frame too.
+    const scan = await new AxeBuilder({ page }).analyze();
+    const serious = scan.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join('; ')}`)).toEqual([]);
     const popupOpened = page.waitForEvent('popup');
     await frame.getByRole('button', { name: 'Sign in' }).click();
     const popup = await popupOpened;
