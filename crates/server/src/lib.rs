@@ -25,8 +25,8 @@ pub struct AppState {
     pub services: Services,
     pub leptos: LeptosOptions,
     pub web: Arc<WebSettings>,
-    /// Rendered public deployment configs (see `messenger::PublicConfigCache`).
-    pub public_configs: Arc<messenger::PublicConfigCache>,
+    /// The messenger runtime's per-instance memory: rendered configs, rate limits.
+    pub messenger: Arc<messenger::Runtime>,
 }
 
 /// How the server presents itself to browsers.

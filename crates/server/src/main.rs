@@ -126,7 +126,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
         ),
         leptos: routes::leptos_options(&config),
         web: Arc::new(WebSettings::new(base_url.clone())),
-        public_configs: Default::default(),
+        messenger: Default::default(),
     };
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await

@@ -60,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         // The messenger runtime never uses the admin's identity either.
         .route("/messenger.js", get(messenger::loader))
-        .nest("/messenger", messenger::router())
+        .nest("/messenger", messenger::router(&state))
         .layer(from_fn_with_state(
             state.clone(),
             messenger::forget_on_change,

@@ -27,6 +27,7 @@ test_on_each_engine!(
     a_foreign_iss_parameter_is_refused,
     a_refused_refresh_ends_the_session,
     pages_can_exchange_their_own_code,
+    sign_in_endpoints_are_rate_limited,
 );
 
 type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
@@ -773,4 +774,30 @@ async fn pages_can_exchange_their_own_code(db: &DatabaseConnection) {
             .count(),
         2
     );
+}
+
+async fn sign_in_endpoints_are_rate_limited(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let path = format!("/messenger/auth/start?deployment={}", uuid::Uuid::new_v4());
+    for _ in 0..120 {
+        let answer = app.get(&path, None).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+        assert!(answer.body.contains(">deployment_unavailable<"));
+    }
+    let limited = app.get(&path, None).await;
+    assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = limited
+        .header(header::RETRY_AFTER)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!((1..=60).contains(&wait));
+    // The public config is not limited: every page view needs it.
+    let config = app
+        .get(
+            &format!("/messenger/v1/deployments/{}/config", uuid::Uuid::new_v4()),
+            None,
+        )
+        .await;
+    assert_eq!(config.status, StatusCode::NOT_FOUND);
 }

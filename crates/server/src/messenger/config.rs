@@ -84,7 +84,7 @@ pub async fn forget_on_change(
     ) && request.uri().path().starts_with("/api/");
     let response = next.run(request).await;
     if changes && response.status().is_success() {
-        state.public_configs.clear();
+        state.messenger.configs.clear();
     }
     response
 }
@@ -97,11 +97,11 @@ pub async fn public_config(
     let Ok(id) = id.parse::<Uuid>() else {
         return not_found();
     };
-    let rendered = match state.public_configs.get(id) {
+    let rendered = match state.messenger.configs.get(id) {
         Some(rendered) => rendered,
         None => match render(&state, id).await {
             Ok(rendered) => {
-                state.public_configs.put(id, rendered.clone());
+                state.messenger.configs.put(id, rendered.clone());
                 rendered
             }
             Err(response) => return response,

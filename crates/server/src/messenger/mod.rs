@@ -12,23 +12,30 @@ mod config;
 mod cors;
 mod frame;
 mod pages;
+mod rate_limit;
 mod tokens;
 
 use axum::Router;
+use axum::middleware::from_fn_with_state;
 use axum::routing::{get, post};
 
 pub use self::assets::loader;
 pub use self::auth::test_sign_in;
-pub use self::config::{PublicConfigCache, forget_on_change};
+use self::config::PublicConfigCache;
+pub use self::config::forget_on_change;
+use self::rate_limit::RateLimiter;
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/v1/deployments/{id}/config", get(config::public_config))
-        .route("/frame", get(frame::frame))
-        .route("/frame.js", get(assets::frame_script))
-        .route("/frame.css", get(assets::frame_style))
-        .route("/callback.js", get(assets::callback_script))
+/// What the runtime keeps in memory per instance.
+#[derive(Debug, Default)]
+pub struct Runtime {
+    configs: PublicConfigCache,
+    limiter: RateLimiter,
+}
+
+pub fn router(state: &AppState) -> Router<AppState> {
+    // Every route that makes provider requests or creates sessions is rate-limited.
+    let limited = Router::new()
         .route("/auth/start", get(auth::start))
         .route("/auth/callback", get(auth::callback))
         .route(
@@ -43,5 +50,13 @@ pub fn router() -> Router<AppState> {
             "/v1/token",
             axum::routing::delete(tokens::sign_out).options(cors::preflight),
         )
+        .route_layer(from_fn_with_state(state.clone(), rate_limit::limit));
+    Router::new()
+        .route("/v1/deployments/{id}/config", get(config::public_config))
+        .route("/frame", get(frame::frame))
+        .route("/frame.js", get(assets::frame_script))
+        .route("/frame.css", get(assets::frame_style))
+        .route("/callback.js", get(assets::callback_script))
         .route("/v1/session", get(tokens::session).options(cors::preflight))
+        .merge(limited)
 }

@@ -74,7 +74,7 @@ impl TestApp {
             services: services.clone(),
             leptos: routes::leptos_options(&config),
             web: Arc::new(WebSettings::new(BASE.to_owned())),
-            public_configs: Default::default(),
+            messenger: Default::default(),
         });
         Self { services, router }
     }
