@@ -1,6 +1,6 @@
-//! The sign-in flows: the messenger's popup (authorization code with PKCE, started and finished
-//! here), the page-side exchange for sites that run their own login, session refresh and
-//! sign-out. Every flow ends in [`verify_identity`], so all of them apply the same rules.
+//! The messenger's popup sign-in: the authorization code flow with PKCE, started at
+//! `/messenger/auth/start` and finished at the callback, for visitors and for an admin's
+//! "Test sign-in".
 
 use chrono::{Duration, Utc};
 use openidconnect::PkceCodeChallenge;
@@ -15,13 +15,12 @@ use switchboard_domain::sign_in::{MessengerSession, TestCheck};
 use url::Url;
 use uuid::Uuid;
 
-use super::id_token::{self, Expectations, ValidToken};
-use super::provider::{Metadata, unreachable};
-use super::token_endpoint::{self, Client, Tokens};
-use super::{Failure, groups};
-use crate::discovery::DiscoveryUri;
-use crate::integrations::{okta_api_token_context, open_client_secret};
-use crate::messenger_sessions::{self, NewSession};
+use super::Failure;
+use super::id_token::ValidToken;
+use super::identity::{check_iss_parameter, new_session, verify_identity};
+use super::integration::{client_secret, integration_row, metadata, scopes};
+use super::provider::Metadata;
+use super::token_endpoint::{self, Client};
 use crate::sign_in_log::{self, Purpose};
 use crate::{Services, deployments, opaque};
 
@@ -67,7 +66,7 @@ pub async fn start_visitor(
                 "This messenger's configuration does not use sign-in.",
             )
         })?;
-    let row = integration(services, integration_id).await?;
+    let row = integration_row(services, integration_id).await?;
     if row.status != Status::Active.as_str() {
         return Err(Failure::new(
             "integration_inactive",
@@ -83,7 +82,7 @@ pub async fn start_test(
     base_url: &str,
     integration_id: Uuid,
 ) -> Result<Started, Failure> {
-    let row = integration(services, integration_id).await?;
+    let row = integration_row(services, integration_id).await?;
     start(services, base_url, "test", None, &row).await
 }
 
@@ -277,7 +276,7 @@ async fn complete(
                 .unwrap_or_else(|| "The provider refused the sign-in.".to_owned()),
         ));
     }
-    let row = integration(services, flow.integration_id).await?;
+    let row = integration_row(services, flow.integration_id).await?;
     let metadata = metadata(services, &row).await?;
     check_iss_parameter(&metadata, callback.iss.as_deref())?;
     let code = callback
@@ -328,415 +327,6 @@ async fn complete(
             checks: test_checks(&row, &metadata, &token, &identity),
             claims: token.claims,
         }),
-    }
-}
-
-/// What a page that ran its own authorization request sends to sign its visitor in.
-#[derive(Debug, Clone, serde::Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PageSideCode {
-    pub code: String,
-    pub redirect_uri: String,
-    pub nonce: String,
-    pub code_verifier: String,
-    pub iss: Option<String>,
-}
-
-/// Page-side sign-in: exchanges a code the customer's page obtained (with the integration's
-/// client and its own redirect URI) and validates the result as the callback would.
-pub async fn exchange(
-    services: &Services,
-    deployment_id: Uuid,
-    input: &PageSideCode,
-) -> Result<MessengerSession, Failure> {
-    let served = deployments::served(services.db(), deployment_id)
-        .await?
-        .ok_or_else(|| {
-            Failure::new(
-                "deployment_unavailable",
-                "No active messenger deployment has this id.",
-            )
-        })?;
-    let authentication = &served.content.authentication;
-    let integration_id = authentication
-        .integration_id
-        .filter(|_| authentication.enabled)
-        .ok_or_else(|| {
-            Failure::new(
-                "sign_in_disabled",
-                "This messenger's configuration does not use sign-in.",
-            )
-        })?;
-    let result = async {
-        let redirect = Url::parse(&input.redirect_uri)
-            .map_err(|_| Failure::new("invalid_request", "redirectUri is not an absolute URL."))?;
-        if !served.allows_origin(&redirect.origin().ascii_serialization())? {
-            return Err(Failure::new(
-                "invalid_request",
-                "redirectUri is not on one of this deployment's allowed domains.",
-            ));
-        }
-        let row = integration(services, integration_id).await?;
-        if row.status != Status::Active.as_str() {
-            return Err(Failure::new(
-                "integration_inactive",
-                "The integration this messenger signs in with is inactive.",
-            ));
-        }
-        let metadata = metadata(services, &row).await?;
-        check_iss_parameter(&metadata, input.iss.as_deref())?;
-        let secret = client_secret(services, &row)?;
-        let client = Client {
-            id: row.client_id.as_deref().unwrap_or_default(),
-            secret: &secret,
-        };
-        let tokens = token_endpoint::exchange_code(
-            services.providers().client(),
-            &metadata,
-            &client,
-            &input.code,
-            &input.redirect_uri,
-            &input.code_verifier,
-        )
-        .await?;
-        let (_, identity) = verify_identity(
-            services,
-            &row,
-            &metadata,
-            &client,
-            &tokens,
-            Some(&input.nonce),
-        )
-        .await?;
-        new_session(services, &row, deployment_id, &identity, &tokens).await
-    }
-    .await;
-    sign_in_log::record(
-        services.db(),
-        integration_id,
-        Some(deployment_id),
-        Purpose::Exchange,
-        result.as_ref().map(|session| {
-            session
-                .identity
-                .as_ref()
-                .map(|identity| identity.subject.as_str())
-                .unwrap_or_default()
-        }),
-    )
-    .await;
-    result
-}
-
-/// Keeps a signed-in session alive with the provider's refresh token. When the provider
-/// refuses, the session ends and the messenger asks the visitor to sign in again.
-pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSession, Failure> {
-    let expired = || {
-        Failure::new(
-            "session_expired",
-            "This messenger session has ended; sign in again.",
-        )
-    };
-    let row = messenger_sessions::find_row(services.db(), token)
-        .await?
-        .ok_or_else(expired)?;
-    let session = messenger_sessions::to_session(&row)?;
-    let (Some(integration_id), Some(refresh_token)) = (
-        row.integration_id,
-        messenger_sessions::open_refresh_token(services.keyring(), &row)?,
-    ) else {
-        return Ok(MessengerSession {
-            token: token.to_owned(),
-            expires_at: session.expires_at,
-            identity: session.identity,
-        });
-    };
-    let result = async {
-        let integration_row = integration(services, integration_id).await?;
-        let metadata = metadata(services, &integration_row).await?;
-        let secret = client_secret(services, &integration_row)?;
-        let client = Client {
-            id: integration_row.client_id.as_deref().unwrap_or_default(),
-            secret: &secret,
-        };
-        let tokens = token_endpoint::refresh(
-            services.providers().client(),
-            &metadata,
-            &client,
-            &refresh_token,
-        )
-        .await?;
-        if tokens.id_token.is_some() {
-            let (_, identity) = verify_identity(
-                services,
-                &integration_row,
-                &metadata,
-                &client,
-                &tokens,
-                None,
-            )
-            .await?;
-            if Some(&identity.subject) != session.identity.as_ref().map(|i| &i.subject) {
-                return Err(Failure::id_token(
-                    "subject changed",
-                    "The refreshed ID token names another user.",
-                ));
-            }
-        }
-        let lifetime = match deployments::served(services.db(), row.deployment_id).await? {
-            Some(served) => Duration::seconds(served.content.session_lifetime_seconds),
-            None => return Err(expired()),
-        };
-        Ok(messenger_sessions::extend(
-            services.db(),
-            services.keyring(),
-            row.clone(),
-            lifetime,
-            tokens.refresh_token.as_ref(),
-        )
-        .await?)
-    }
-    .await;
-    sign_in_log::record(
-        services.db(),
-        integration_id,
-        Some(row.deployment_id),
-        Purpose::Refresh,
-        result.as_ref().map(|_| {
-            session
-                .identity
-                .as_ref()
-                .map(|identity| identity.subject.as_str())
-                .unwrap_or_default()
-        }),
-    )
-    .await;
-    match result {
-        Ok(extended) => Ok(MessengerSession {
-            token: token.to_owned(),
-            expires_at: extended.expires_at,
-            identity: session.identity,
-        }),
-        Err(failure) => {
-            messenger_sessions::end(services.db(), row.id).await?;
-            Err(Failure::new("refresh_failed", failure.to_string()))
-        }
-    }
-}
-
-/// Ends the session `token` names and revokes its refresh token at the provider. Returns the
-/// provider's RP-initiated logout URL, when it has one, for the visitor to end the provider's
-/// own session too.
-pub async fn sign_out(services: &Services, token: &str) -> Result<Option<Url>, Failure> {
-    let Some(row) = messenger_sessions::find_row(services.db(), token).await? else {
-        return Ok(None);
-    };
-    messenger_sessions::end(services.db(), row.id).await?;
-    let Some(integration_id) = row.integration_id else {
-        return Ok(None);
-    };
-    let integration_row = integration(services, integration_id).await?;
-    let Ok(metadata) = metadata(services, &integration_row).await else {
-        return Ok(None);
-    };
-    if let Some(refresh_token) = messenger_sessions::open_refresh_token(services.keyring(), &row)?
-        && let Ok(secret) = client_secret(services, &integration_row)
-    {
-        let client = Client {
-            id: integration_row.client_id.as_deref().unwrap_or_default(),
-            secret: &secret,
-        };
-        token_endpoint::revoke(
-            services.providers().client(),
-            &metadata,
-            &client,
-            &refresh_token,
-        )
-        .await;
-    }
-    Ok(metadata.end_session_endpoint.clone().map(|mut url| {
-        if let Some(client_id) = &integration_row.client_id {
-            url.query_pairs_mut().append_pair("client_id", client_id);
-        }
-        url
-    }))
-}
-
-/// Validates the ID token of `tokens` and works out who the user is: userinfo when the token
-/// lacks names or groups (its `sub` must match), groups for the allowed-groups rule.
-async fn verify_identity(
-    services: &Services,
-    row: &integration::Model,
-    metadata: &Metadata,
-    client: &Client<'_>,
-    tokens: &Tokens,
-    nonce: Option<&str>,
-) -> Result<(ValidToken, Identity), Failure> {
-    let raw = tokens
-        .id_token
-        .as_deref()
-        .ok_or_else(|| Failure::id_token("missing", "The token response carries no id_token."))?;
-    let expect = Expectations {
-        issuer: &metadata.issuer,
-        client_id: client.id,
-        client_secret: client.secret,
-        nonce,
-        clock_skew: Duration::seconds(row.clock_skew_seconds.into()),
-        allowed_algs: &metadata.signing_algs,
-        now: Utc::now(),
-    };
-    let cache = services.providers();
-    let keys = cache.keys(row.id, metadata).await?;
-    let token = match id_token::validate(raw, &keys, &expect) {
-        Err(failure) if id_token::is_unknown_key(&failure) => {
-            match cache.refetch_keys(row.id, metadata).await? {
-                Some(keys) => id_token::validate(raw, &keys, &expect)?,
-                None => {
-                    return Err(Failure::new(
-                        "unknown_signing_key",
-                        format!(
-                            "{} The keys were refetched less than a minute ago, so they were not fetched again.",
-                            failure.detail
-                        ),
-                    ));
-                }
-            }
-        }
-        other => other?,
-    };
-    let allowed_groups: Vec<String> =
-        serde_json::from_value(row.allowed_groups.clone()).unwrap_or_default();
-    let mut groups = token.groups();
-    let mut name = token.text("name");
-    let mut email = token.text("email");
-    let wants_groups = !allowed_groups.is_empty() && groups.is_none();
-    if (name.is_none() || email.is_none() || wants_groups)
-        && let (Some(endpoint), Some(access_token)) =
-            (&metadata.userinfo_endpoint, &tokens.access_token)
-    {
-        let info = userinfo(services, endpoint, access_token, &token.subject).await?;
-        name = name.or_else(|| text(&info, "name"));
-        email = email.or_else(|| text(&info, "email"));
-        if groups.is_none() {
-            groups = id_token::groups_claim(&info);
-        }
-    }
-    if groups.is_none()
-        && !allowed_groups.is_empty()
-        && let Some(sealed) = &row.okta_api_token_sealed
-    {
-        let api_token = services
-            .keyring()
-            .open(
-                &okta_api_token_context(row.id),
-                std::str::from_utf8(sealed).unwrap_or_default(),
-            )
-            .map_err(Failure::internal)?;
-        groups = Some(
-            groups::okta_groups(
-                services.providers().client(),
-                &metadata.issuer,
-                &token.subject,
-                &api_token,
-            )
-            .await?,
-        );
-    }
-    let groups = groups.unwrap_or_default();
-    groups::check_allowed(&allowed_groups, &groups)?;
-    let identity = Identity {
-        issuer: metadata.issuer.clone(),
-        subject: token.subject.clone(),
-        email,
-        name,
-        groups,
-    };
-    Ok((token, identity))
-}
-
-async fn userinfo(
-    services: &Services,
-    endpoint: &Url,
-    access_token: &SecretString,
-    subject: &str,
-) -> Result<Map<String, Value>, Failure> {
-    let response = services
-        .providers()
-        .client()
-        .get_json_authorized(endpoint, "Bearer", access_token.expose_secret())
-        .await
-        .map_err(unreachable)?;
-    let Value::Object(info) = response.body else {
-        return Err(Failure::new(
-            "userinfo_failed",
-            format!(
-                "The userinfo endpoint answered HTTP {} without JSON claims.",
-                response.status
-            ),
-        ));
-    };
-    if !(200..300).contains(&response.status) {
-        return Err(Failure::new(
-            "userinfo_failed",
-            format!("The userinfo endpoint answered HTTP {}.", response.status),
-        ));
-    }
-    match info.get("sub").and_then(Value::as_str) {
-        Some(sub) if sub == subject => Ok(info),
-        found => Err(Failure::new(
-            "userinfo_mismatch",
-            format!(
-                "userinfo names subject {:?}, but the ID token names {subject:?}; the answers are not about the same user.",
-                found.unwrap_or("(none)")
-            ),
-        )),
-    }
-}
-
-async fn new_session(
-    services: &Services,
-    row: &integration::Model,
-    deployment_id: Uuid,
-    identity: &Identity,
-    tokens: &Tokens,
-) -> Result<MessengerSession, Failure> {
-    let served = deployments::served(services.db(), deployment_id)
-        .await?
-        .ok_or_else(|| {
-            Failure::new(
-                "deployment_unavailable",
-                "The messenger deployment was deactivated during the sign-in.",
-            )
-        })?;
-    Ok(messenger_sessions::create(
-        services.db(),
-        services.keyring(),
-        NewSession {
-            deployment_id,
-            integration_id: Some(row.id),
-            identity: Some(identity),
-            refresh_token: tokens.refresh_token.as_ref(),
-            lifetime: Duration::seconds(served.content.session_lifetime_seconds),
-            longest: Duration::seconds(row.max_refresh_token_lifetime_seconds),
-        },
-    )
-    .await?)
-}
-
-fn check_iss_parameter(metadata: &Metadata, iss: Option<&str>) -> Result<(), Failure> {
-    match iss {
-        Some(iss) if iss != metadata.issuer => Err(Failure::new(
-            "issuer_mismatch",
-            format!(
-                "The authorization response names issuer {iss:?}, not {:?} (RFC 9207): it may come from another provider.",
-                metadata.issuer
-            ),
-        )),
-        None if metadata.iss_parameter_supported => Err(Failure::new(
-            "issuer_mismatch",
-            "The provider promises an iss parameter on authorization responses, and this one has none.",
-        )),
-        _ => Ok(()),
     }
 }
 
@@ -800,48 +390,6 @@ fn test_checks(
             },
         ),
     ]
-}
-
-async fn integration(services: &Services, id: Uuid) -> Result<integration::Model, Failure> {
-    integration::Entity::find_by_id(id)
-        .one(services.db())
-        .await?
-        .ok_or_else(|| Failure::new("integration_unavailable", "The integration was deleted."))
-}
-
-async fn metadata(
-    services: &Services,
-    row: &integration::Model,
-) -> Result<std::sync::Arc<Metadata>, Failure> {
-    let stored = row.discovery_uri.as_deref().unwrap_or_default();
-    let uri = DiscoveryUri::parse(
-        "discoveryUri",
-        stored,
-        services.settings().allow_insecure_localhost,
-    )
-    .map_err(|error| Failure::new("integration_incomplete", error.message))?;
-    services.providers().metadata(row.id, &uri).await
-}
-
-fn client_secret(services: &Services, row: &integration::Model) -> Result<SecretString, Failure> {
-    open_client_secret(services.keyring(), row)?.ok_or_else(|| {
-        Failure::new(
-            "integration_incomplete",
-            "The integration has no client secret yet.",
-        )
-    })
-}
-
-fn scopes(row: &integration::Model) -> Vec<String> {
-    let mut scopes: Vec<String> = serde_json::from_value(row.scopes.clone()).unwrap_or_default();
-    if !scopes.iter().any(|scope| scope == "openid") {
-        scopes.insert(0, "openid".to_owned());
-    }
-    scopes
-}
-
-fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
-    claims.get(name).and_then(Value::as_str).map(str::to_owned)
 }
 
 fn verifier_context(state_hash: &str) -> String {

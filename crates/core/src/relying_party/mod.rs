@@ -9,9 +9,13 @@ mod failure;
 pub mod flow;
 mod groups;
 pub mod id_token;
+mod identity;
+mod integration;
 mod provider;
+pub mod session;
 mod token_endpoint;
 
 pub use failure::Failure;
-pub use flow::{Callback, Finished, PageSideCode, Started};
+pub use flow::{Callback, Finished, Started};
 pub use provider::{Metadata, ProviderCache};
+pub use session::PageSideCode;

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use switchboard_core::relying_party::{Failure, PageSideCode, flow};
+use switchboard_core::relying_party::{Failure, PageSideCode, session};
 use switchboard_core::{deployments, messenger_sessions};
 use uuid::Uuid;
 
@@ -57,7 +57,7 @@ pub async fn exchange(
         return origin_refused();
     }
     let response =
-        match flow::exchange(&state.services, request.deployment_id, &request.oauth).await {
+        match session::exchange(&state.services, request.deployment_id, &request.oauth).await {
             Ok(session) => (StatusCode::OK, Json(session)).into_response(),
             Err(failure) => failure_response(&failure),
         };
@@ -69,7 +69,7 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match flow::refresh(&state.services, &token).await {
+    let response = match session::refresh(&state.services, &token).await {
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
         Err(failure) => error_response(StatusCode::UNAUTHORIZED, &failure.reason, &failure.detail),
     };
@@ -81,7 +81,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match flow::sign_out(&state.services, &token).await {
+    let response = match session::sign_out(&state.services, &token).await {
         Ok(end_session) => Json(serde_json::json!({
             "signedOut": true,
             "endSessionUrl": end_session.map(String::from),

@@ -1,0 +1,202 @@
+//! Who signed in: the ID token validated against the provider's keys (refetched once for an
+//! unknown key), userinfo when the token lacks names or groups, the allowed-groups rule, and
+//! the messenger session the identity gets.
+
+use chrono::{Duration, Utc};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Map, Value};
+use switchboard_db::entities::integration;
+use switchboard_domain::conversation::Identity;
+use switchboard_domain::sign_in::MessengerSession;
+use url::Url;
+use uuid::Uuid;
+
+use super::id_token::{self, Expectations, ValidToken};
+use super::provider::{Metadata, unreachable};
+use super::token_endpoint::{Client, Tokens};
+use super::{Failure, groups};
+use crate::integrations::okta_api_token_context;
+use crate::messenger_sessions::{self, NewSession};
+use crate::{Services, deployments};
+
+/// Validates the ID token of `tokens` and works out who the user is: userinfo when the token
+/// lacks names or groups (its `sub` must match), groups for the allowed-groups rule.
+pub(super) async fn verify_identity(
+    services: &Services,
+    row: &integration::Model,
+    metadata: &Metadata,
+    client: &Client<'_>,
+    tokens: &Tokens,
+    nonce: Option<&str>,
+) -> Result<(ValidToken, Identity), Failure> {
+    let raw = tokens
+        .id_token
+        .as_deref()
+        .ok_or_else(|| Failure::id_token("missing", "The token response carries no id_token."))?;
+    let expect = Expectations {
+        issuer: &metadata.issuer,
+        client_id: client.id,
+        client_secret: client.secret,
+        nonce,
+        clock_skew: Duration::seconds(row.clock_skew_seconds.into()),
+        allowed_algs: &metadata.signing_algs,
+        now: Utc::now(),
+    };
+    let cache = services.providers();
+    let keys = cache.keys(row.id, metadata).await?;
+    let token = match id_token::validate(raw, &keys, &expect) {
+        Err(failure) if id_token::is_unknown_key(&failure) => {
+            match cache.refetch_keys(row.id, metadata).await? {
+                Some(keys) => id_token::validate(raw, &keys, &expect)?,
+                None => {
+                    return Err(Failure::new(
+                        "unknown_signing_key",
+                        format!(
+                            "{} The keys were refetched less than a minute ago, so they were not fetched again.",
+                            failure.detail
+                        ),
+                    ));
+                }
+            }
+        }
+        other => other?,
+    };
+    let allowed_groups: Vec<String> =
+        serde_json::from_value(row.allowed_groups.clone()).unwrap_or_default();
+    let mut groups = token.groups();
+    let mut name = token.text("name");
+    let mut email = token.text("email");
+    let wants_groups = !allowed_groups.is_empty() && groups.is_none();
+    if (name.is_none() || email.is_none() || wants_groups)
+        && let (Some(endpoint), Some(access_token)) =
+            (&metadata.userinfo_endpoint, &tokens.access_token)
+    {
+        let info = userinfo(services, endpoint, access_token, &token.subject).await?;
+        name = name.or_else(|| text(&info, "name"));
+        email = email.or_else(|| text(&info, "email"));
+        if groups.is_none() {
+            groups = id_token::groups_claim(&info);
+        }
+    }
+    if groups.is_none()
+        && !allowed_groups.is_empty()
+        && let Some(sealed) = &row.okta_api_token_sealed
+    {
+        let api_token = services
+            .keyring()
+            .open(
+                &okta_api_token_context(row.id),
+                std::str::from_utf8(sealed).unwrap_or_default(),
+            )
+            .map_err(Failure::internal)?;
+        groups = Some(
+            groups::okta_groups(
+                services.providers().client(),
+                &metadata.issuer,
+                &token.subject,
+                &api_token,
+            )
+            .await?,
+        );
+    }
+    let groups = groups.unwrap_or_default();
+    groups::check_allowed(&allowed_groups, &groups)?;
+    let identity = Identity {
+        issuer: metadata.issuer.clone(),
+        subject: token.subject.clone(),
+        email,
+        name,
+        groups,
+    };
+    Ok((token, identity))
+}
+
+pub(super) async fn userinfo(
+    services: &Services,
+    endpoint: &Url,
+    access_token: &SecretString,
+    subject: &str,
+) -> Result<Map<String, Value>, Failure> {
+    let response = services
+        .providers()
+        .client()
+        .get_json_authorized(endpoint, "Bearer", access_token.expose_secret())
+        .await
+        .map_err(unreachable)?;
+    let Value::Object(info) = response.body else {
+        return Err(Failure::new(
+            "userinfo_failed",
+            format!(
+                "The userinfo endpoint answered HTTP {} without JSON claims.",
+                response.status
+            ),
+        ));
+    };
+    if !(200..300).contains(&response.status) {
+        return Err(Failure::new(
+            "userinfo_failed",
+            format!("The userinfo endpoint answered HTTP {}.", response.status),
+        ));
+    }
+    match info.get("sub").and_then(Value::as_str) {
+        Some(sub) if sub == subject => Ok(info),
+        found => Err(Failure::new(
+            "userinfo_mismatch",
+            format!(
+                "userinfo names subject {:?}, but the ID token names {subject:?}; the answers are not about the same user.",
+                found.unwrap_or("(none)")
+            ),
+        )),
+    }
+}
+
+pub(super) async fn new_session(
+    services: &Services,
+    row: &integration::Model,
+    deployment_id: Uuid,
+    identity: &Identity,
+    tokens: &Tokens,
+) -> Result<MessengerSession, Failure> {
+    let served = deployments::served(services.db(), deployment_id)
+        .await?
+        .ok_or_else(|| {
+            Failure::new(
+                "deployment_unavailable",
+                "The messenger deployment was deactivated during the sign-in.",
+            )
+        })?;
+    Ok(messenger_sessions::create(
+        services.db(),
+        services.keyring(),
+        NewSession {
+            deployment_id,
+            integration_id: Some(row.id),
+            identity: Some(identity),
+            refresh_token: tokens.refresh_token.as_ref(),
+            lifetime: Duration::seconds(served.content.session_lifetime_seconds),
+            longest: Duration::seconds(row.max_refresh_token_lifetime_seconds),
+        },
+    )
+    .await?)
+}
+
+pub(super) fn check_iss_parameter(metadata: &Metadata, iss: Option<&str>) -> Result<(), Failure> {
+    match iss {
+        Some(iss) if iss != metadata.issuer => Err(Failure::new(
+            "issuer_mismatch",
+            format!(
+                "The authorization response names issuer {iss:?}, not {:?} (RFC 9207): it may come from another provider.",
+                metadata.issuer
+            ),
+        )),
+        None if metadata.iss_parameter_supported => Err(Failure::new(
+            "issuer_mismatch",
+            "The provider promises an iss parameter on authorization responses, and this one has none.",
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn text(claims: &Map<String, Value>, name: &str) -> Option<String> {
+    claims.get(name).and_then(Value::as_str).map(str::to_owned)
+}

@@ -1,0 +1,57 @@
+//! What a flow needs of its integration: the row, the provider's metadata, the opened client
+//! secret and the scopes to ask for.
+
+use sea_orm::EntityTrait;
+use secrecy::SecretString;
+use switchboard_db::entities::integration;
+use uuid::Uuid;
+
+use super::Failure;
+use super::provider::Metadata;
+use crate::Services;
+use crate::discovery::DiscoveryUri;
+use crate::integrations::open_client_secret;
+
+pub(super) async fn integration_row(
+    services: &Services,
+    id: Uuid,
+) -> Result<integration::Model, Failure> {
+    integration::Entity::find_by_id(id)
+        .one(services.db())
+        .await?
+        .ok_or_else(|| Failure::new("integration_unavailable", "The integration was deleted."))
+}
+
+pub(super) async fn metadata(
+    services: &Services,
+    row: &integration::Model,
+) -> Result<std::sync::Arc<Metadata>, Failure> {
+    let stored = row.discovery_uri.as_deref().unwrap_or_default();
+    let uri = DiscoveryUri::parse(
+        "discoveryUri",
+        stored,
+        services.settings().allow_insecure_localhost,
+    )
+    .map_err(|error| Failure::new("integration_incomplete", error.message))?;
+    services.providers().metadata(row.id, &uri).await
+}
+
+pub(super) fn client_secret(
+    services: &Services,
+    row: &integration::Model,
+) -> Result<SecretString, Failure> {
+    open_client_secret(services.keyring(), row)?.ok_or_else(|| {
+        Failure::new(
+            "integration_incomplete",
+            "The integration has no client secret yet.",
+        )
+    })
+}
+
+pub(super) fn scopes(row: &integration::Model) -> Vec<String> {
+    let mut scopes: Vec<String> = serde_json::from_value(row.scopes.clone()).unwrap_or_default();
+    if !scopes.iter().any(|scope| scope == "openid") {
+        scopes.insert(0, "openid".to_owned());
+    }
+    scopes
+}

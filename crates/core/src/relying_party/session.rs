@@ -1,0 +1,247 @@
+//! Sessions beyond the popup: the page-side exchange for sites that run their own login,
+//! refreshes with the provider's refresh token, and sign-out.
+
+use chrono::Duration;
+use switchboard_domain::integration::Status;
+use switchboard_domain::sign_in::MessengerSession;
+use url::Url;
+use uuid::Uuid;
+
+use super::Failure;
+use super::identity::{check_iss_parameter, new_session, verify_identity};
+use super::integration::{client_secret, integration_row, metadata};
+use super::token_endpoint::{self, Client};
+use crate::messenger_sessions;
+use crate::sign_in_log::{self, Purpose};
+use crate::{Services, deployments};
+
+/// What a page that ran its own authorization request sends to sign its visitor in.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PageSideCode {
+    pub code: String,
+    pub redirect_uri: String,
+    pub nonce: String,
+    pub code_verifier: String,
+    pub iss: Option<String>,
+}
+
+/// Page-side sign-in: exchanges a code the customer's page obtained (with the integration's
+/// client and its own redirect URI) and validates the result as the callback would.
+pub async fn exchange(
+    services: &Services,
+    deployment_id: Uuid,
+    input: &PageSideCode,
+) -> Result<MessengerSession, Failure> {
+    let served = deployments::served(services.db(), deployment_id)
+        .await?
+        .ok_or_else(|| {
+            Failure::new(
+                "deployment_unavailable",
+                "No active messenger deployment has this id.",
+            )
+        })?;
+    let authentication = &served.content.authentication;
+    let integration_id = authentication
+        .integration_id
+        .filter(|_| authentication.enabled)
+        .ok_or_else(|| {
+            Failure::new(
+                "sign_in_disabled",
+                "This messenger's configuration does not use sign-in.",
+            )
+        })?;
+    let result = async {
+        let redirect = Url::parse(&input.redirect_uri)
+            .map_err(|_| Failure::new("invalid_request", "redirectUri is not an absolute URL."))?;
+        if !served.allows_origin(&redirect.origin().ascii_serialization())? {
+            return Err(Failure::new(
+                "invalid_request",
+                "redirectUri is not on one of this deployment's allowed domains.",
+            ));
+        }
+        let row = integration_row(services, integration_id).await?;
+        if row.status != Status::Active.as_str() {
+            return Err(Failure::new(
+                "integration_inactive",
+                "The integration this messenger signs in with is inactive.",
+            ));
+        }
+        let metadata = metadata(services, &row).await?;
+        check_iss_parameter(&metadata, input.iss.as_deref())?;
+        let secret = client_secret(services, &row)?;
+        let client = Client {
+            id: row.client_id.as_deref().unwrap_or_default(),
+            secret: &secret,
+        };
+        let tokens = token_endpoint::exchange_code(
+            services.providers().client(),
+            &metadata,
+            &client,
+            &input.code,
+            &input.redirect_uri,
+            &input.code_verifier,
+        )
+        .await?;
+        let (_, identity) = verify_identity(
+            services,
+            &row,
+            &metadata,
+            &client,
+            &tokens,
+            Some(&input.nonce),
+        )
+        .await?;
+        new_session(services, &row, deployment_id, &identity, &tokens).await
+    }
+    .await;
+    sign_in_log::record(
+        services.db(),
+        integration_id,
+        Some(deployment_id),
+        Purpose::Exchange,
+        result.as_ref().map(|session| {
+            session
+                .identity
+                .as_ref()
+                .map(|identity| identity.subject.as_str())
+                .unwrap_or_default()
+        }),
+    )
+    .await;
+    result
+}
+
+/// Keeps a signed-in session alive with the provider's refresh token. When the provider
+/// refuses, the session ends and the messenger asks the visitor to sign in again.
+pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSession, Failure> {
+    let expired = || {
+        Failure::new(
+            "session_expired",
+            "This messenger session has ended; sign in again.",
+        )
+    };
+    let row = messenger_sessions::find_row(services.db(), token)
+        .await?
+        .ok_or_else(expired)?;
+    let session = messenger_sessions::to_session(&row)?;
+    let (Some(integration_id), Some(refresh_token)) = (
+        row.integration_id,
+        messenger_sessions::open_refresh_token(services.keyring(), &row)?,
+    ) else {
+        return Ok(MessengerSession {
+            token: token.to_owned(),
+            expires_at: session.expires_at,
+            identity: session.identity,
+        });
+    };
+    let result = async {
+        let integration_row = integration_row(services, integration_id).await?;
+        let metadata = metadata(services, &integration_row).await?;
+        let secret = client_secret(services, &integration_row)?;
+        let client = Client {
+            id: integration_row.client_id.as_deref().unwrap_or_default(),
+            secret: &secret,
+        };
+        let tokens = token_endpoint::refresh(
+            services.providers().client(),
+            &metadata,
+            &client,
+            &refresh_token,
+        )
+        .await?;
+        if tokens.id_token.is_some() {
+            let (_, identity) = verify_identity(
+                services,
+                &integration_row,
+                &metadata,
+                &client,
+                &tokens,
+                None,
+            )
+            .await?;
+            if Some(&identity.subject) != session.identity.as_ref().map(|i| &i.subject) {
+                return Err(Failure::id_token(
+                    "subject changed",
+                    "The refreshed ID token names another user.",
+                ));
+            }
+        }
+        let lifetime = match deployments::served(services.db(), row.deployment_id).await? {
+            Some(served) => Duration::seconds(served.content.session_lifetime_seconds),
+            None => return Err(expired()),
+        };
+        Ok(messenger_sessions::extend(
+            services.db(),
+            services.keyring(),
+            row.clone(),
+            lifetime,
+            tokens.refresh_token.as_ref(),
+        )
+        .await?)
+    }
+    .await;
+    sign_in_log::record(
+        services.db(),
+        integration_id,
+        Some(row.deployment_id),
+        Purpose::Refresh,
+        result.as_ref().map(|_| {
+            session
+                .identity
+                .as_ref()
+                .map(|identity| identity.subject.as_str())
+                .unwrap_or_default()
+        }),
+    )
+    .await;
+    match result {
+        Ok(extended) => Ok(MessengerSession {
+            token: token.to_owned(),
+            expires_at: extended.expires_at,
+            identity: session.identity,
+        }),
+        Err(failure) => {
+            messenger_sessions::end(services.db(), row.id).await?;
+            Err(Failure::new("refresh_failed", failure.to_string()))
+        }
+    }
+}
+
+/// Ends the session `token` names and revokes its refresh token at the provider. Returns the
+/// provider's RP-initiated logout URL, when it has one, for the visitor to end the provider's
+/// own session too.
+pub async fn sign_out(services: &Services, token: &str) -> Result<Option<Url>, Failure> {
+    let Some(row) = messenger_sessions::find_row(services.db(), token).await? else {
+        return Ok(None);
+    };
+    messenger_sessions::end(services.db(), row.id).await?;
+    let Some(integration_id) = row.integration_id else {
+        return Ok(None);
+    };
+    let integration_row = integration_row(services, integration_id).await?;
+    let Ok(metadata) = metadata(services, &integration_row).await else {
+        return Ok(None);
+    };
+    if let Some(refresh_token) = messenger_sessions::open_refresh_token(services.keyring(), &row)?
+        && let Ok(secret) = client_secret(services, &integration_row)
+    {
+        let client = Client {
+            id: integration_row.client_id.as_deref().unwrap_or_default(),
+            secret: &secret,
+        };
+        token_endpoint::revoke(
+            services.providers().client(),
+            &metadata,
+            &client,
+            &refresh_token,
+        )
+        .await;
+    }
+    Ok(metadata.end_session_endpoint.clone().map(|mut url| {
+        if let Some(client_id) = &integration_row.client_id {
+            url.query_pairs_mut().append_pair("client_id", client_id);
+        }
+        url
+    }))
+}
