@@ -96,7 +96,7 @@ measure() {
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   # wrk prints units (us, ms, s); normalise to milliseconds.
-  p99=$(python3 -c "import sys; v=sys.argv[1]; u=v.rstrip('0123456789.'); n=float(v[:len(v)-len(u)]); print(round(n*{'us':0.001,'ms':1,'s':1000}[u], 3))" "$p99")
+  p99=$(python3 -c "import re, sys; n, u = re.fullmatch(r'([0-9.]+)(us|ms|s)', sys.argv[1]).groups(); print(round(float(n) * {'us': 0.001, 'ms': 1, 's': 1000}[u], 3))" "$p99")
   echo "$rps $p99"
 }
 
