@@ -40,6 +40,8 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
     pub latest_expiry: DateTime<Utc>,
     pub has_refresh_token: bool,
+    /// The conversation the visitor writes to, once they wrote.
+    pub conversation_id: Option<Uuid>,
 }
 
 pub async fn create(
@@ -65,6 +67,7 @@ pub async fn create(
         expires_at: Set(expires_at),
         latest_expiry: Set(latest_expiry),
         ended_at: Set(None),
+        conversation_id: Set(None),
     }
     .insert(db)
     .await?;
@@ -73,6 +76,36 @@ pub async fn create(
         expires_at,
         identity: new.identity.cloned(),
     })
+}
+
+/// Starts an anonymous session on a deployment whose configuration allows anonymous
+/// conversations (no sign-in configured, or sign-in with the anonymous-to-authenticated upgrade).
+pub async fn start_anonymous(
+    db: &DatabaseConnection,
+    keyring: &Keyring,
+    deployment_id: Uuid,
+) -> Result<MessengerSession, Error> {
+    let served = crate::deployments::served(db, deployment_id)
+        .await?
+        .ok_or(Error::NotFound("messenger deployment"))?;
+    let authentication = &served.content.authentication;
+    if authentication.enabled && !authentication.allow_session_upgrade {
+        return Err(Error::Forbidden);
+    }
+    let lifetime = Duration::seconds(served.content.session_lifetime_seconds);
+    create(
+        db,
+        keyring,
+        NewSession {
+            deployment_id,
+            integration_id: None,
+            identity: None,
+            refresh_token: None,
+            lifetime,
+            longest: lifetime,
+        },
+    )
+    .await
 }
 
 /// The live session `token` names, or `None` (unknown, ended or expired).
@@ -194,5 +227,6 @@ pub(crate) fn to_session(row: &messenger_session::Model) -> Result<Session, Erro
         expires_at: row.expires_at,
         latest_expiry: row.latest_expiry,
         has_refresh_token: row.refresh_token_sealed.is_some(),
+        conversation_id: row.conversation_id,
     })
 }

@@ -179,6 +179,7 @@ async fn conversations_put_newest_activity_first(db: &DatabaseConnection) {
             status: Set("open".into()),
             created_at: Set(now - Duration::minutes(minutes_ago)),
             last_activity_at: Set(now - Duration::minutes(minutes_ago)),
+            agent_read_id: Set(0),
         }
         .insert(db)
         .await

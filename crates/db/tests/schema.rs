@@ -141,6 +141,7 @@ async fn rows_round_trip_through_every_table(db: &DatabaseConnection) {
         status: Set("open".into()),
         created_at: Set(now),
         last_activity_at: Set(now),
+        agent_read_id: Set(0),
     }
     .insert(db)
     .await
@@ -152,6 +153,7 @@ async fn rows_round_trip_through_every_table(db: &DatabaseConnection) {
             author: Set("visitor".into()),
             text: Set(text.into()),
             created_at: Set(Utc::now()),
+            authenticated: Set(false),
             ..Default::default()
         }
         .insert(db)

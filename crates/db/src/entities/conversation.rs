@@ -13,6 +13,8 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub last_activity_at: DateTimeUtc,
+    /// The newest message id an agent has seen; later visitor messages are unread.
+    pub agent_read_id: i64,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

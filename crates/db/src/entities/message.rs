@@ -11,6 +11,8 @@ pub struct Model {
     pub author: String,
     pub text: String,
     pub created_at: DateTimeUtc,
+    /// Sent by a signed-in visitor (agents' messages are never marked).
+    pub authenticated: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -22,6 +22,8 @@ pub struct Model {
     /// No refresh extends the session past this.
     pub latest_expiry: DateTimeUtc,
     pub ended_at: Option<DateTimeUtc>,
+    /// The conversation this session writes to, once the visitor wrote.
+    pub conversation_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -6,6 +6,7 @@ use sea_orm_migration::prelude::*;
 mod m20261122_000001_initial;
 mod m20261122_000002_sign_in;
 mod m20261122_000003_messenger_sign_in;
+mod m20261122_000004_conversations;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_initial::Migration),
             Box::new(m20261122_000002_sign_in::Migration),
             Box::new(m20261122_000003_messenger_sign_in::Migration),
+            Box::new(m20261122_000004_conversations::Migration),
         ]
     }
 }

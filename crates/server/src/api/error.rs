@@ -83,6 +83,9 @@ impl From<switchboard_core::Error> for ApiError {
             ),
             Error::NotFound(what) => Self::not_found(what),
             Error::Conflict(message) => Self::new(StatusCode::CONFLICT, "conflict", message),
+            Error::TooFast(message) => {
+                Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+            }
             Error::Database(_) | Error::Corrupt(_) => {
                 tracing::error!(%error, "API request failed");
                 Self::new(

@@ -3,6 +3,7 @@
 //! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
 
 mod configurations;
+mod conversations;
 mod deployments;
 mod error;
 mod integrations;
@@ -32,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .nest("/integrations", integrations::router())
         .nest("/messenger/configurations", configurations::router())
         .nest("/messenger/deployments", deployments::router())
+        .nest("/conversations", conversations::router())
         .fallback(|| async { ApiError::not_found("route") })
 }
 

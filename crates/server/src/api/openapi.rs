@@ -5,7 +5,7 @@ use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{configurations, deployments, error, integrations};
+use super::{configurations, conversations, deployments, error, integrations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -43,6 +43,9 @@ use super::{configurations, deployments, error, integrations};
         deployments::show,
         deployments::update,
         deployments::remove,
+        conversations::list,
+        conversations::messages,
+        conversations::reply,
     ),
     components(schemas(error::Body)),
     modifiers(&BearerToken),
@@ -51,6 +54,7 @@ use super::{configurations, deployments, error, integrations};
         (name = "integrations", description = "Connections to OpenID Connect providers"),
         (name = "messenger configurations", description = "Drafts and published versions"),
         (name = "messenger deployments", description = "Where the messenger runs, and its snippet"),
+        (name = "conversations", description = "Visitors' conversations and agents' replies"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "tokens", description = "API tokens"),
     )

@@ -11,6 +11,7 @@ mod auth;
 mod config;
 mod cors;
 mod frame;
+mod messages;
 mod pages;
 mod rate_limit;
 mod tokens;
@@ -50,6 +51,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/v1/token",
             axum::routing::delete(tokens::sign_out).options(cors::preflight),
         )
+        .route(
+            "/v1/sessions",
+            post(messages::start_anonymous).options(cors::preflight),
+        )
         .route_layer(from_fn_with_state(state.clone(), rate_limit::limit));
     Router::new()
         .route("/v1/deployments/{id}/config", get(config::public_config))
@@ -58,5 +63,13 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/frame.css", get(assets::frame_style))
         .route("/callback.js", get(assets::callback_script))
         .route("/v1/session", get(tokens::session).options(cors::preflight))
+        .route(
+            "/v1/conversation",
+            get(messages::conversation).options(cors::preflight),
+        )
+        .route(
+            "/v1/messages",
+            post(messages::post).options(cors::preflight),
+        )
         .merge(limited)
 }

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_core::messenger_sessions::Session;
 use switchboard_core::relying_party::{Failure, PageSideCode, session};
 use switchboard_core::{deployments, messenger_sessions};
 use uuid::Uuid;
@@ -115,6 +116,23 @@ async fn authorize(
     state: &AppState,
     headers: &HeaderMap,
 ) -> Result<(String, Option<String>), Response> {
+    let (token, _, origin) = bearer_session(state, headers).await?;
+    Ok((token, origin))
+}
+
+/// The live session of the request's bearer token, with the foreign origin when allowed.
+pub(super) async fn authorize_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(Session, Option<String>), Response> {
+    let (_, session, origin) = bearer_session(state, headers).await?;
+    Ok((session, origin))
+}
+
+async fn bearer_session(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<(String, Session, Option<String>), Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -136,7 +154,7 @@ async fn authorize(
             return Err(origin_refused());
         }
     }
-    Ok((token, origin))
+    Ok((token, session, origin))
 }
 
 fn failure_response(failure: &Failure) -> Response {
@@ -169,7 +187,7 @@ fn internal(error: switchboard_core::Error) -> Response {
     )
 }
 
-fn error_response(status: StatusCode, error: &str, message: &str) -> Response {
+pub(super) fn error_response(status: StatusCode, error: &str, message: &str) -> Response {
     let mut response = (
         status,
         Json(serde_json::json!({"error": error, "message": message})),

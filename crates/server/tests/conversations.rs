@@ -1,0 +1,315 @@
+//! Messaging: anonymous sessions, visitors' messages (stored before the 201, monotonic ids,
+//! resume after an id, text kept as text, length and burst limits), agents' replies and the
+//! inbox, on SQLite and PostgreSQL.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use common::{Answer, TestApp};
+use sea_orm::DatabaseConnection;
+use serde_json::{Value, json};
+use switchboard_db::test_on_each_engine;
+use switchboard_domain::admin::Role;
+
+test_on_each_engine!(
+    visitors_and_agents_exchange_messages,
+    messages_are_checked_and_rate_limited,
+    anonymous_sessions_need_a_configuration_that_allows_them,
+);
+
+/// A published configuration without sign-in (or with it, when `sign_in` names an
+/// integration), deployed on `customer.example`; returns the deployment id.
+async fn deployment(app: &TestApp, token: &str, sign_in: Option<&str>) -> String {
+    let authentication = match sign_in {
+        Some(integration) => {
+            json!({"enabled": true, "integrationId": integration, "allowSessionUpgrade": false})
+        }
+        None => json!({"enabled": false, "integrationId": null, "allowSessionUpgrade": false}),
+    };
+    let created = app
+        .api(
+            Method::POST,
+            "/api/v2/messenger/configurations",
+            token,
+            Some(json!({"name": "Chat", "draft": {
+                "authentication": authentication,
+                "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Chat", "greeting": "Hi", "defaultLanguage": "en"},
+                "sessionLifetimeSeconds": 3600
+            }})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let configuration = created.json()["id"].as_str().unwrap().to_owned();
+    app.api(
+        Method::POST,
+        &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
+        token,
+        None,
+    )
+    .await;
+    let deployment = app
+        .api(
+            Method::POST,
+            "/api/v2/messenger/deployments",
+            token,
+            Some(json!({
+                "name": "Website",
+                "configuration": {"id": configuration, "version": null},
+                "allowedDomains": ["customer.example"],
+                "allowAllDomains": false,
+                "status": "active",
+            })),
+        )
+        .await;
+    deployment.json()["id"].as_str().unwrap().to_owned()
+}
+
+/// A request from the customer's page.
+async fn visitor(
+    app: &TestApp,
+    method: Method,
+    path: &str,
+    session: Option<&str>,
+    body: Option<Value>,
+) -> Answer {
+    let mut request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::ORIGIN, "https://customer.example")
+        .header("sec-fetch-site", "cross-site");
+    if let Some(session) = session {
+        request = request.header(header::AUTHORIZATION, format!("Bearer {session}"));
+    }
+    let request = match body {
+        Some(body) => request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    };
+    app.send(request.unwrap()).await
+}
+
+async fn anonymous(app: &TestApp, deployment: &str) -> String {
+    let answer = visitor(
+        app,
+        Method::POST,
+        "/messenger/v1/sessions",
+        None,
+        Some(json!({"deploymentId": deployment})),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(answer.json()["identity"], Value::Null);
+    answer.json()["token"].as_str().unwrap().to_owned()
+}
+
+async fn send(app: &TestApp, session: &str, text: &str) -> Answer {
+    visitor(
+        app,
+        Method::POST,
+        "/messenger/v1/messages",
+        Some(session),
+        Some(json!({"text": text})),
+    )
+    .await
+}
+
+async fn visitors_and_agents_exchange_messages(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let deployment = deployment(&app, &token, None).await;
+    let session = anonymous(&app, &deployment).await;
+
+    let empty = visitor(
+        &app,
+        Method::GET,
+        "/messenger/v1/conversation",
+        Some(&session),
+        None,
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.body);
+    assert_eq!(empty.json()["messages"], json!([]));
+    assert_eq!(empty.json()["id"], Value::Null);
+
+    let mut ids = vec![];
+    for text in ["Hello", "<script>alert(1)</script>", "Line one\nline two"] {
+        let answer = send(&app, &session, text).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        assert_eq!(
+            answer.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+            Some("https://customer.example")
+        );
+        assert_eq!(answer.json()["text"], text, "stored as text, unchanged");
+        assert_eq!(answer.json()["author"], "visitor");
+        assert_eq!(answer.json()["authenticated"], false);
+        ids.push(answer.json()["id"].as_i64().unwrap());
+    }
+    assert!(
+        ids.windows(2).all(|pair| pair[0] < pair[1]),
+        "ids grow: {ids:?}"
+    );
+
+    let inbox = app
+        .api(Method::GET, "/api/v2/conversations", &token, None)
+        .await;
+    assert_eq!(inbox.status, StatusCode::OK, "{}", inbox.body);
+    let conversation = inbox.json()[0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(inbox.json()[0]["identity"], Value::Null);
+    assert_eq!(inbox.json()[0]["deploymentName"], "Website");
+
+    let path = format!("/api/v2/conversations/{conversation}/messages");
+    let reply = app
+        .api(
+            Method::POST,
+            &path,
+            &token,
+            Some(json!({"text": "How can we help?"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    assert_eq!(reply.json()["author"], "agent");
+
+    let all = visitor(
+        &app,
+        Method::GET,
+        "/messenger/v1/conversation",
+        Some(&session),
+        None,
+    )
+    .await;
+    let texts: Vec<Value> = all.json()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].clone())
+        .collect();
+    assert_eq!(
+        texts,
+        [
+            json!("Hello"),
+            json!("<script>alert(1)</script>"),
+            json!("Line one\nline two"),
+            json!("How can we help?")
+        ]
+    );
+    assert_eq!(all.json()["id"], conversation.as_str());
+    // Resume after the second message.
+    let later = visitor(
+        &app,
+        Method::GET,
+        &format!("/messenger/v1/conversation?after={}", ids[1]),
+        Some(&session),
+        None,
+    )
+    .await;
+    assert_eq!(later.json()["messages"].as_array().unwrap().len(), 2);
+    let agent_view = app
+        .api(
+            Method::GET,
+            &format!("{path}?after={}", ids[2]),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(agent_view.json()[0]["text"], "How can we help?");
+
+    // Viewers read but do not reply; unknown conversations are 404.
+    let viewer = app.token("viewer", Role::Viewer).await;
+    let refused = app
+        .api(Method::POST, &path, &viewer, Some(json!({"text": "hi"})))
+        .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    let unknown = app
+        .api(
+            Method::GET,
+            &format!("/api/v2/conversations/{}/messages", uuid::Uuid::new_v4()),
+            &viewer,
+            None,
+        )
+        .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+async fn messages_are_checked_and_rate_limited(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let deployment = deployment(&app, &token, None).await;
+    let session = anonymous(&app, &deployment).await;
+    let blank = send(&app, &session, "   \n ").await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(blank.json()["message"], "Write a message first.");
+    let long = send(&app, &session, &"x".repeat(4001)).await;
+    assert_eq!(long.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        long.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("at most 4000")
+    );
+    for n in 0..10 {
+        assert_eq!(
+            send(&app, &session, &format!("message {n}")).await.status,
+            StatusCode::CREATED
+        );
+    }
+    let burst = send(&app, &session, "one too many").await;
+    assert_eq!(
+        burst.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        burst.body
+    );
+    assert_eq!(burst.json()["error"], "rate_limited");
+    // Nothing refused was stored.
+    let all = visitor(
+        &app,
+        Method::GET,
+        "/messenger/v1/conversation",
+        Some(&session),
+        None,
+    )
+    .await;
+    assert_eq!(all.json()["messages"].as_array().unwrap().len(), 10);
+
+    let stranger = visitor(
+        &app,
+        Method::POST,
+        "/messenger/v1/messages",
+        Some("sbm_nope"),
+        Some(json!({"text": "hi"})),
+    )
+    .await;
+    assert_eq!(stranger.status, StatusCode::UNAUTHORIZED);
+}
+
+async fn anonymous_sessions_need_a_configuration_that_allows_them(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let integration = app.active_integration(&token).await;
+    let deployment = deployment(&app, &token, Some(&integration)).await;
+    let refused = visitor(
+        &app,
+        Method::POST,
+        "/messenger/v1/sessions",
+        None,
+        Some(json!({"deploymentId": deployment})),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
+    assert_eq!(refused.json()["error"], "sign_in_required");
+    let unknown = visitor(
+        &app,
+        Method::POST,
+        "/messenger/v1/sessions",
+        None,
+        Some(json!({"deploymentId": uuid::Uuid::new_v4()})),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::FORBIDDEN,
+        "an unknown deployment allows no origin"
+    );
+}
