@@ -6,6 +6,7 @@ pub mod admins;
 pub mod api_tokens;
 pub mod audit;
 pub mod conversations;
+pub mod delivery;
 pub mod deployments;
 pub mod discovery;
 pub mod error;
@@ -28,6 +29,7 @@ pub use error::Error;
 use sea_orm::DatabaseConnection;
 
 use crate::admin_sessions::SessionPolicy;
+use crate::delivery::Delivery;
 use crate::discovery::GuardedClient;
 use crate::relying_party::ProviderCache;
 use crate::secrets::Keyring;
@@ -41,6 +43,7 @@ pub struct Services {
     settings: Settings,
     discovery: GuardedClient,
     providers: Arc<ProviderCache>,
+    delivery: Arc<Delivery>,
 }
 
 /// The tunable rules of sign-in, sessions and provider requests.
@@ -62,6 +65,7 @@ impl Services {
                 settings.allow_insecure_localhost,
             ))),
             settings,
+            delivery: Arc::new(Delivery::default()),
         }
     }
 
@@ -95,6 +99,11 @@ impl Services {
     /// Providers' metadata and keys, cached for sign-in (see [`relying_party`]).
     pub fn providers(&self) -> &ProviderCache {
         &self.providers
+    }
+
+    /// New messages for this instance's readers (see [`delivery`]).
+    pub fn delivery(&self) -> &Arc<Delivery> {
+        &self.delivery
     }
 
     /// Succeeds when the database answers a round trip.

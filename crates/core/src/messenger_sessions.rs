@@ -116,6 +116,17 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session
         .transpose()
 }
 
+/// Session `id` while it is live (not ended, not expired).
+pub async fn live(db: &DatabaseConnection, id: Uuid) -> Result<Option<Session>, Error> {
+    messenger_session::Entity::find_by_id(id)
+        .filter(messenger_session::Column::EndedAt.is_null())
+        .filter(messenger_session::Column::ExpiresAt.gt(Utc::now()))
+        .one(db)
+        .await?
+        .map(|row| to_session(&row))
+        .transpose()
+}
+
 pub(crate) async fn find_row(
     db: &DatabaseConnection,
     token: &str,

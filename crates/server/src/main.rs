@@ -128,6 +128,8 @@ async fn serve(config: Config) -> Result<(), Failure> {
         web: Arc::new(WebSettings::new(base_url.clone())),
         messenger: Default::default(),
     };
+    // Messages posted by other instances reach this one's event streams (PostgreSQL only).
+    state.services.delivery().listen(state.services.db());
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.addr))?;

@@ -7,7 +7,8 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{Answer, TestApp};
-use sea_orm::DatabaseConnection;
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use serde_json::{Value, json};
 use switchboard_db::test_on_each_engine;
 use switchboard_domain::admin::Role;
@@ -16,6 +17,7 @@ test_on_each_engine!(
     visitors_and_agents_exchange_messages,
     messages_are_checked_and_rate_limited,
     anonymous_sessions_need_a_configuration_that_allows_them,
+    events_reach_readers_on_every_instance,
 );
 
 /// A published configuration without sign-in (or with it, when `sign_in` names an
@@ -312,4 +314,96 @@ async fn anonymous_sessions_need_a_configuration_that_allows_them(db: &DatabaseC
         StatusCode::FORBIDDEN,
         "an unknown deployment allows no origin"
     );
+}
+
+/// Reads an event stream until it has said every one of `wanted`, or fails after 10 s.
+async fn read_until(body: &mut Body, wanted: &[String]) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !wanted.iter().all(|text| seen.contains(text.as_str())) {
+        let frame = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("waited for {wanted:?}; the stream said:\n{seen}"))
+            .expect("the stream goes on")
+            .unwrap();
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    seen
+}
+
+fn events_request(session: &str, last_event_id: Option<i64>) -> Request<Body> {
+    let mut request = Request::get("/messenger/v1/events")
+        .header(header::AUTHORIZATION, format!("Bearer {session}"));
+    if let Some(id) = last_event_id {
+        request = request.header("last-event-id", id.to_string());
+    }
+    request.body(Body::empty()).unwrap()
+}
+
+async fn events_reach_readers_on_every_instance(db: &DatabaseConnection) {
+    let writer = TestApp::new(db);
+    // On PostgreSQL a second instance (its own delivery, its own listener) serves the reader;
+    // SQLite runs one instance.
+    let second;
+    let reader = if db.get_database_backend() == DatabaseBackend::Postgres {
+        second = TestApp::new(db);
+        &second
+    } else {
+        &writer
+    };
+    let token = writer.token("admin", Role::Admin).await;
+    let deployment = deployment(&writer, &token, None).await;
+    let session = anonymous(&writer, &deployment).await;
+    let first = send(&writer, &session, "first").await.json()["id"]
+        .as_i64()
+        .unwrap();
+
+    let response = reader.open(events_request(&session, None)).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    let mut body = response.into_body();
+    read_until(
+        &mut body,
+        &[format!("id: {first}"), "\"text\":\"first\"".into()],
+    )
+    .await;
+
+    let second_message = send(&writer, &session, "second").await.json()["id"]
+        .as_i64()
+        .unwrap();
+    let inbox = writer
+        .api(Method::GET, "/api/v2/conversations", &token, None)
+        .await;
+    let conversation = inbox.json()[0]["id"].as_str().unwrap().to_owned();
+    let reply = writer
+        .api(
+            Method::POST,
+            &format!("/api/v2/conversations/{conversation}/messages"),
+            &token,
+            Some(json!({"text": "an agent's answer"})),
+        )
+        .await;
+    let reply_id = reply.json()["id"].as_i64().unwrap();
+    let said = read_until(
+        &mut body,
+        &[
+            format!("id: {second_message}"),
+            format!("id: {reply_id}"),
+            "an agent's answer".into(),
+        ],
+    )
+    .await;
+    assert!(said.contains("event: message"));
+
+    // A reconnect with Last-Event-ID gets exactly what came after it.
+    let resumed = reader.open(events_request(&session, Some(first))).await;
+    let mut body = resumed.into_body();
+    let said = read_until(&mut body, &[format!("id: {reply_id}")]).await;
+    assert!(!said.contains(&format!("id: {first}\n")), "{said}");
+    assert!(said.contains(&format!("id: {second_message}")));
 }

@@ -6,6 +6,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_core::conversations;
+use switchboard_core::delivery::Posted;
 use switchboard_domain::conversation::{ConversationSummary, Message};
 use uuid::Uuid;
 
@@ -71,7 +72,12 @@ pub(super) async fn reply(
     Path(id): Path<Uuid>,
     JsonBody(reply): JsonBody<Reply>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let message =
-        conversations::post_from_agent(state.services.db(), id, &reply.text, &caller).await?;
+    let services = &state.services;
+    let message = conversations::post_from_agent(services.db(), id, &reply.text, &caller).await?;
+    let posted = Posted {
+        conversation_id: id,
+        message_id: message.id,
+    };
+    services.delivery().publish(services.db(), posted).await;
     Ok((StatusCode::CREATED, Json(message)))
 }

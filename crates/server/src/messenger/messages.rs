@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_core::delivery::Posted;
 use switchboard_core::{Error, conversations, deployments, messenger_sessions};
 use uuid::Uuid;
 
@@ -121,7 +122,15 @@ pub async fn post(
             match conversations::post_from_visitor(state.services.db(), &session, &request.text)
                 .await
             {
-                Ok((_, message)) => (StatusCode::CREATED, Json(message)).into_response(),
+                Ok((conversation_id, message)) => {
+                    let posted = Posted {
+                        conversation_id,
+                        message_id: message.id,
+                    };
+                    let services = &state.services;
+                    services.delivery().publish(services.db(), posted).await;
+                    (StatusCode::CREATED, Json(message)).into_response()
+                }
                 Err(error) => core_error(error),
             }
         }

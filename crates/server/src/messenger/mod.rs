@@ -10,6 +10,7 @@ mod assets;
 mod auth;
 mod config;
 mod cors;
+mod events;
 mod frame;
 mod messages;
 mod pages;
@@ -71,5 +72,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/v1/messages",
             post(messages::post).options(cors::preflight),
         )
+        .route("/v1/events", get(events::events).options(cors::preflight))
         .merge(limited)
 }

@@ -69,6 +69,7 @@ impl Answer {
 impl TestApp {
     pub fn new(db: &DatabaseConnection) -> Self {
         let services = Services::for_tests(db.clone());
+        services.delivery().listen(db);
         let Cli { config, .. } = Cli::parse_from(["switchboard"]);
         let router = routes::router(AppState {
             services: services.clone(),
@@ -93,6 +94,11 @@ impl TestApp {
             headers,
             body: String::from_utf8_lossy(&body).into_owned(),
         }
+    }
+
+    /// The response with its body still streaming (server-sent events).
+    pub async fn open(&self, request: Request<Body>) -> axum::response::Response {
+        self.router.clone().oneshot(request).await.unwrap()
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {

@@ -1,0 +1,150 @@
+//! `GET /messenger/v1/events`: server-sent events of the visitor's conversation. Each message
+//! is an event `message` whose id is the message id, so a reconnecting client (`Last-Event-ID`,
+//! or `?after=`) misses nothing; `signed-out` ends the stream when the session ends.
+
+use std::collections::VecDeque;
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use switchboard_core::conversations;
+use switchboard_core::delivery::Posted;
+use switchboard_core::messenger_sessions;
+use switchboard_db::DatabaseConnection;
+use switchboard_domain::conversation::Message;
+use tokio::sync::broadcast::{self, error::RecvError};
+use uuid::Uuid;
+
+use super::cors;
+use super::tokens::authorize_session;
+use crate::AppState;
+
+/// How often an idle stream checks that its session still lives.
+const SESSION_CHECK: Duration = Duration::from_secs(30);
+
+#[derive(Debug, Deserialize)]
+pub struct After {
+    after: Option<i64>,
+}
+
+pub async fn events(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Query(query): Query<After>,
+) -> Response {
+    let (session, origin) = match authorize_session(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let last = headers
+        .get("last-event-id")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse().ok())
+        .or(query.after);
+    // Subscribed before the first read, so nothing posted in between is missed.
+    let reader = Reader {
+        notices: state.services.delivery().subscribe(),
+        db: state.services.db().clone(),
+        session: session.id,
+        conversation: session.conversation_id,
+        last,
+        pending: VecDeque::new(),
+        state: Stage::Backlog,
+    };
+    let stream = futures_util::stream::unfold(reader, Reader::next);
+    let response = Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response();
+    cors::allow(response, origin.as_deref())
+}
+
+#[derive(Debug, PartialEq)]
+enum Stage {
+    Backlog,
+    Live,
+    Ended,
+}
+
+struct Reader {
+    notices: broadcast::Receiver<Posted>,
+    db: DatabaseConnection,
+    session: Uuid,
+    conversation: Option<Uuid>,
+    last: Option<i64>,
+    pending: VecDeque<Message>,
+    state: Stage,
+}
+
+impl Reader {
+    async fn next(mut self) -> Option<(Result<Event, Infallible>, Self)> {
+        loop {
+            if let Some(message) = self.pending.pop_front() {
+                self.last = Some(message.id);
+                let event = Event::default()
+                    .event("message")
+                    .id(message.id.to_string())
+                    .json_data(&message)
+                    .expect("a message serialises");
+                return Some((Ok(event), self));
+            }
+            match self.state {
+                Stage::Ended => return None,
+                Stage::Backlog => {
+                    self.state = Stage::Live;
+                    self.read().await;
+                }
+                Stage::Live => {
+                    let notice = tokio::time::timeout(SESSION_CHECK, self.notices.recv()).await;
+                    match notice {
+                        Ok(Ok(posted)) => {
+                            if self.conversation.is_none() {
+                                self.conversation = self.current_conversation().await;
+                            }
+                            if self.conversation == Some(posted.conversation_id)
+                                && self.last.is_none_or(|last| posted.message_id > last)
+                            {
+                                self.read().await;
+                            }
+                        }
+                        // Too far behind to know what was missed: read whatever is new.
+                        Ok(Err(RecvError::Lagged(_))) => self.read().await,
+                        Ok(Err(RecvError::Closed)) => return None,
+                        Err(_) => {
+                            let live = messenger_sessions::live(&self.db, self.session).await;
+                            if matches!(live, Ok(None)) {
+                                self.state = Stage::Ended;
+                                let event = Event::default().event("signed-out").data("{}");
+                                return Some((Ok(event), self));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    async fn current_conversation(&self) -> Option<Uuid> {
+        messenger_sessions::live(&self.db, self.session)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|session| session.conversation_id)
+    }
+
+    async fn read(&mut self) {
+        if self.conversation.is_none() {
+            self.conversation = self.current_conversation().await;
+        }
+        let Some(conversation) = self.conversation else {
+            return;
+        };
+        match conversations::messages(&self.db, conversation, self.last).await {
+            Ok(messages) => self.pending.extend(messages),
+            Err(error) => tracing::warn!(%error, "cannot read messages for an event stream"),
+        }
+    }
+}
