@@ -1,5 +1,6 @@
 // The messenger frame: greeting, sign-in through the provider in a popup, the signed-in
-// visitor's name, sign-out. Browsers deny storage to third-party frames, so the host page's
+// visitor's name, sign-out, and the conversation (messages arrive as server-sent events, read
+// with fetch so the session travels in a header, and resumed after the last id seen). Browsers deny storage to third-party frames, so the host page's
 // loader keeps the session; the frame talks to it only through postMessage, to the origin the
 // server checked.
 (function () {
@@ -13,6 +14,12 @@
   var providerSignOut = el('provider-sign-out');
   var refreshTimer = null;
   var popup = null;
+  var list = el('messages');
+  var composer = el('composer');
+  var textarea = el('message');
+  var hint = el('composer-hint');
+  var lastId = 0;
+  var stream = null;
 
   // The bar's text is black or white, whichever reads better on the configured colour.
   var rgb = parseInt(config.primaryColor.slice(1), 16);
@@ -30,10 +37,13 @@
     }
   };
 
-  function call(method, path, token) {
+  function call(method, path, token, body) {
+    var headers = token ? { Authorization: 'Bearer ' + token } : {};
+    if (body) headers['Content-Type'] = 'application/json';
     return fetch(path, {
       method: method,
-      headers: token ? { Authorization: 'Bearer ' + token } : {},
+      headers: headers,
+      body: body ? JSON.stringify(body) : undefined,
       credentials: 'omit'
     }).then(function (response) {
       return response.json().catch(function () { return {}; }).then(function (body) {
@@ -51,6 +61,11 @@
     notice.textContent = message || '';
     if (message) signIn.textContent = 'Sign in again';
     else signIn.textContent = 'Sign in';
+    var mayWrite = !!identity || config.anonymousAllowed;
+    textarea.disabled = !mayWrite;
+    composer.querySelector('button').disabled = !mayWrite;
+    hint.hidden = mayWrite;
+    hint.textContent = mayWrite ? '' : 'Sign in to send a message.';
   }
 
   function schedule(session) {
@@ -77,15 +92,180 @@
   function ended() {
     store.set(null);
     clearTimeout(refreshTimer);
+    stop();
     render(null, 'Your session has ended.');
   }
 
   function signedIn(session) {
+    var previous = store.get();
     store.set(session);
     providerSignOut.hidden = true;
     render(session);
     schedule(session);
+    if (!previous || previous.token !== session.token) load(session);
   }
+
+  // The conversation.
+
+  function clearMessages() {
+    Array.prototype.slice.call(list.querySelectorAll('li:not(.greeting)')).forEach(function (li) {
+      li.remove();
+    });
+    lastId = 0;
+  }
+
+  function item(author, text) {
+    var li = document.createElement('li');
+    li.className = author;
+    var p = document.createElement('p');
+    p.textContent = text;
+    var meta = document.createElement('span');
+    meta.className = 'meta';
+    li.appendChild(p);
+    li.appendChild(meta);
+    return li;
+  }
+
+  function label(message) {
+    var who = message.author === 'agent' ? 'Agent' : 'You';
+    return who + ' · ' + new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+  }
+
+  function sent(li, message) {
+    li.setAttribute('data-id', message.id);
+    li.setAttribute('data-state', 'sent');
+    li.querySelector('.meta').textContent = label(message) + ' · Sent';
+  }
+
+  function show(message) {
+    lastId = Math.max(lastId, message.id);
+    if (list.querySelector('li[data-id="' + message.id + '"]')) return;
+    // The event may come before the answer to our own POST: it confirms the pending item.
+    if (message.author === 'visitor') {
+      var pending = Array.prototype.find.call(list.querySelectorAll('li[data-state="sending"]'), function (li) {
+        return li.querySelector('p').textContent === message.text;
+      });
+      if (pending) return sent(pending, message);
+    }
+    var li = item(message.author, message.text);
+    li.setAttribute('data-id', message.id);
+    li.querySelector('.meta').textContent = label(message);
+    list.appendChild(li);
+    el('scroll').scrollTop = el('scroll').scrollHeight;
+  }
+
+  function load(session) {
+    stop();
+    clearMessages();
+    call('GET', '/messenger/v1/conversation', session.token).then(function (result) {
+      if (!result.ok) return;
+      result.body.messages.forEach(show);
+      follow();
+    });
+  }
+
+  function stop() {
+    if (stream) stream.abort();
+    stream = null;
+  }
+
+  // Reads the event stream; after a drop, reconnects with the last id seen.
+  function follow() {
+    var session = store.get();
+    if (!session) return;
+    stop();
+    var controller = new AbortController();
+    stream = controller;
+    var headers = { Authorization: 'Bearer ' + session.token };
+    if (lastId) headers['Last-Event-ID'] = String(lastId);
+    fetch('/messenger/v1/events', { headers: headers, signal: controller.signal, credentials: 'omit' })
+      .then(function (response) {
+        if (response.status === 401) return ended();
+        if (!response.ok || !response.body) throw new Error('events: ' + response.status);
+        var reader = response.body.getReader();
+        var decoder = new TextDecoder();
+        var buffer = '';
+        function pump() {
+          return reader.read().then(function (chunk) {
+            if (chunk.done) throw new Error('events: closed');
+            buffer += decoder.decode(chunk.value, { stream: true });
+            var blocks = buffer.split('\n\n');
+            buffer = blocks.pop();
+            blocks.forEach(dispatch);
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function () {
+        if (stream !== controller || controller.signal.aborted) return;
+        setTimeout(function () { if (stream === controller) follow(); }, 2000);
+      });
+  }
+
+  function dispatch(block) {
+    var type = 'message';
+    var data = '';
+    block.split('\n').forEach(function (line) {
+      if (line.indexOf('event:') === 0) type = line.slice(6).trim();
+      else if (line.indexOf('data:') === 0) data += line.slice(5).trim();
+    });
+    if (type === 'message' && data) show(JSON.parse(data));
+    else if (type === 'signed-out') ended();
+  }
+
+  // A session to write with: the visitor's, or a new anonymous one when that is allowed.
+  function writer() {
+    var session = store.get();
+    if (session) return Promise.resolve(session);
+    return call('POST', '/messenger/v1/sessions', null, { deploymentId: config.deploymentId }).then(function (result) {
+      if (!result.ok) throw new Error(result.body.message || 'The messenger is unavailable.');
+      store.set(result.body);
+      follow();
+      return result.body;
+    });
+  }
+
+  function deliver(li, text) {
+    li.setAttribute('data-state', 'sending');
+    li.querySelector('.meta').textContent = 'Sending…';
+    writer().then(function (session) {
+      return call('POST', '/messenger/v1/messages', session.token, { text: text });
+    }).then(function (result) {
+      if (!result.ok) throw new Error(result.body.message || 'Not sent.');
+      var same = list.querySelector('li[data-id="' + result.body.id + '"]');
+      if (same && same !== li) return li.remove();
+      sent(li, result.body);
+      lastId = Math.max(lastId, result.body.id);
+    }).catch(function (error) {
+      li.setAttribute('data-state', 'failed');
+      var meta = li.querySelector('.meta');
+      meta.textContent = 'Not sent: ' + error.message + ' ';
+      var retry = document.createElement('button');
+      retry.type = 'button';
+      retry.textContent = 'Retry';
+      retry.addEventListener('click', function () { deliver(li, text); });
+      meta.appendChild(retry);
+    });
+  }
+
+  composer.addEventListener('submit', function (event) {
+    event.preventDefault();
+    var text = textarea.value.replace(/\s+$/, '');
+    if (!text.trim()) return;
+    textarea.value = '';
+    var li = item('visitor', text);
+    list.appendChild(li);
+    el('scroll').scrollTop = el('scroll').scrollHeight;
+    deliver(li, text);
+  });
+
+  textarea.addEventListener('keydown', function (event) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      composer.requestSubmit();
+    }
+  });
 
   signIn.addEventListener('click', function () {
     notice.textContent = '';
@@ -97,6 +277,7 @@
     var session = store.get();
     store.set(null);
     clearTimeout(refreshTimer);
+    stop();
     render(null);
     if (!session) return;
     call('DELETE', '/messenger/v1/token', session.token).then(function (result) {

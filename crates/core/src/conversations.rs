@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use switchboard_db::entities::{conversation, deployment, message, messenger_session};
 use switchboard_domain::conversation::{
-    Author, ConversationSummary, Identity, Message, message_text,
+    Author, Conversation, ConversationSummary, Identity, Message, message_text,
 };
 use uuid::Uuid;
 
@@ -26,24 +26,78 @@ pub const BURST_WINDOW: Duration = Duration::seconds(10);
 /// One read returns at most this many messages; the reader asks again after the last id.
 pub const PAGE: u64 = 500;
 
-/// The inbox: conversations with the newest activity first.
+/// The inbox: conversations with the newest activity first, with their unread counts.
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<ConversationSummary>, Error> {
-    conversation::Entity::find()
+    let rows = conversation::Entity::find()
         .find_also_related(deployment::Entity)
         .order_by_desc(conversation::Column::LastActivityAt)
         .limit(INBOX_LIMIT)
         .all(db)
+        .await?;
+    let mut summaries = Vec::with_capacity(rows.len());
+    for (row, deployment) in rows {
+        let unread = message::Entity::find()
+            .filter(message::Column::ConversationId.eq(row.id))
+            .filter(message::Column::Author.eq(Author::Visitor.as_str()))
+            .filter(message::Column::Id.gt(row.agent_read_id))
+            .count(db)
+            .await?;
+        summaries.push(ConversationSummary {
+            identity: identity(&row)?,
+            id: row.id,
+            deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
+            last_activity_at: row.last_activity_at,
+            unread,
+            status: row.status,
+        });
+    }
+    Ok(summaries)
+}
+
+/// One conversation with its first [`PAGE`] messages.
+pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Conversation, Error> {
+    let (row, deployment) = conversation::Entity::find_by_id(id)
+        .find_also_related(deployment::Entity)
+        .one(db)
         .await?
-        .into_iter()
-        .map(|(row, deployment)| {
-            Ok(ConversationSummary {
-                identity: identity(&row)?,
-                id: row.id,
-                deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
-                last_activity_at: row.last_activity_at,
-            })
-        })
-        .collect()
+        .ok_or(Error::NotFound("conversation"))?;
+    let messages = messages(db, id, None).await?;
+    let signed_in_at = messages
+        .iter()
+        .find(|message| message.authenticated)
+        .map(|message| message.created_at);
+    Ok(Conversation {
+        identity: identity(&row)?,
+        id,
+        deployment_id: row.deployment_id,
+        deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
+        signed_in_at,
+        status: row.status,
+        messages,
+    })
+}
+
+/// Records that an agent has seen the conversation up to message `up_to`.
+pub async fn mark_read(db: &DatabaseConnection, id: Uuid, up_to: i64) -> Result<(), Error> {
+    conversation::Entity::update_many()
+        .col_expr(conversation::Column::AgentReadId, Expr::value(up_to))
+        .filter(conversation::Column::Id.eq(id))
+        .filter(conversation::Column::AgentReadId.lt(up_to))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Closes a conversation; the visitor's next message opens it again.
+pub async fn close(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+    by.require_change()?;
+    require(db, id).await?;
+    conversation::Entity::update_many()
+        .col_expr(conversation::Column::Status, Expr::value("closed"))
+        .filter(conversation::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    crate::audit::record_change(db, by, "conversation.close", ("conversation", id), vec![]).await
 }
 
 /// Messages of a conversation after id `after` (all when `None`), oldest first.

@@ -92,6 +92,28 @@ pub struct ConversationSummary {
     /// `None` for an anonymous visitor.
     pub identity: Option<Identity>,
     pub last_activity_at: DateTime<Utc>,
+    /// Visitor messages no agent has seen yet.
+    #[serde(default)]
+    pub unread: u64,
+    /// `open` or `closed`.
+    #[serde(default)]
+    pub status: String,
+}
+
+/// One conversation with its messages, oldest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Conversation {
+    pub id: Uuid,
+    pub deployment_id: Uuid,
+    pub deployment_name: String,
+    pub identity: Option<Identity>,
+    /// When the visitor signed in, for a verified identity: the first authenticated message.
+    pub signed_in_at: Option<DateTime<Utc>>,
+    /// `open` or `closed`.
+    pub status: String,
+    pub messages: Vec<Message>,
 }
 
 impl ConversationSummary {
@@ -118,6 +140,8 @@ mod tests {
             deployment_name: "Website".into(),
             identity,
             last_activity_at: DateTime::<Utc>::MIN_UTC,
+            unread: 0,
+            status: "open".into(),
         }
     }
 

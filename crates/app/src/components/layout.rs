@@ -167,8 +167,8 @@ pub fn ChangeLink(label: &'static str, href: &'static str) -> impl IntoView {
 /// The title row of a page: a heading, one sentence on what the page is for, optional actions.
 #[component]
 pub fn PageHeader(
-    title: &'static str,
-    summary: &'static str,
+    #[prop(into)] title: String,
+    #[prop(into)] summary: String,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     view! {

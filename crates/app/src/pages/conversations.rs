@@ -54,16 +54,30 @@ fn ConversationList(conversations: Vec<ConversationSummary>) -> impl IntoView {
                     let visitor = conversation.visitor_label();
                     let verified = conversation.identity.as_ref().map(|identity| {
                         view! {
-                            <span title=format!("{} · {}", identity.issuer, identity.subject)>
-                                <Badge label="Verified".to_owned() tone=Tone::Good />
+                            <Badge label="Verified".to_owned() tone=Tone::Good />
+                            <span class="text-xs font-normal text-slate-600">
+                                {format!("{} · {}", identity.issuer, identity.subject)}
                             </span>
                         }
                     });
+                    let unread = (conversation.unread > 0).then(|| {
+                        view! { <Badge label=format!("{} unread", conversation.unread) tone=Tone::Bad /> }
+                    });
+                    let closed = (conversation.status == "closed")
+                        .then(|| view! { <Badge label="Closed".to_owned() tone=Tone::Neutral /> });
                     view! {
                         <li class="flex items-center justify-between gap-4 px-4 py-3 text-sm">
                             <div>
-                                <div class="flex items-center gap-2 font-medium text-slate-900">
-                                    {visitor} {verified}
+                                <div class="flex flex-wrap items-center gap-2 font-medium text-slate-900">
+                                    <a
+                                        href=format!("/admin/conversations/{}", conversation.id)
+                                        class="text-indigo-700 hover:underline"
+                                    >
+                                        {visitor}
+                                    </a>
+                                    {verified}
+                                    {unread}
+                                    {closed}
                                 </div>
                                 <div class="text-xs text-slate-600">{conversation.deployment_name}</div>
                             </div>

@@ -3,6 +3,7 @@
 pub mod audit;
 pub mod configuration;
 pub mod configurations;
+pub mod conversation;
 pub mod conversations;
 pub mod deployment;
 pub mod deployments;

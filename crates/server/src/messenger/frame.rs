@@ -58,14 +58,14 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
         "deploymentId": id,
         "hostOrigin": origin,
         "authentication": authentication.enabled,
+        "anonymousAllowed": !authentication.enabled || authentication.allow_session_upgrade,
         "signInUrl": format!("{base}/messenger/auth/start?deployment={id}"),
         "primaryColor": appearance.primary_color,
     });
     let body = format!(
         r#"<div class="messenger">
 <header class="bar"><h1>{label}</h1><button type="button" id="close" aria-label="Close messenger">×</button></header>
-<main>
-<p class="greeting">{greeting}</p>
+<main id="scroll">
 <section class="account" aria-label="Account">
 <p id="who" hidden>Signed in as <strong id="name"></strong></p>
 <p id="notice" role="status"></p>
@@ -73,7 +73,16 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
 <button type="button" id="sign-out" hidden>Sign out</button>
 <a id="provider-sign-out" target="_blank" rel="noopener" hidden>Also sign out of your identity provider</a>
 </section>
+<ol id="messages" class="messages" aria-label="Conversation" aria-live="polite">
+<li class="agent greeting"><p>{greeting}</p></li>
+</ol>
 </main>
+<form id="composer" class="composer">
+<label for="message">Message</label>
+<textarea id="message" rows="2" maxlength="4000" placeholder="Write a message. Enter sends, Shift+Enter starts a new line."></textarea>
+<p id="composer-hint" class="hint" hidden></p>
+<button type="submit" class="primary">Send</button>
+</form>
 </div>{data}<script src="/messenger/frame.js"></script>"#,
         label = escape(&appearance.launcher_label),
         greeting = escape(&appearance.greeting),
