@@ -1,5 +1,6 @@
 // A signed-in visitor writes from the customer's page; the agent sees the verified identity in the
-// console, replies, and the reply reaches the messenger at once. Reloads keep the history.
+// console, replies, and the reply reaches the messenger at once. Reloads keep the history; signing
+// out forgets it when the configuration says so.
 import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
 import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
@@ -16,7 +17,9 @@ test('a signed-in visitor and an agent chat in real time', async ({
   const token = adminToken(switchboard, `chat-${suffix}`);
   const integrationId = await integration(request, token, `Company SSO ${suffix}`, provider.issuer, true);
   const appearance = { primaryColor: '#1d4ed8', launcherLabel: 'Talk to support', greeting: 'Hi! Ask away.' };
-  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost']);
+  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost'], {
+    clearOnSignOut: true,
+  });
   const site = await startCustomerSite(snippet);
   try {
     await page.goto(site.url('customer.localhost'));
@@ -79,6 +82,11 @@ test('a signed-in visitor and an agent chat in real time', async ({
     for (const text of [question, answer, 'Thanks!']) {
       await expect(agent.getByTestId('messages')).toContainText(text);
     }
+
+    // "Clear conversation on sign-out": the shared device keeps nothing.
+    await frame.getByRole('button', { name: 'Sign out' }).click();
+    await expect(frame.getByRole('listitem').filter({ hasText: question })).toHaveCount(0);
+    await expect(frame.getByText(appearance.greeting)).toBeVisible();
   } finally {
     await site.stop();
   }

@@ -102,7 +102,14 @@
     providerSignOut.hidden = true;
     render(session);
     schedule(session);
-    if (!previous || previous.token !== session.token) load(session);
+    if (previous && previous.token === session.token) return;
+    // An anonymous conversation goes on, signed in, when the configuration allows it.
+    if (config.upgrade && previous && !previous.identity && session.identity) {
+      call('POST', '/messenger/v1/sessions/upgrade', session.token, { anonymousToken: previous.token })
+        .then(function () { load(session); });
+    } else {
+      load(session);
+    }
   }
 
   // The conversation.
@@ -279,6 +286,7 @@
     clearTimeout(refreshTimer);
     stop();
     render(null);
+    if (config.clearOnSignOut) clearMessages();
     if (!session) return;
     call('DELETE', '/messenger/v1/token', session.token).then(function (result) {
       if (result.ok && result.body.endSessionUrl) {

@@ -2,7 +2,10 @@
 //! Stored as a digest; the provider's refresh token, when there is one, sealed.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
+    TransactionTrait,
+};
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::messenger_session;
 use switchboard_domain::conversation::Identity;
@@ -106,6 +109,69 @@ pub async fn start_anonymous(
         },
     )
     .await
+}
+
+/// Carries an anonymous session's conversation over to the signed-in session `signed_in`, when
+/// the configuration allows the upgrade: the conversation goes on, authenticated from the next
+/// message, and the anonymous session ends. Returns the conversation, if there was one.
+pub async fn upgrade(
+    db: &DatabaseConnection,
+    signed_in: &Session,
+    anonymous_token: &str,
+) -> Result<Option<Uuid>, Error> {
+    let Some(identity) = &signed_in.identity else {
+        return Err(Error::Conflict("Sign in first, then upgrade.".to_owned()));
+    };
+    let anonymous = find(db, anonymous_token)
+        .await?
+        .filter(|previous| previous.identity.is_none())
+        .filter(|previous| previous.deployment_id == signed_in.deployment_id)
+        .ok_or(Error::NotFound("anonymous session"))?;
+    let allowed = crate::deployments::served(db, signed_in.deployment_id)
+        .await?
+        .is_some_and(|served| served.content.authentication.allow_session_upgrade);
+    if !allowed {
+        return Err(Error::Forbidden);
+    }
+    let Some(conversation) = anonymous.conversation_id else {
+        end(db, anonymous.id).await?;
+        return Ok(None);
+    };
+    if signed_in
+        .conversation_id
+        .is_some_and(|current| current != conversation)
+    {
+        return Err(Error::Conflict(
+            "This session already has a conversation of its own.".to_owned(),
+        ));
+    }
+    let transaction = db.begin().await?;
+    messenger_session::Entity::update_many()
+        .col_expr(
+            messenger_session::Column::ConversationId,
+            sea_orm::sea_query::Expr::value(conversation),
+        )
+        .filter(messenger_session::Column::Id.eq(signed_in.id))
+        .exec(&transaction)
+        .await?;
+    switchboard_db::entities::conversation::Entity::update_many()
+        .col_expr(
+            switchboard_db::entities::conversation::Column::Identity,
+            sea_orm::sea_query::Expr::value(serde_json::json!(identity)),
+        )
+        .filter(switchboard_db::entities::conversation::Column::Id.eq(conversation))
+        .exec(&transaction)
+        .await?;
+    messenger_session::Entity::update_many()
+        .col_expr(
+            messenger_session::Column::EndedAt,
+            sea_orm::sea_query::Expr::value(Utc::now()),
+        )
+        .filter(messenger_session::Column::Id.eq(anonymous.id))
+        .exec(&transaction)
+        .await?;
+    transaction.commit().await?;
+    Ok(Some(conversation))
 }
 
 /// The live session `token` names, or `None` (unknown, ended or expired).

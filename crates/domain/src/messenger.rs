@@ -26,6 +26,9 @@ pub struct VersionContent {
     /// How long a visitor's messenger session lasts (never beyond the integration's refresh
     /// token lifetime).
     pub session_lifetime_seconds: i64,
+    /// The messenger forgets the conversation when the visitor signs out (shared devices).
+    #[serde(default)]
+    pub clear_on_sign_out: bool,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -65,6 +68,7 @@ impl Default for VersionContent {
                 default_language: "en".to_owned(),
             },
             session_lifetime_seconds: 8 * 3600,
+            clear_on_sign_out: false,
         }
     }
 }
@@ -164,6 +168,10 @@ impl VersionContent {
             (
                 self.session_lifetime_seconds != after.session_lifetime_seconds,
                 "session lifetime",
+            ),
+            (
+                self.clear_on_sign_out != after.clear_on_sign_out,
+                "clear on sign-out",
             ),
         ]
         .into_iter()

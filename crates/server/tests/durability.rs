@@ -20,7 +20,7 @@ impl Server {
             .unwrap()
             .port();
         let base = format!("http://127.0.0.1:{port}");
-        let child = command(dir)
+        let mut child = command(dir)
             .arg("serve")
             .env("SWITCHBOARD_ADDR", format!("127.0.0.1:{port}"))
             .env("SWITCHBOARD_BASE_URL", &base)
@@ -35,6 +35,8 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the server did not answer /healthz");
     }
 }

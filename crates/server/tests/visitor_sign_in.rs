@@ -28,6 +28,7 @@ test_on_each_engine!(
     a_refused_refresh_ends_the_session,
     pages_can_exchange_their_own_code,
     sign_in_endpoints_are_rate_limited,
+    an_anonymous_conversation_goes_on_signed_in,
 );
 
 type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
@@ -167,6 +168,26 @@ async fn deploy(
     (client_id, client_secret): (&str, &str),
     groups: &[&str],
 ) -> (String, String) {
+    deploy_with(
+        app,
+        token,
+        discovery,
+        (client_id, client_secret),
+        groups,
+        false,
+    )
+    .await
+}
+
+/// [`deploy`], choosing whether anonymous conversations may continue signed in.
+async fn deploy_with(
+    app: &TestApp,
+    token: &str,
+    discovery: &str,
+    (client_id, client_secret): (&str, &str),
+    groups: &[&str],
+    upgrade: bool,
+) -> (String, String) {
     let created = app
         .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
         .await;
@@ -205,7 +226,7 @@ async fn deploy(
             "/api/v2/messenger/configurations",
             token,
             Some(json!({"name": "Support", "draft": {
-                "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": false},
+                "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": upgrade},
                 "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Ask us", "greeting": "Hello", "defaultLanguage": "en"},
                 "sessionLifetimeSeconds": 3600
             }})),
@@ -800,4 +821,104 @@ async fn sign_in_endpoints_are_rate_limited(db: &DatabaseConnection) {
         )
         .await;
     assert_eq!(config.status, StatusCode::NOT_FOUND);
+}
+
+async fn an_anonymous_conversation_goes_on_signed_in(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let issuer = TestIssuer::start().await;
+    let token = app.token("setup", Role::Admin).await;
+    let (_, deployment) = deploy_with(
+        &app,
+        &token,
+        &issuer.issuer,
+        (CLIENT_ID, CLIENT_SECRET),
+        &[],
+        true,
+    )
+    .await;
+    let setup = Setup {
+        app,
+        token,
+        issuer,
+        integration: String::new(),
+        deployment: deployment.clone(),
+    };
+    let post = |method: Method, path: &str, bearer: Option<&str>, body: Value| {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::CONTENT_TYPE, "application/json");
+        if let Some(bearer) = bearer {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {bearer}"));
+        }
+        setup
+            .app
+            .send(request.body(Body::from(body.to_string())).unwrap())
+    };
+    let anonymous = post(
+        Method::POST,
+        "/messenger/v1/sessions",
+        None,
+        json!({"deploymentId": deployment}),
+    )
+    .await;
+    assert_eq!(anonymous.status, StatusCode::CREATED, "{}", anonymous.body);
+    let anonymous = anonymous.json()["token"].as_str().unwrap().to_owned();
+    let first = post(
+        Method::POST,
+        "/messenger/v1/messages",
+        Some(&anonymous),
+        json!({"text": "before"}),
+    )
+    .await;
+    assert_eq!(first.json()["authenticated"], false);
+
+    let signed_in = setup.sign_in().await;
+    let session = result(&signed_in)["session"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let upgraded = post(
+        Method::POST,
+        "/messenger/v1/sessions/upgrade",
+        Some(&session),
+        json!({"anonymousToken": anonymous}),
+    )
+    .await;
+    assert_eq!(upgraded.status, StatusCode::OK, "{}", upgraded.body);
+    let second = post(
+        Method::POST,
+        "/messenger/v1/messages",
+        Some(&session),
+        json!({"text": "after"}),
+    )
+    .await;
+    assert_eq!(second.json()["authenticated"], true);
+
+    let history = setup
+        .messenger(Method::GET, "/messenger/v1/conversation", &session)
+        .await;
+    let texts: Vec<String> = history.json()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["text"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(texts, ["before", "after"]);
+    assert_eq!(history.json()["identity"]["subject"], SUBJECT);
+    let inbox = setup
+        .app
+        .api(Method::GET, "/api/v2/conversations", &setup.token, None)
+        .await;
+    assert_eq!(
+        inbox.json().as_array().unwrap().len(),
+        1,
+        "one conversation, not two"
+    );
+    assert_eq!(inbox.json()[0]["identity"]["name"], NAME);
+    // The anonymous session is over.
+    let old = setup
+        .messenger(Method::GET, "/messenger/v1/session", &anonymous)
+        .await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED);
 }

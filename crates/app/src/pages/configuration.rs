@@ -116,6 +116,7 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
             .unwrap_or_default(),
     );
     let upgrade = RwSignal::new(draft.authentication.allow_session_upgrade);
+    let clear_on_sign_out = RwSignal::new(draft.clear_on_sign_out);
     let colour = RwSignal::new(draft.appearance.primary_color.clone());
     let label = RwSignal::new(draft.appearance.launcher_label.clone());
     let greeting = RwSignal::new(draft.appearance.greeting.clone());
@@ -192,6 +193,7 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
                         default_language: language.get_untracked(),
                     },
                     session_lifetime_seconds: minutes.saturating_mul(60),
+                    clear_on_sign_out: clear_on_sign_out.get_untracked(),
                 },
             },
         });
@@ -259,6 +261,17 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
                         class="h-4 w-4 rounded border-slate-300"
                     />
                     "Allow anonymous conversations to upgrade to authenticated"
+                </label>
+                <label class="flex items-center gap-2 text-sm text-slate-800">
+                    <input
+                        type="checkbox"
+                        prop:checked=clear_on_sign_out
+                        on:change=move |event| clear_on_sign_out.set(event_target_checked(&event))
+                        disabled=read_only
+                        class="h-4 w-4 rounded border-slate-300"
+                    />
+                    "Clear conversation on sign-out"
+                    <span class="text-slate-600">"(for shared devices: the messenger forgets the history when the visitor signs out)"</span>
                 </label>
             </fieldset>
             <fieldset class="space-y-3">

@@ -59,6 +59,8 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
         "hostOrigin": origin,
         "authentication": authentication.enabled,
         "anonymousAllowed": !authentication.enabled || authentication.allow_session_upgrade,
+        "upgrade": authentication.enabled && authentication.allow_session_upgrade,
+        "clearOnSignOut": content.clear_on_sign_out,
         "signInUrl": format!("{base}/messenger/auth/start?deployment={id}"),
         "primaryColor": appearance.primary_color,
     });

@@ -68,6 +68,46 @@ pub async fn start_anonymous(
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Upgrade {
+    anonymous_token: String,
+}
+
+/// `POST /messenger/v1/sessions/upgrade` with the signed-in session as bearer and
+/// `{"anonymousToken": ...}`: the anonymous conversation goes on, authenticated.
+pub async fn upgrade(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let (session, origin) = match authorize_session(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(request) = serde_json::from_slice::<Upgrade>(&body) else {
+        return error_response(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            "Send {\"anonymousToken\": \"...\"}.",
+        );
+    };
+    let db = state.services.db();
+    let response = match messenger_sessions::upgrade(db, &session, &request.anonymous_token).await {
+        Ok(conversation) => {
+            Json(serde_json::json!({ "conversationId": conversation })).into_response()
+        }
+        Err(Error::Forbidden) => error_response(
+            StatusCode::FORBIDDEN,
+            "upgrade_not_allowed",
+            "This messenger does not carry anonymous conversations over to signed-in ones.",
+        ),
+        Err(Error::Conflict(message)) => error_response(StatusCode::CONFLICT, "conflict", &message),
+        Err(error) => core_error(error),
+    };
+    cors::allow(response, origin.as_deref())
+}
+
+#[derive(Debug, Deserialize)]
 pub struct After {
     after: Option<i64>,
 }

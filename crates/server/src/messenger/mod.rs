@@ -73,5 +73,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(messages::post).options(cors::preflight),
         )
         .route("/v1/events", get(events::events).options(cors::preflight))
+        .route(
+            "/v1/sessions/upgrade",
+            post(messages::upgrade).options(cors::preflight),
+        )
         .merge(limited)
 }
