@@ -2,13 +2,14 @@
 import { test, expect, signIn } from '../fixtures/index.ts';
 
 // `shows` is text the page must show. Other specs in the same worker create integrations,
-// configurations and deployments, so those pages show their main button here (the Rust tests
-// check their empty states); the audit log shows the sign-in every test starts with.
+// configurations, deployments and conversations, so those pages show their main button or
+// summary here (the Rust tests check their empty states); the audit log shows the sign-in
+// every test starts with.
 const PAGES = [
   { link: 'Integrations', path: '/admin/integrations', shows: 'Install integration' },
   { link: 'Messenger Configurations', path: '/admin/messenger/configurations', shows: 'New configuration' },
   { link: 'Messenger Deployments', path: '/admin/messenger/deployments', shows: 'New deployment' },
-  { link: 'Conversations', path: '/admin/conversations', shows: 'No conversations yet' },
+  { link: 'Conversations', path: '/admin/conversations', shows: 'Messages from visitors, newest activity first' },
   { link: 'Audit log', path: '/admin/audit', shows: 'admin.sign_in' },
 ];
 
