@@ -4,5 +4,6 @@ pub mod editor;
 pub mod feedback;
 pub mod form;
 pub mod layout;
+pub mod refresh;
 pub mod sign_in_log;
 pub mod time;

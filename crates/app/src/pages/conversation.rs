@@ -13,11 +13,12 @@ use crate::components::editor::{loaded_editor, use_id_param};
 use crate::components::feedback::{Badge, Tone};
 use crate::components::form::field_error;
 use crate::components::layout::PageHeader;
+use crate::components::refresh::refetch_every;
 use crate::components::time;
 use crate::error::AppError;
 
-/// How often an open conversation looks for new messages.
-const REFRESH: Duration = Duration::from_secs(3);
+/// How often an open conversation (or the inbox) looks for new messages.
+pub const REFRESH: Duration = Duration::from_secs(3);
 
 #[server]
 pub async fn load_conversation(id: Uuid) -> Result<Conversation, AppError> {
@@ -59,15 +60,7 @@ pub fn ConversationPage() -> impl IntoView {
             None => Err(AppError::NotFound("conversation".into())),
         }
     });
-    // Effects run only in the browser: the server renders once.
-    Effect::new(move |_| {
-        let handle = set_interval_with_handle(move || conversation.refetch(), REFRESH).ok();
-        on_cleanup(move || {
-            if let Some(handle) = handle {
-                handle.clear();
-            }
-        });
-    });
+    refetch_every(conversation, REFRESH);
     loaded_editor(
         "Conversation",
         conversation,

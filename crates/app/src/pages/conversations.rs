@@ -1,4 +1,4 @@
-//! Conversations: the agents' inbox.
+//! Conversations: the agents' inbox, kept current while it is open.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -6,6 +6,7 @@ use switchboard_domain::conversation::ConversationSummary;
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
 use crate::components::layout::PageHeader;
+use crate::components::refresh::refetch_every;
 use crate::components::time;
 use crate::error::AppError;
 
@@ -18,13 +19,15 @@ pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> 
 #[component]
 pub fn ConversationsPage() -> impl IntoView {
     let conversations = Resource::new(|| (), |_| list_conversations());
+    // New conversations and unread counts show up without a reload.
+    refetch_every(conversations, crate::pages::conversation::REFRESH);
     view! {
         <Title text="Conversations" />
         <PageHeader
             title="Conversations"
             summary="Messages from visitors, newest activity first. Signed-in visitors carry the identity their provider verified."
         />
-        <Suspense fallback=Loading>
+        <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match conversations.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
@@ -40,7 +43,7 @@ pub fn ConversationsPage() -> impl IntoView {
                     Ok(list) => view! { <ConversationList conversations=list /> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
