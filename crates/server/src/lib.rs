@@ -2,6 +2,10 @@
 //!
 //! Read [`routes::router`] first: every URL the server answers starts there.
 
+// Release builds keep the console's full view types (debug builds erase them); laying out the
+// server-rendering futures of the larger pages needs more than the default query depth.
+#![recursion_limit = "256"]
+
 pub mod api;
 pub mod auth;
 pub mod commands;
