@@ -2,6 +2,8 @@
 //! and posting from either side. A message is acknowledged only once stored; ids grow with
 //! every message, so readers resume after the last id they saw.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -34,24 +36,47 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ConversationSummary>, E
         .limit(INBOX_LIMIT)
         .all(db)
         .await?;
-    let mut summaries = Vec::with_capacity(rows.len());
-    for (row, deployment) in rows {
-        let unread = message::Entity::find()
-            .filter(message::Column::ConversationId.eq(row.id))
-            .filter(message::Column::Author.eq(Author::Visitor.as_str()))
-            .filter(message::Column::Id.gt(row.agent_read_id))
-            .count(db)
-            .await?;
-        summaries.push(ConversationSummary {
-            identity: identity(&row)?,
-            id: row.id,
-            deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
-            last_activity_at: row.last_activity_at,
-            unread,
-            status: row.status,
-        });
-    }
-    Ok(summaries)
+    let unread = unread_counts(db, rows.iter().map(|(row, _)| row.id).collect()).await?;
+    rows.into_iter()
+        .map(|(row, deployment)| {
+            Ok(ConversationSummary {
+                identity: identity(&row)?,
+                unread: unread.get(&row.id).copied().unwrap_or(0),
+                id: row.id,
+                deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
+                last_activity_at: row.last_activity_at,
+                status: row.status,
+            })
+        })
+        .collect()
+}
+
+/// Visitor messages after each conversation's read mark, for conversations `ids`, in one query.
+async fn unread_counts(
+    db: &DatabaseConnection,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, u64>, Error> {
+    let counts: Vec<(Uuid, i64)> = message::Entity::find()
+        .select_only()
+        .column(message::Column::ConversationId)
+        .column_as(message::Column::Id.count(), "unread")
+        .inner_join(conversation::Entity)
+        .filter(message::Column::ConversationId.is_in(ids))
+        .filter(message::Column::Author.eq(Author::Visitor.as_str()))
+        .filter(
+            Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
+                conversation::Entity,
+                conversation::Column::AgentReadId,
+            ))),
+        )
+        .group_by(message::Column::ConversationId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(counts
+        .into_iter()
+        .map(|(id, count)| (id, u64::try_from(count).unwrap_or(0)))
+        .collect())
 }
 
 /// One conversation with its first [`PAGE`] messages.

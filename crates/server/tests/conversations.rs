@@ -20,8 +20,8 @@ test_on_each_engine!(
     events_reach_readers_on_every_instance,
 );
 
-/// A published configuration without sign-in (or with it, when `sign_in` names an
-/// integration), deployed on `customer.example`; returns the deployment id.
+/// A messenger without sign-in (or with it, when `sign_in` names an integration); returns the
+/// deployment id.
 async fn deployment(app: &TestApp, token: &str, sign_in: Option<&str>) -> String {
     let authentication = match sign_in {
         Some(integration) => {
@@ -29,42 +29,7 @@ async fn deployment(app: &TestApp, token: &str, sign_in: Option<&str>) -> String
         }
         None => json!({"enabled": false, "integrationId": null, "allowSessionUpgrade": false}),
     };
-    let created = app
-        .api(
-            Method::POST,
-            "/api/v2/messenger/configurations",
-            token,
-            Some(json!({"name": "Chat", "draft": {
-                "authentication": authentication,
-                "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Chat", "greeting": "Hi", "defaultLanguage": "en"},
-                "sessionLifetimeSeconds": 3600
-            }})),
-        )
-        .await;
-    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
-    let configuration = created.json()["id"].as_str().unwrap().to_owned();
-    app.api(
-        Method::POST,
-        &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
-        token,
-        None,
-    )
-    .await;
-    let deployment = app
-        .api(
-            Method::POST,
-            "/api/v2/messenger/deployments",
-            token,
-            Some(json!({
-                "name": "Website",
-                "configuration": {"id": configuration, "version": null},
-                "allowedDomains": ["customer.example"],
-                "allowAllDomains": false,
-                "status": "active",
-            })),
-        )
-        .await;
-    deployment.json()["id"].as_str().unwrap().to_owned()
+    app.deployed_messenger(token, authentication).await
 }
 
 /// A request from the customer's page.

@@ -159,8 +159,8 @@ impl Setup {
     }
 }
 
-/// An active integration on the provider at `discovery`, a published configuration with
-/// sign-in through it, and a deployment on `customer.example`: (integration, deployment).
+/// An active integration on the provider at `discovery`, and a messenger signing in through it
+/// on `customer.example`: (integration, deployment).
 async fn deploy(
     app: &TestApp,
     token: &str,
@@ -188,11 +188,6 @@ async fn deploy_with(
     groups: &[&str],
     upgrade: bool,
 ) -> (String, String) {
-    let created = app
-        .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
-        .await;
-    let integration = created.json()["id"].as_str().unwrap().to_owned();
-    let path = format!("/api/v2/integrations/{integration}");
     let settings = json!({
         "name": "Test provider",
         "discoveryUri": discovery,
@@ -201,66 +196,12 @@ async fn deploy_with(
         "allowedGroups": groups,
         "clockSkewSeconds": 60,
     });
-    let saved = app.api(Method::PUT, &path, token, Some(settings)).await;
-    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    let credentials = json!({"clientId": client_id, "clientSecret": client_secret});
-    app.api(
-        Method::PUT,
-        &format!("{path}/credentials"),
-        token,
-        Some(credentials),
-    )
-    .await;
-    let active = app
-        .api(
-            Method::PATCH,
-            &path,
-            token,
-            Some(json!({"status": "active"})),
-        )
+    let integration = app
+        .integration_with(token, settings, (client_id, client_secret))
         .await;
-    assert_eq!(active.status, StatusCode::OK, "{}", active.body);
-    let configuration = app
-        .api(
-            Method::POST,
-            "/api/v2/messenger/configurations",
-            token,
-            Some(json!({"name": "Support", "draft": {
-                "authentication": {"enabled": true, "integrationId": integration, "allowSessionUpgrade": upgrade},
-                "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Ask us", "greeting": "Hello", "defaultLanguage": "en"},
-                "sessionLifetimeSeconds": 3600
-            }})),
-        )
-        .await;
-    let configuration = configuration.json()["id"].as_str().unwrap().to_owned();
-    app.api(
-        Method::POST,
-        &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
-        token,
-        None,
-    )
-    .await;
-    let deployment = app
-        .api(
-            Method::POST,
-            "/api/v2/messenger/deployments",
-            token,
-            Some(json!({
-                "name": "Help centre",
-                "configuration": {"id": configuration, "version": null},
-                "allowedDomains": ["customer.example"],
-                "allowAllDomains": false,
-                "status": "active",
-            })),
-        )
-        .await;
-    assert_eq!(
-        deployment.status,
-        StatusCode::CREATED,
-        "{}",
-        deployment.body
-    );
-    let deployment = deployment.json()["id"].as_str().unwrap().to_owned();
+    let authentication =
+        json!({"enabled": true, "integrationId": integration, "allowSessionUpgrade": upgrade});
+    let deployment = app.deployed_messenger(token, authentication).await;
     (integration, deployment)
 }
 

@@ -10,7 +10,6 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use switchboard_db::entities::{auth_flow, integration};
 use switchboard_domain::conversation::Identity;
-use switchboard_domain::integration::Status;
 use switchboard_domain::sign_in::{MessengerSession, TestCheck};
 use url::Url;
 use uuid::Uuid;
@@ -18,11 +17,13 @@ use uuid::Uuid;
 use super::Failure;
 use super::id_token::ValidToken;
 use super::identity::{check_iss_parameter, new_session, verify_identity};
-use super::integration::{client_secret, integration_row, metadata, scopes};
+use super::integration::{
+    active_integration, client_secret, integration_row, metadata, scopes, signing_deployment,
+};
 use super::provider::Metadata;
 use super::token_endpoint::{self, Client};
 use crate::sign_in_log::{self, Purpose};
-use crate::{Services, deployments, opaque};
+use crate::{Services, opaque};
 
 /// How long a started sign-in may take at the provider.
 pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
@@ -48,31 +49,8 @@ pub async fn start_visitor(
     base_url: &str,
     deployment_id: Uuid,
 ) -> Result<Started, Failure> {
-    let served = deployments::served(services.db(), deployment_id)
-        .await?
-        .ok_or_else(|| {
-            Failure::new(
-                "deployment_unavailable",
-                "No active messenger deployment has this id.",
-            )
-        })?;
-    let authentication = &served.content.authentication;
-    let integration_id = authentication
-        .integration_id
-        .filter(|_| authentication.enabled)
-        .ok_or_else(|| {
-            Failure::new(
-                "sign_in_disabled",
-                "This messenger's configuration does not use sign-in.",
-            )
-        })?;
-    let row = integration_row(services, integration_id).await?;
-    if row.status != Status::Active.as_str() {
-        return Err(Failure::new(
-            "integration_inactive",
-            "The integration this messenger signs in with is inactive.",
-        ));
-    }
+    let (_, integration_id) = signing_deployment(services, deployment_id).await?;
+    let row = active_integration(services, integration_id).await?;
     start(services, base_url, "visitor", Some(deployment_id), &row).await
 }
 

@@ -4,13 +4,56 @@
 use sea_orm::EntityTrait;
 use secrecy::SecretString;
 use switchboard_db::entities::integration;
+use switchboard_domain::integration::Status;
 use uuid::Uuid;
 
 use super::Failure;
 use super::provider::Metadata;
-use crate::Services;
+use crate::deployments::Served;
 use crate::discovery::DiscoveryUri;
 use crate::integrations::open_client_secret;
+use crate::{Services, deployments};
+
+/// What deployment `id` serves, and the integration its visitors sign in with.
+pub(super) async fn signing_deployment(
+    services: &Services,
+    id: Uuid,
+) -> Result<(Served, Uuid), Failure> {
+    let served = deployments::served(services.db(), id)
+        .await?
+        .ok_or_else(|| {
+            Failure::new(
+                "deployment_unavailable",
+                "No active messenger deployment has this id.",
+            )
+        })?;
+    let authentication = &served.content.authentication;
+    let integration_id = authentication
+        .integration_id
+        .filter(|_| authentication.enabled)
+        .ok_or_else(|| {
+            Failure::new(
+                "sign_in_disabled",
+                "This messenger's configuration does not use sign-in.",
+            )
+        })?;
+    Ok((served, integration_id))
+}
+
+/// Integration `id`, which visitors may sign in with only while it is active.
+pub(super) async fn active_integration(
+    services: &Services,
+    id: Uuid,
+) -> Result<integration::Model, Failure> {
+    let row = integration_row(services, id).await?;
+    if row.status != Status::Active.as_str() {
+        return Err(Failure::new(
+            "integration_inactive",
+            "The integration this messenger signs in with is inactive.",
+        ));
+    }
+    Ok(row)
+}
 
 pub(super) async fn integration_row(
     services: &Services,

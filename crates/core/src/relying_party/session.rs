@@ -2,14 +2,15 @@
 //! refreshes with the provider's refresh token, and sign-out.
 
 use chrono::Duration;
-use switchboard_domain::integration::Status;
 use switchboard_domain::sign_in::MessengerSession;
 use url::Url;
 use uuid::Uuid;
 
 use super::Failure;
 use super::identity::{check_iss_parameter, new_session, verify_identity};
-use super::integration::{client_secret, integration_row, metadata};
+use super::integration::{
+    active_integration, client_secret, integration_row, metadata, signing_deployment,
+};
 use super::token_endpoint::{self, Client};
 use crate::messenger_sessions;
 use crate::sign_in_log::{self, Purpose};
@@ -33,24 +34,7 @@ pub async fn exchange(
     deployment_id: Uuid,
     input: &PageSideCode,
 ) -> Result<MessengerSession, Failure> {
-    let served = deployments::served(services.db(), deployment_id)
-        .await?
-        .ok_or_else(|| {
-            Failure::new(
-                "deployment_unavailable",
-                "No active messenger deployment has this id.",
-            )
-        })?;
-    let authentication = &served.content.authentication;
-    let integration_id = authentication
-        .integration_id
-        .filter(|_| authentication.enabled)
-        .ok_or_else(|| {
-            Failure::new(
-                "sign_in_disabled",
-                "This messenger's configuration does not use sign-in.",
-            )
-        })?;
+    let (served, integration_id) = signing_deployment(services, deployment_id).await?;
     let result = async {
         let redirect = Url::parse(&input.redirect_uri)
             .map_err(|_| Failure::new("invalid_request", "redirectUri is not an absolute URL."))?;
@@ -60,13 +44,7 @@ pub async fn exchange(
                 "redirectUri is not on one of this deployment's allowed domains.",
             ));
         }
-        let row = integration_row(services, integration_id).await?;
-        if row.status != Status::Active.as_str() {
-            return Err(Failure::new(
-                "integration_inactive",
-                "The integration this messenger signs in with is inactive.",
-            ));
-        }
+        let row = active_integration(services, integration_id).await?;
         let metadata = metadata(services, &row).await?;
         check_iss_parameter(&metadata, input.iss.as_deref())?;
         let secret = client_secret(services, &row)?;

@@ -62,7 +62,8 @@ pub fn expired_cookie(web: &WebSettings) -> HeaderValue {
     .expect("static cookie text")
 }
 
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<SecretString> {
+/// The value of cookie `name`, if the request carries it.
+pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<SecretString> {
     headers
         .get_all(header::COOKIE)
         .iter()

@@ -11,6 +11,7 @@ use switchboard_core::relying_party::{Callback, Failure, Finished, Started, flow
 use uuid::Uuid;
 
 use super::pages::{self, data_block, escape};
+use crate::auth::cookie_value;
 use crate::{AppState, WebSettings};
 
 #[derive(Debug, Deserialize)]
@@ -58,7 +59,7 @@ pub async fn callback(
         &state.services,
         &state.web.base_url,
         &query,
-        binding.as_deref(),
+        binding.as_ref().map(ExposeSecret::expose_secret),
     )
     .await;
     let mut response = match finished {
@@ -189,15 +190,4 @@ fn cookie_name(web: &WebSettings, state: &str) -> String {
 
 fn secure(web: &WebSettings) -> &'static str {
     if web.secure_cookies { "; Secure" } else { "" }
-}
-
-fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| value.to_owned())
 }

@@ -4,6 +4,10 @@
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use switchboard_core::deployments;
+use uuid::Uuid;
+
+use crate::AppState;
 
 /// Answers a CORS preflight. Which origins may read answers is decided per request, so the
 /// preflight only says which methods and headers the endpoints take.
@@ -45,4 +49,16 @@ pub fn allow(mut response: Response, origin: Option<&str>) -> Response {
         headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     }
     response
+}
+
+/// Whether deployment `id` lets pages on `origin` use it; unknown and inactive deployments
+/// allow no one.
+pub async fn deployment_allows(
+    state: &AppState,
+    id: Uuid,
+    origin: &str,
+) -> Result<bool, switchboard_core::Error> {
+    Ok(deployments::served(state.services.db(), id)
+        .await?
+        .is_some_and(|served| served.allows_origin(origin).unwrap_or(false)))
 }

@@ -8,7 +8,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_core::delivery::Posted;
-use switchboard_core::{Error, conversations, deployments, messenger_sessions};
+use switchboard_core::{Error, conversations, messenger_sessions};
 use uuid::Uuid;
 
 use super::cors;
@@ -36,11 +36,9 @@ pub async fn start_anonymous(
     };
     let db = state.services.db();
     if let Some(origin) = origin {
-        let allowed = deployments::served(db, request.deployment_id)
+        let allowed = cors::deployment_allows(&state, request.deployment_id, origin)
             .await
-            .ok()
-            .flatten()
-            .is_some_and(|served| served.allows_origin(origin).unwrap_or(false));
+            .unwrap_or(false);
         if !allowed {
             return error_response(
                 StatusCode::FORBIDDEN,

@@ -146,10 +146,9 @@ async fn bearer_session(
         .ok_or_else(session_ended)?;
     let origin = cors::foreign_origin(headers, &state.web.base_url).map(str::to_owned);
     if let Some(origin) = &origin {
-        let allowed = deployments::served(state.services.db(), session.deployment_id)
+        let allowed = cors::deployment_allows(state, session.deployment_id, origin)
             .await
-            .map_err(internal)?
-            .is_some_and(|served| served.allows_origin(origin).unwrap_or(false));
+            .map_err(internal)?;
         if !allowed {
             return Err(origin_refused());
         }

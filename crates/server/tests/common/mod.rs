@@ -195,15 +195,8 @@ impl TestApp {
 impl TestApp {
     /// An active integration against the loopback test provider; returns its id.
     pub async fn active_integration(&self, token: &str) -> String {
-        use axum::http::Method;
-        use serde_json::json;
         let base = switchboard_core::testing::provider().await;
-        let created = self
-            .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
-            .await;
-        let id = created.json()["id"].as_str().unwrap().to_owned();
-        let path = format!("/api/v2/integrations/{id}");
-        let settings = json!({
+        let settings = serde_json::json!({
             "name": "Test provider",
             "discoveryUri": format!("{base}/good"),
             "scopes": ["openid", "profile", "email"],
@@ -211,8 +204,27 @@ impl TestApp {
             "allowedGroups": [],
             "clockSkewSeconds": 60,
         });
-        self.api(Method::PUT, &path, token, Some(settings)).await;
-        let credentials = json!({"clientId": "switchboard", "clientSecret": "secret"});
+        self.integration_with(token, settings, ("switchboard", "secret"))
+            .await
+    }
+
+    /// An integration with `settings` and the client credentials, set active; returns its id.
+    pub async fn integration_with(
+        &self,
+        token: &str,
+        settings: serde_json::Value,
+        (client_id, client_secret): (&str, &str),
+    ) -> String {
+        use axum::http::Method;
+        use serde_json::json;
+        let created = self
+            .api(Method::POST, "/api/v2/integrations", token, Some(json!({})))
+            .await;
+        let id = created.json()["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v2/integrations/{id}");
+        let saved = self.api(Method::PUT, &path, token, Some(settings)).await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+        let credentials = json!({"clientId": client_id, "clientSecret": client_secret});
         self.api(
             Method::PUT,
             &format!("{path}/credentials"),
@@ -230,5 +242,58 @@ impl TestApp {
             .await;
         assert_eq!(active.status, StatusCode::OK, "{}", active.body);
         id
+    }
+
+    /// A configuration with `authentication`, published, deployed as "Website" on
+    /// `customer.example`; returns the deployment id.
+    pub async fn deployed_messenger(
+        &self,
+        token: &str,
+        authentication: serde_json::Value,
+    ) -> String {
+        use axum::http::Method;
+        use serde_json::json;
+        let created = self
+            .api(
+                Method::POST,
+                "/api/v2/messenger/configurations",
+                token,
+                Some(json!({"name": "Chat", "draft": {
+                    "authentication": authentication,
+                    "appearance": {"primaryColor": "#0f766e", "launcherLabel": "Chat", "greeting": "Hi", "defaultLanguage": "en"},
+                    "sessionLifetimeSeconds": 3600
+                }})),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        let configuration = created.json()["id"].as_str().unwrap().to_owned();
+        self.api(
+            Method::POST,
+            &format!("/api/v2/messenger/configurations/{configuration}/versions/draft/publish"),
+            token,
+            None,
+        )
+        .await;
+        let deployment = self
+            .api(
+                Method::POST,
+                "/api/v2/messenger/deployments",
+                token,
+                Some(json!({
+                    "name": "Website",
+                    "configuration": {"id": configuration, "version": null},
+                    "allowedDomains": ["customer.example"],
+                    "allowAllDomains": false,
+                    "status": "active",
+                })),
+            )
+            .await;
+        assert_eq!(
+            deployment.status,
+            StatusCode::CREATED,
+            "{}",
+            deployment.body
+        );
+        deployment.json()["id"].as_str().unwrap().to_owned()
     }
 }
