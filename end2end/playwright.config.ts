@@ -26,6 +26,8 @@ export default defineConfig({
         '--disable-background-networking',
         '--disable-component-update',
         '--disable-sync',
+        // A customer site on plain http that is not loopback to the browser (tests/http_customer_page.spec.ts).
+        '--host-resolver-rules=MAP shop.example 127.0.0.1',
       ],
     },
   },

@@ -29,6 +29,8 @@ run() {
   export SWITCHBOARD_SECRET_KEY_FILE="${work}/secret.key"
   export SWITCHBOARD_ADDR="127.0.0.1:${port}"
   export SWITCHBOARD_BASE_URL="$base"
+  # Every simulated visitor connects from loopback: lift the per-address stream cap.
+  export SWITCHBOARD_STREAMS_PER_ADDRESS=20000
   export RUST_LOG=warn
   "$binary" serve >"${work}/server.log" 2>&1 &
   pid=$!

@@ -74,6 +74,24 @@ pub fn verify_password(stored_hash: &str, password: &SecretString) -> bool {
     })
 }
 
+/// At most this many argon2 checks run at once, each on tokio's blocking pool: a flood of
+/// sign-ins queues here instead of occupying the threads every other request runs on.
+static PASSWORD_CHECKS: std::sync::LazyLock<tokio::sync::Semaphore> =
+    std::sync::LazyLock::new(|| {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        tokio::sync::Semaphore::new(cores)
+    });
+
+/// [`verify_password`] off the async runtime, bounded by [`PASSWORD_CHECKS`].
+pub async fn verify_password_off_runtime(stored_hash: String, password: SecretString) -> bool {
+    let Ok(_permit) = PASSWORD_CHECKS.acquire().await else {
+        return false;
+    };
+    tokio::task::spawn_blocking(move || verify_password(&stored_hash, &password))
+        .await
+        .unwrap_or(false)
+}
+
 /// A password for an admin created without one: 24 characters, 144 random bits.
 pub fn generate_password() -> SecretString {
     let token = crate::opaque::new_token("");
@@ -162,6 +180,32 @@ mod tests {
         assert!(!verify_password("not a hash", &password));
         // Same password, new salt: the hashes differ.
         assert_ne!(hash, hash_password(&password));
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn password_checks_leave_the_runtime_free() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let password = SecretString::from("correct horse battery staple".to_owned());
+        let hash = hash_password(&password);
+        // On a single-threaded runtime, a check done in place would finish before anything
+        // else is polled; done on the blocking pool, other work keeps running meanwhile.
+        let done = AtomicBool::new(false);
+        let check = async {
+            let matches = verify_password_off_runtime(hash, password).await;
+            done.store(true, Ordering::SeqCst);
+            matches
+        };
+        let others = async {
+            let mut turns = 0u32;
+            while !done.load(Ordering::SeqCst) {
+                turns += 1;
+                tokio::task::yield_now().await;
+            }
+            turns
+        };
+        let (matches, turns) = tokio::join!(check, others);
+        assert!(matches);
+        assert!(turns > 0, "the runtime was blocked during the check");
     }
 
     #[test]

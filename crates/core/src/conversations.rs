@@ -102,8 +102,15 @@ pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Conversation, Erro
     })
 }
 
-/// Records that an agent has seen the conversation up to message `up_to`.
-pub async fn mark_read(db: &DatabaseConnection, id: Uuid, up_to: i64) -> Result<(), Error> {
+/// Records that an agent has seen the conversation up to message `up_to`. Reading is a change
+/// of the inbox everyone shares, so a viewer is refused.
+pub async fn mark_read(
+    db: &DatabaseConnection,
+    id: Uuid,
+    up_to: i64,
+    by: &Principal,
+) -> Result<(), Error> {
+    by.require_change()?;
     conversation::Entity::update_many()
         .col_expr(conversation::Column::AgentReadId, Expr::value(up_to))
         .filter(conversation::Column::Id.eq(id))

@@ -254,13 +254,24 @@ async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Vec<S
             vec![]
         }
     };
-    let versions: Vec<i32> = configuration_version::Entity::find()
+    let version_rows = configuration_version::Entity::find()
         .filter(configuration_version::Column::ConfigurationId.eq(input.configuration.id))
+        .order_by_asc(configuration_version::Column::Version)
         .all(db)
-        .await?
-        .into_iter()
-        .map(|version| version.version)
-        .collect();
+        .await?;
+    let versions: Vec<i32> = version_rows.iter().map(|version| version.version).collect();
+    let served = version_rows.iter().rev().find(|row| {
+        input
+            .configuration
+            .version
+            .is_none_or(|pinned| row.version == pinned)
+    });
+    if input.allow_all_domains
+        && let Some(served) = served
+        && signs_in(&served.content)
+    {
+        errors.push(FieldError::new("allowAllDomains", ALLOW_ALL_WITH_SIGN_IN));
+    }
     let exists = configuration::Entity::find_by_id(input.configuration.id)
         .one(db)
         .await?
@@ -283,6 +294,17 @@ async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Vec<S
     } else {
         Err(Error::Invalid(errors))
     }
+}
+
+/// Why "Allow all domains" and sign-in do not go together.
+pub const ALLOW_ALL_WITH_SIGN_IN: &str = "Allow all domains cannot be used with a configuration that signs visitors in: any site could frame the messenger and have its visitors sign in with your identity provider in one click. List the domains that may show it.";
+
+/// Whether stored version content turns sign-in on.
+pub(crate) fn signs_in(content: &serde_json::Value) -> bool {
+    content
+        .pointer("/authentication/enabled")
+        .and_then(serde_json::Value::as_bool)
+        .unwrap_or(false)
 }
 
 fn patterns(row: &deployment::Model) -> Result<Vec<DomainPattern>, Error> {

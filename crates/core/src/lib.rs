@@ -15,7 +15,9 @@ pub mod integrations;
 pub mod messenger;
 pub mod messenger_sessions;
 mod opaque;
+pub mod rate_limit;
 pub mod relying_party;
+pub mod retention;
 mod rows;
 pub mod secrets;
 pub mod sign_in;
@@ -31,7 +33,9 @@ use sea_orm::DatabaseConnection;
 use crate::admin_sessions::SessionPolicy;
 use crate::delivery::Delivery;
 use crate::discovery::GuardedClient;
+use crate::rate_limit::FixedWindows;
 use crate::relying_party::ProviderCache;
+use crate::retention::Retention;
 use crate::secrets::Keyring;
 use crate::sign_in::SignInLimits;
 
@@ -44,6 +48,8 @@ pub struct Services {
     discovery: GuardedClient,
     providers: Arc<ProviderCache>,
     delivery: Arc<Delivery>,
+    /// Failed sign-ins each client address may add to the sign-in log per minute.
+    sign_in_log_flood: Arc<FixedWindows<String>>,
 }
 
 /// The tunable rules of sign-in, sessions and provider requests.
@@ -53,6 +59,8 @@ pub struct Settings {
     pub sign_in: SignInLimits,
     /// Allows http discovery and JWKS URIs on loopback (development and tests only).
     pub allow_insecure_localhost: bool,
+    /// How long the sign-in log and the audit log keep their entries.
+    pub retention: Retention,
 }
 
 impl Services {
@@ -66,6 +74,10 @@ impl Services {
             ))),
             settings,
             delivery: Arc::new(Delivery::default()),
+            sign_in_log_flood: Arc::new(FixedWindows::new(
+                sign_in_log::FAILURES_PER_ADDRESS,
+                std::time::Duration::from_secs(60),
+            )),
         }
     }
 
@@ -104,6 +116,11 @@ impl Services {
     /// New messages for this instance's readers (see [`delivery`]).
     pub fn delivery(&self) -> &Arc<Delivery> {
         &self.delivery
+    }
+
+    /// Counts a failed sign-in from `client` against the sign-in log's flood guard.
+    pub(crate) fn sign_in_log_flood(&self) -> &FixedWindows<String> {
+        &self.sign_in_log_flood
     }
 
     /// Succeeds when the database answers a round trip.

@@ -156,6 +156,9 @@ pub async fn publish(
     let current = get(db, id).await?;
     current.draft.validate().map_err(Error::Invalid)?;
     check_integration(db, &current.draft).await?;
+    if current.draft.authentication.enabled {
+        refuse_open_deployments(db, id).await?;
+    }
     let next = current
         .versions
         .last()
@@ -222,6 +225,28 @@ async fn check(db: &DatabaseConnection, input: &ConfigurationInput) -> Result<()
         return Err(Error::Invalid(errors));
     }
     check_integration(db, &input.draft).await
+}
+
+/// A version with sign-in must not reach a deployment that follows the latest version and
+/// allows all domains (see [`crate::deployments::ALLOW_ALL_WITH_SIGN_IN`]).
+async fn refuse_open_deployments(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
+    let mut open: Vec<String> = deployment::Entity::find()
+        .filter(deployment::Column::ConfigurationId.eq(id))
+        .filter(deployment::Column::ConfigurationVersion.is_null())
+        .filter(deployment::Column::AllowAllDomains.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|deployment| deployment.name)
+        .collect();
+    if open.is_empty() {
+        return Ok(());
+    }
+    open.sort();
+    Err(Error::Conflict(format!(
+        "Cannot publish a version with sign-in: messenger deployments that allow all domains serve the latest version ({}). List their allowed domains first.",
+        open.join(", ")
+    )))
 }
 
 /// With sign-in on, the integration must exist and be active.

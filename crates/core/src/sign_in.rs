@@ -65,24 +65,33 @@ pub async fn sign_in(
     // Bounded, because a failed attempt's email is stored and shown in the audit log.
     let email: String = normalize_email(email).chars().take(254).collect();
     let now = Utc::now();
-    check_limit(db, &email, client_address, limits, now).await?;
+    // The attempt is written down before it is counted and before the password is checked, so
+    // parallel guesses see each other: of N at once, only those that find fewer than the limit
+    // ahead of them get checked. A refused attempt takes its record back.
+    let attempt = reserve_attempt(db, &email, client_address, now).await?;
+    if let Err(limited) = check_limit(db, attempt, &email, client_address, limits, now).await {
+        forget_attempt(db, attempt).await?;
+        return Err(limited);
+    }
 
     let admin = admins::find_by_email(db, &email).await?;
     let hash = admin
         .as_ref()
-        .map_or(DECOY_HASH.as_str(), |a| &a.password_hash);
-    let matches = admins::verify_password(hash, password);
+        .map_or_else(|| DECOY_HASH.clone(), |a| a.password_hash.clone());
+    let matches = admins::verify_password_off_runtime(hash, password.clone()).await;
     let Some(admin) = admin.filter(|_| matches) else {
         record_failure(db, &email, client_address, limits, now).await?;
         return Err(SignInError::WrongCredentials);
     };
 
-    // A success clears the account's failures; the client's stay counted.
+    // A success clears the account's failures (this attempt's record among them); the
+    // client's other failures stay counted.
     sign_in_failure::Entity::delete_many()
         .filter(sign_in_failure::Column::Email.eq(&email))
         .exec(db)
         .await
         .map_err(Error::from)?;
+    forget_attempt(db, attempt).await?;
     let principal = Principal::from_admin(&admin)?;
     let session = open_session(db, &principal, policy, vec![]).await?;
     Ok((principal, session))
@@ -133,8 +142,36 @@ pub async fn sign_out(
     Ok(())
 }
 
+/// Records an attempt as a failure until it proves otherwise; returns its id.
+async fn reserve_attempt(
+    db: &DatabaseConnection,
+    email: &str,
+    client_address: &str,
+    now: DateTime<Utc>,
+) -> Result<Uuid, Error> {
+    let id = Uuid::new_v4();
+    sign_in_failure::ActiveModel {
+        id: Set(id),
+        email: Set(email.to_owned()),
+        client_address: Set(client_address.to_owned()),
+        at: Set(now),
+    }
+    .insert(db)
+    .await?;
+    Ok(id)
+}
+
+async fn forget_attempt(db: &DatabaseConnection, attempt: Uuid) -> Result<(), Error> {
+    sign_in_failure::Entity::delete_by_id(attempt)
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Refuses when the failures other than `attempt` already reach a limit.
 async fn check_limit(
     db: &DatabaseConnection,
+    attempt: Uuid,
     email: &str,
     client_address: &str,
     limits: SignInLimits,
@@ -151,6 +188,7 @@ async fn check_limit(
     ] {
         let recent = sign_in_failure::Entity::find()
             .filter(column.eq(value))
+            .filter(sign_in_failure::Column::Id.ne(attempt))
             .filter(sign_in_failure::Column::At.gt(since));
         let count = recent.clone().count(db).await.map_err(Error::from)?;
         if count >= allowed {
@@ -161,14 +199,23 @@ async fn check_limit(
                 .all(db)
                 .await
                 .map_err(Error::from)?;
-            let pivot = &blocking[(allowed as usize).saturating_sub(1).min(blocking.len() - 1)];
-            let retry_after = (pivot.at + limits.window - now).max(Duration::seconds(1));
+            // Parallel attempts may have taken their records back since the count.
+            let pivot = blocking.get(
+                (allowed as usize)
+                    .saturating_sub(1)
+                    .min(blocking.len().saturating_sub(1)),
+            );
+            let retry_after = pivot
+                .map_or(Duration::zero(), |pivot| pivot.at + limits.window - now)
+                .max(Duration::seconds(1));
             return Err(SignInError::RateLimited { retry_after });
         }
     }
     Ok(())
 }
 
+/// Keeps the reserved attempt as a failure: drops failures older than the window and writes
+/// the audit event.
 async fn record_failure(
     db: &DatabaseConnection,
     email: &str,
@@ -181,14 +228,6 @@ async fn record_failure(
         .filter(sign_in_failure::Column::At.lte(now - limits.window))
         .exec(db)
         .await?;
-    sign_in_failure::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        email: Set(email.to_owned()),
-        client_address: Set(client_address.to_owned()),
-        at: Set(now),
-    }
-    .insert(db)
-    .await?;
     audit::record(
         db,
         audit::NewEvent {

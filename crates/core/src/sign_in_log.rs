@@ -11,10 +11,16 @@ use switchboard_domain::sign_in::SignInAttempt;
 use uuid::Uuid;
 
 use crate::relying_party::Failure;
-use crate::{Error, rows};
+use crate::{Error, Services, rows};
 
 /// How many attempts the console and the API show.
 pub const SHOWN: u64 = 50;
+
+/// Failed attempts one client address may add to the log per minute. Anyone can make a
+/// sign-in fail (a forged callback, a made-up code); beyond this, failures from that address
+/// are only counted in the server log, so a flood neither fills the database nor buries the
+/// attempts an admin is looking for.
+pub const FAILURES_PER_ADDRESS: u32 = 20;
 
 /// Where an attempt came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -36,14 +42,25 @@ impl Purpose {
     }
 }
 
+/// One attempt to record.
+#[derive(Debug, Clone, Copy)]
+pub struct Attempt<'a> {
+    pub integration_id: Uuid,
+    pub deployment_id: Option<Uuid>,
+    pub purpose: Purpose,
+    /// The browser's address, for sign-ins anyone may start (not for refreshes, which need a
+    /// live session).
+    pub client: Option<&'a str>,
+}
+
 /// Records one attempt; a failure to write is logged, never allowed to change the outcome.
-pub async fn record(
-    db: &DatabaseConnection,
-    integration_id: Uuid,
-    deployment_id: Option<Uuid>,
-    purpose: Purpose,
-    outcome: Result<&str, &Failure>,
-) {
+pub async fn record(services: &Services, attempt: Attempt<'_>, outcome: Result<&str, &Failure>) {
+    let Attempt {
+        integration_id,
+        deployment_id,
+        purpose,
+        client,
+    } = attempt;
     let (succeeded, reason, detail, subject) = match outcome {
         Ok(subject) => (true, None, None, Some(subject.to_owned())),
         Err(failure) => (
@@ -59,6 +76,13 @@ pub async fn record(
         }
         None => tracing::info!(%integration_id, purpose = purpose.as_str(), "sign-in succeeded"),
     }
+    if reason.is_some()
+        && let Some(client) = client
+        && services.sign_in_log_flood().hit(client.to_owned()).is_err()
+    {
+        tracing::debug!(%client, "sign-in failure not logged: too many from this address");
+        return;
+    }
     let row = sign_in_attempt::ActiveModel {
         id: Set(Uuid::new_v4()),
         integration_id: Set(integration_id),
@@ -70,7 +94,7 @@ pub async fn record(
         detail: Set(detail),
         subject: Set(subject),
     };
-    if let Err(error) = row.insert(db).await {
+    if let Err(error) = row.insert(services.db()).await {
         tracing::error!(%error, "cannot record a sign-in attempt");
     }
 }

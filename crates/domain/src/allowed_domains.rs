@@ -10,10 +10,19 @@ use crate::FieldError;
 /// The most patterns one deployment may list.
 pub const MAX_PATTERNS: usize = 100;
 
-/// One allowed-domain pattern, lower-cased.
+/// One allowed-domain pattern, lower-cased: which hosts, and whether plain-http pages on them
+/// count too (only when the admin wrote `http://` in front).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(into = "String", try_from = "String")]
-pub enum DomainPattern {
+pub struct DomainPattern {
+    pub hosts: Hosts,
+    /// Pages on `http://` match as well as `https://`. Anyone on a visitor's network can play
+    /// an http site, so this is only ever the admin's explicit choice.
+    pub allows_http: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Hosts {
     /// Exactly this host.
     Exact(String),
     /// Any subdomain of this domain, at any depth; not the domain itself.
@@ -23,13 +32,19 @@ pub enum DomainPattern {
 impl DomainPattern {
     /// Reads one line of the "Allowed domains" field. The message says what to type instead.
     pub fn parse(line: &str) -> Result<Self, String> {
-        let text = line.trim().to_ascii_lowercase();
-        let text = text.strip_suffix('.').unwrap_or(&text);
-        if text.contains("://") {
-            return Err(format!(
-                "{line:?}: enter the host alone, without http:// or https://."
-            ));
-        }
+        let lower = line.trim().to_ascii_lowercase();
+        let (allows_http, rest) = match lower.split_once("://") {
+            None => (false, lower.as_str()),
+            Some(("https", rest)) => (false, rest),
+            Some(("http", rest)) => (true, rest),
+            Some(_) => {
+                return Err(format!(
+                    "{line:?}: enter the host alone, or with https:// or http:// in front."
+                ));
+            }
+        };
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let text = rest.strip_suffix('.').unwrap_or(rest);
         if text.contains(['/', '?', '#']) {
             return Err(format!("{line:?}: enter the host alone, without a path."));
         }
@@ -54,19 +69,20 @@ impl DomainPattern {
             ));
         }
         check_host(host).map_err(|problem| format!("{line:?}: {problem}"))?;
-        Ok(if wildcard {
-            Self::Subdomains(host.to_owned())
+        let hosts = if wildcard {
+            Hosts::Subdomains(host.to_owned())
         } else {
-            Self::Exact(host.to_owned())
-        })
+            Hosts::Exact(host.to_owned())
+        };
+        Ok(Self { hosts, allows_http })
     }
 
-    /// Whether a page on `host` matches this pattern.
+    /// Whether a page on `host` matches this pattern's hosts.
     pub fn matches(&self, host: &str) -> bool {
         let host = host.trim_end_matches('.').to_ascii_lowercase();
-        match self {
-            Self::Exact(exact) => host == *exact,
-            Self::Subdomains(domain) => host
+        match &self.hosts {
+            Hosts::Exact(exact) => host == *exact,
+            Hosts::Subdomains(domain) => host
                 .strip_suffix(domain.as_str())
                 .is_some_and(|prefix| prefix.len() > 1 && prefix.ends_with('.')),
         }
@@ -75,9 +91,10 @@ impl DomainPattern {
 
 impl From<DomainPattern> for String {
     fn from(pattern: DomainPattern) -> Self {
-        match pattern {
-            DomainPattern::Exact(host) => host,
-            DomainPattern::Subdomains(domain) => format!("*.{domain}"),
+        let scheme = if pattern.allows_http { "http://" } else { "" };
+        match pattern.hosts {
+            Hosts::Exact(host) => format!("{scheme}{host}"),
+            Hosts::Subdomains(domain) => format!("{scheme}*.{domain}"),
         }
     }
 }
@@ -87,6 +104,22 @@ impl TryFrom<String> for DomainPattern {
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Self::parse(&value)
     }
+}
+
+/// The warning the console shows next to patterns that let plain-http pages in.
+pub fn http_warning(patterns: &[String]) -> Option<String> {
+    let insecure: Vec<&str> = patterns
+        .iter()
+        .map(String::as_str)
+        .filter(|pattern| pattern.starts_with("http://"))
+        .collect();
+    (!insecure.is_empty()).then(|| {
+        format!(
+            "{} also allow{} pages on plain http: anyone on a visitor's network can play such a site and receive its visitors' verified sessions. Use https where you can.",
+            insecure.join(", "),
+            if insecure.len() == 1 { "s" } else { "" }
+        )
+    })
 }
 
 /// DNS host rules: labels of letters, digits and hyphens (1 to 63, not starting or ending with a
@@ -142,6 +175,10 @@ pub fn parse_lines(field: &str, lines: &[String]) -> Result<Vec<DomainPattern>, 
 }
 
 /// Whether a page whose `Origin` header is `origin` may use a deployment.
+///
+/// Pages on https match the patterns (or "allow all domains"). Plain-http pages match only
+/// on this machine (`localhost`, `*.localhost`, loopback addresses, where development
+/// happens) or through a pattern the admin wrote with `http://`.
 pub fn origin_allowed(origin: &str, patterns: &[DomainPattern], allow_all: bool) -> bool {
     let Some((scheme, rest)) = origin.split_once("://") else {
         return false;
@@ -149,15 +186,29 @@ pub fn origin_allowed(origin: &str, patterns: &[DomainPattern], allow_all: bool)
     if !matches!(scheme, "http" | "https") || rest.contains(['/', '@']) {
         return false;
     }
-    if allow_all {
-        return true;
-    }
-    // `rest` is `host` or `host:port`; IPv6 literals never match a host pattern.
+    // `rest` is `host` or `host:port`; IPv6 literals keep their brackets.
     let host = match rest.rsplit_once(':') {
         Some((host, port)) if port.chars().all(|c| c.is_ascii_digit()) => host,
         _ => rest,
     };
-    patterns.iter().any(|pattern| pattern.matches(host))
+    let host = host.to_ascii_lowercase();
+    let secure = scheme == "https" || is_loopback_host(&host);
+    if secure && allow_all {
+        return true;
+    }
+    patterns
+        .iter()
+        .any(|pattern| (secure || pattern.allows_http) && pattern.matches(&host))
+}
+
+/// Hosts that browsers treat as this machine.
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 #[cfg(test)]
@@ -171,6 +222,18 @@ mod tests {
     #[test]
     fn hosts_and_wildcards_are_read_and_normalised() {
         assert_eq!(parse(" WWW.Example.com. ").unwrap(), "www.example.com");
+        assert_eq!(
+            parse("https://www.example.com/").unwrap(),
+            "www.example.com"
+        );
+        assert_eq!(
+            parse("HTTP://Intranet.Local").unwrap(),
+            "http://intranet.local"
+        );
+        assert_eq!(
+            parse("http://*.corp.example").unwrap(),
+            "http://*.corp.example"
+        );
         assert_eq!(parse("*.example.com").unwrap(), "*.example.com");
         assert_eq!(parse("localhost").unwrap(), "localhost");
         assert_eq!(
@@ -182,7 +245,8 @@ mod tests {
     #[test]
     fn schemes_paths_ports_and_bad_wildcards_are_refused_with_a_reason() {
         for (line, reason) in [
-            ("https://example.com", "without http"),
+            ("ftp://example.com", "with https:// or http://"),
+            ("https://example.com/chat", "without a path"),
             ("example.com/chat", "without a path"),
             ("example.com:8443", "without a port"),
             ("*.com", "every site under"),
@@ -227,7 +291,7 @@ mod tests {
         assert_eq!(patterns.len(), 2, "blank lines and duplicates are dropped");
         assert!(origin_allowed("https://www.example.com", &patterns, false));
         assert!(origin_allowed(
-            "http://www.example.com:8080",
+            "https://www.example.com:8443",
             &patterns,
             false
         ));
@@ -239,11 +303,52 @@ mod tests {
     }
 
     #[test]
+    fn plain_http_pages_match_only_on_loopback_or_when_written_out() {
+        let patterns = parse_lines(
+            "allowedDomains",
+            &[
+                "www.example.com".into(),
+                "http://intranet.example".into(),
+                "customer.localhost".into(),
+            ],
+        )
+        .unwrap();
+        // Anyone on the visitor's network can answer for http://www.example.com.
+        assert!(!origin_allowed("http://www.example.com", &patterns, false));
+        assert!(!origin_allowed(
+            "http://www.example.com:8080",
+            &patterns,
+            false
+        ));
+        assert!(!origin_allowed("http://anything.example", &patterns, true));
+        // Written with http:// by the admin: both schemes.
+        assert!(origin_allowed("http://intranet.example", &patterns, false));
+        assert!(origin_allowed("https://intranet.example", &patterns, false));
+        // This machine, where development happens.
+        assert!(origin_allowed(
+            "http://customer.localhost:4000",
+            &patterns,
+            false
+        ));
+        assert!(origin_allowed("http://localhost:4000", &[], true));
+        assert!(origin_allowed("http://127.0.0.1:4000", &[], true));
+        assert!(origin_allowed("http://[::1]:4000", &[], true));
+        assert!(!origin_allowed("http://localhost.evil.example", &[], true));
+    }
+
+    #[test]
+    fn http_patterns_get_a_warning() {
+        assert!(http_warning(&["www.example.com".into()]).is_none());
+        let warning = http_warning(&["http://intranet.example".into()]).unwrap();
+        assert!(warning.contains("http://intranet.example"), "{warning}");
+    }
+
+    #[test]
     fn every_bad_line_is_reported_at_once() {
         let error = parse_lines(
             "allowedDomains",
             &[
-                "https://a.example".into(),
+                "ftp://a.example".into(),
                 "ok.example".into(),
                 "b.example/x".into(),
             ],
@@ -261,7 +366,18 @@ mod tests {
             "\"*.example.com\""
         );
         let back: DomainPattern = serde_json::from_str("\"www.example.com\"").unwrap();
-        assert_eq!(back, DomainPattern::Exact("www.example.com".into()));
-        assert!(serde_json::from_str::<DomainPattern>("\"https://x.example\"").is_err());
+        assert_eq!(
+            back,
+            DomainPattern {
+                hosts: Hosts::Exact("www.example.com".into()),
+                allows_http: false
+            }
+        );
+        let http: DomainPattern = serde_json::from_str("\"http://intranet.example\"").unwrap();
+        assert_eq!(
+            serde_json::to_string(&http).unwrap(),
+            "\"http://intranet.example\""
+        );
+        assert!(serde_json::from_str::<DomainPattern>("\"ftp://x.example\"").is_err());
     }
 }

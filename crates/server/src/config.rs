@@ -9,6 +9,8 @@ use secrecy::SecretString;
 use switchboard_domain::admin::Role;
 use url::Url;
 
+use crate::client_address::TrustedProxies;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "switchboard",
@@ -150,6 +152,50 @@ pub struct Config {
         action = clap::ArgAction::Set
     )]
     pub allow_insecure_localhost: bool,
+
+    /// Reverse proxies in front of this server, as CIDR ranges or addresses separated by
+    /// commas (`10.0.0.0/8,192.0.2.10`). Only requests from these peers have their
+    /// `X-Forwarded-For` / `Forwarded` headers read, so rate limits count the real client.
+    /// Empty (the default) trusts no one.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_TRUSTED_PROXIES",
+        default_value = "",
+        value_parser = TrustedProxies::parse
+    )]
+    pub trusted_proxies: TrustedProxies,
+
+    /// Days the sign-in log keeps each attempt (1 to 3650).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_SIGN_IN_LOG_RETENTION_DAYS",
+        default_value_t = 90,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub sign_in_log_retention_days: u32,
+
+    /// Days the audit log keeps each event (1 to 3650).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_AUDIT_LOG_RETENTION_DAYS",
+        default_value_t = 365,
+        value_parser = clap::value_parser!(u32).range(1..=3650)
+    )]
+    pub audit_log_retention_days: u32,
+
+    /// Messenger event streams one client address may hold open on this instance (an
+    /// office behind one address holds one per open messenger tab).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_STREAMS_PER_ADDRESS",
+        default_value_t = 100,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    pub streams_per_address: u32,
 }
 
 /// Parses `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST` leniently: 1/true/yes/on.
@@ -166,8 +212,12 @@ fn secret(value: &str) -> Result<SecretString, String> {
 }
 
 /// The environment variables this program reads; any other `SWITCHBOARD_*` is likely a typo.
-pub const KNOWN_VARIABLES: [&str; 6] = [
+pub const KNOWN_VARIABLES: [&str; 10] = [
     "SWITCHBOARD_ALLOW_INSECURE_LOCALHOST",
+    "SWITCHBOARD_TRUSTED_PROXIES",
+    "SWITCHBOARD_SIGN_IN_LOG_RETENTION_DAYS",
+    "SWITCHBOARD_AUDIT_LOG_RETENTION_DAYS",
+    "SWITCHBOARD_STREAMS_PER_ADDRESS",
     "SWITCHBOARD_DATABASE_URL",
     "SWITCHBOARD_ADDR",
     "SWITCHBOARD_BASE_URL",
@@ -184,6 +234,14 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// How long the logs keep their entries.
+    pub fn retention(&self) -> switchboard_core::retention::Retention {
+        switchboard_core::retention::Retention {
+            sign_in_log: chrono::Duration::days(self.sign_in_log_retention_days.into()),
+            audit_log: chrono::Duration::days(self.audit_log_retention_days.into()),
+        }
+    }
+
     /// The public base URL without a trailing slash, e.g. `https://chat.example.com`.
     pub fn base_url(&self) -> Result<String, ConfigError> {
         let Some(url) = &self.base_url else {
@@ -271,6 +329,36 @@ mod tests {
             cli.command,
             Some(Command::Secrets(SecretsCommand::RotateKey))
         );
+    }
+
+    #[test]
+    fn log_retention_has_defaults_and_bounds() {
+        let cli = parse(&[]);
+        assert_eq!(
+            cli.config.retention(),
+            switchboard_core::retention::Retention::default()
+        );
+        let cli = parse(&["--sign-in-log-retention-days", "7"]);
+        assert_eq!(cli.config.retention().sign_in_log.num_days(), 7);
+        assert!(Cli::try_parse_from(["switchboard", "--audit-log-retention-days", "0"]).is_err());
+    }
+
+    #[test]
+    fn trusted_proxies_are_read_as_a_list() {
+        assert!(parse(&[]).config.trusted_proxies.is_empty());
+        let cli = parse(&["--trusted-proxies", "10.0.0.0/8,192.0.2.10"]);
+        assert!(
+            cli.config
+                .trusted_proxies
+                .trusts("10.9.9.9".parse().unwrap())
+        );
+        assert!(
+            cli.config
+                .trusted_proxies
+                .trusts("192.0.2.10".parse().unwrap())
+        );
+        let bad = Cli::try_parse_from(["switchboard", "--trusted-proxies", "10.0.0.0/33"]);
+        assert!(bad.is_err());
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //!
 //! A state-changing request is refused (403) when the browser says it comes from another site:
 //! `Sec-Fetch-Site: cross-site` or `same-site`, or an `Origin` that is neither the base URL nor
-//! the host the request was sent to. Requests carrying `Authorization: Bearer` are exempt
-//! (browsers never attach those on their own), and so are requests with neither header, which
-//! do not come from a browser. The session cookie is also `SameSite=Lax`, a second fence.
+//! the host the request was sent to. Requests that authenticate with `Authorization: Bearer`
+//! and carry no session cookie are exempt (browsers never attach a bearer token on their own,
+//! and without the cookie nothing else vouches for them); a request with the cookie is checked
+//! whatever else it carries. Requests with neither header do not come from a browser. The session cookie is also `SameSite=Lax`, a second fence.
 //! The messenger's `/messenger/v1/` endpoints are exempt: customer pages call them cross-site
 //! by design, and they never act on a cookie (a bearer session, or a code with its PKCE
 //! verifier, is the credential).
@@ -15,11 +16,11 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::AppState;
+use crate::{AppState, auth};
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_safe(request.method())
-        || request.headers().contains_key(header::AUTHORIZATION)
+        || bearer_without_cookie(request.headers(), &state)
         || request.uri().path().starts_with("/messenger/v1/")
         || is_same_origin(request.headers(), &state.web.base_url)
     {
@@ -36,6 +37,12 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
         "Cross-site request refused: this form must be sent from the Switchboard console.",
     )
         .into_response()
+}
+
+/// An API client: a bearer token is its credential, and no session cookie rides along.
+fn bearer_without_cookie(headers: &HeaderMap, state: &AppState) -> bool {
+    auth::bearer_token(headers).is_some()
+        && auth::cookie_value(headers, auth::cookie_name(&state.web)).is_none()
 }
 
 fn is_safe(method: &Method) -> bool {

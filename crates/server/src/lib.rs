@@ -8,6 +8,8 @@
 
 pub mod api;
 pub mod auth;
+pub mod body_limit;
+pub mod client_address;
 pub mod commands;
 pub mod config;
 pub mod csrf;
@@ -42,6 +44,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// The live-reload websocket of `cargo leptos watch`, which the page's CSP must allow.
     pub reload_socket: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client.
+    pub trusted_proxies: client_address::TrustedProxies,
 }
 
 impl WebSettings {
@@ -58,6 +62,14 @@ impl WebSettings {
             base_url,
             secure_cookies,
             reload_socket,
+            trusted_proxies: Default::default(),
+        }
+    }
+
+    pub fn with_trusted_proxies(self, trusted_proxies: client_address::TrustedProxies) -> Self {
+        Self {
+            trusted_proxies,
+            ..self
         }
     }
 }

@@ -6,13 +6,14 @@ use std::sync::Arc;
 
 use clap::Parser;
 use secrecy::ExposeSecret;
+use switchboard_core::retention::{self, Retention};
 use switchboard_core::secrets::Keyring;
 use switchboard_core::{Services, Settings, first_admin};
 use switchboard_server::commands::{self, Failure};
 use switchboard_server::config::{
     AdminCommand, Cli, Command, Config, SecretsCommand, TokenCommand, unknown_variables,
 };
-use switchboard_server::{AppState, WebSettings, routes, shutdown};
+use switchboard_server::{AppState, WebSettings, messenger, routes, shutdown};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -121,13 +122,17 @@ async fn serve(config: Config) -> Result<(), Failure> {
             keyring,
             Settings {
                 allow_insecure_localhost: config.allow_insecure_localhost,
+                retention: config.retention(),
                 ..Settings::default()
             },
         ),
         leptos: routes::leptos_options(&config),
-        web: Arc::new(WebSettings::new(base_url.clone())),
-        messenger: Default::default(),
+        web: Arc::new(
+            WebSettings::new(base_url.clone()).with_trusted_proxies(config.trusted_proxies.clone()),
+        ),
+        messenger: Arc::new(messenger::Runtime::new(config.streams_per_address as usize)),
     };
+    tokio::spawn(prune_logs(db.clone(), config.retention()));
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).
     state.services.delivery().listen(state.services.db());
     let listener = tokio::net::TcpListener::bind(config.addr)
@@ -143,4 +148,22 @@ async fn serve(config: Config) -> Result<(), Failure> {
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// Deletes log entries past their retention now and then every hour. Every instance does it;
+/// the deletes are idempotent.
+async fn prune_logs(db: switchboard_db::DatabaseConnection, retention: Retention) {
+    let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+    loop {
+        every_hour.tick().await;
+        match retention::prune(&db, retention, chrono::Utc::now()).await {
+            Ok(pruned) if pruned.sign_in_attempts + pruned.audit_events > 0 => tracing::info!(
+                sign_in_attempts = pruned.sign_in_attempts,
+                audit_events = pruned.audit_events,
+                "deleted log entries past their retention"
+            ),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "cannot prune the logs"),
+        }
+    }
 }

@@ -15,7 +15,9 @@ use switchboard_app::{App, shell};
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
-use crate::{AppState, api, auth, csrf, health, messenger, security_headers};
+use crate::{
+    AppState, api, auth, body_limit, client_address, csrf, health, messenger, security_headers,
+};
 
 /// The console's routes, worked out once per process. Generating them renders the app with
 /// resource loading switched off process-wide, so a page rendered at that moment would wait
@@ -24,7 +26,8 @@ static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| genera
 
 /// Builds the whole application. Tests call it without opening a socket.
 ///
-/// A request passes, outermost first: tracing, security headers, the CSRF check, [`auth::identify`]
+/// A request passes, outermost first: tracing, working out the client's address, security
+/// headers, the body size limit of its surface, the CSRF check, [`auth::identify`]
 /// (who is asking), then the redirect of anonymous console visits to `/login`. Static files and
 /// the messenger runtime skip the last two.
 pub fn router(state: AppState) -> Router {
@@ -66,7 +69,9 @@ pub fn router(state: AppState) -> Router {
             messenger::forget_on_change,
         ))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
-        .layer(from_fn(security_headers::add))
+        .layer(from_fn(body_limit::enforce))
+        .layer(from_fn_with_state(state.clone(), security_headers::add))
+        .layer(from_fn_with_state(state.clone(), client_address::resolve))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

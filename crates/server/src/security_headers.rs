@@ -3,12 +3,15 @@
 //! Console pages get a policy with the per-request nonce Leptos puts on its inline hydration
 //! scripts (set from inside the render, see [`console_policy`]); every other response gets
 //! [`DEFAULT_POLICY`], which allows nothing to run. Admin pages may not be framed by anyone;
-//! the messenger frame sets its own policy naming the customer's page.
+//! the messenger frame sets its own policy naming the customer's page. When the base URL is
+//! https, every response also carries `Strict-Transport-Security`.
 
-use axum::extract::Request;
+use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
+
+use crate::AppState;
 
 /// For responses that are not console pages (JSON, static files, redirects).
 pub const DEFAULT_POLICY: &str = "default-src 'none'; frame-ancestors 'none'; base-uri 'none'";
@@ -26,9 +29,18 @@ pub fn console_policy(nonce: &str, reload_socket: Option<&str>) -> String {
     )
 }
 
-pub async fn add(request: Request, next: Next) -> Response {
+/// Over https, browsers keep to https for this host for a year after the first visit.
+const HSTS: &str = "max-age=31536000";
+
+pub async fn add(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if state.web.secure_cookies {
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(HSTS),
+        );
+    }
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

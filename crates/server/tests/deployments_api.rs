@@ -184,9 +184,9 @@ async fn bad_deployments_are_refused_field_by_field(db: &DatabaseConnection) {
     let unpublished = configuration(&app, &token, false).await;
     for (body, field, message) in [
         (
-            deployment(&published, None, &["https://www.example.com"]),
+            deployment(&published, None, &["ftp://www.example.com"]),
             "allowedDomains",
-            "without http",
+            "with https:// or http://",
         ),
         (
             deployment(&published, None, &["www.example.com/help"]),
@@ -224,12 +224,24 @@ async fn bad_deployments_are_refused_field_by_field(db: &DatabaseConnection) {
         let found = answer.field_error(field);
         assert!(found.contains(message), "{field}: {found}");
     }
+    // This configuration signs visitors in, so "allow all domains" would let any site frame a
+    // one-click sign-in.
     let mut everywhere = deployment(&published, None, &[]);
     everywhere["allowAllDomains"] = json!(true);
     let answer = app
         .api(Method::POST, DEPLOYMENTS, &token, Some(everywhere))
         .await;
-    assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+    assert_eq!(
+        answer.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        answer.body
+    );
+    assert!(
+        answer
+            .field_error("allowAllDomains")
+            .contains("signs visitors in")
+    );
 }
 
 async fn only_active_published_deployments_are_served(db: &DatabaseConnection) {

@@ -8,7 +8,7 @@ mod common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use common::{Answer, TestApp};
-use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use switchboard_core::testing::issuer::{CLIENT_ID, CLIENT_SECRET, NAME, SUBJECT, TestIssuer};
 use switchboard_db::entities::messenger_session;
@@ -29,6 +29,11 @@ test_on_each_engine!(
     pages_can_exchange_their_own_code,
     sign_in_endpoints_are_rate_limited,
     an_anonymous_conversation_goes_on_signed_in,
+    public_answers_name_reason_codes_only,
+    a_refresh_checks_the_integration_and_the_groups_again,
+    cached_provider_data_follows_the_integration,
+    retired_keys_stop_being_trusted_within_their_max_age,
+    anonymous_failures_cannot_flood_the_sign_in_log,
 );
 
 type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
@@ -672,8 +677,9 @@ async fn a_refused_refresh_ends_the_session(db: &DatabaseConnection) {
         .await;
     assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
     assert_eq!(refused.json()["error"], "refresh_failed");
+    // The provider's own words go to the sign-in log, not to the page.
     assert!(
-        refused.json()["message"]
+        !refused.json()["message"]
             .as_str()
             .unwrap()
             .contains("invalid_grant")
@@ -862,4 +868,262 @@ async fn an_anonymous_conversation_goes_on_signed_in(db: &DatabaseConnection) {
         .messenger(Method::GET, "/messenger/v1/session", &anonymous)
         .await;
     assert_eq!(old.status, StatusCode::UNAUTHORIZED);
+}
+
+/// A session signed in through `setup`: its token.
+async fn signed_in_session(setup: &Setup) -> String {
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    result(&answer)["session"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The page-side exchange from the customer's page, as `peer`.
+async fn exchange_from(setup: &Setup, peer: &str, code: &str) -> Answer {
+    let body = json!({"deploymentId": setup.deployment, "oauth": {
+        "code": code, "redirectUri": "https://customer.example/signed-in",
+        "nonce": "page-nonce", "codeVerifier": "a-page-side-verifier-of-at-least-43-characters-long",
+        "iss": setup.issuer.issuer,
+    }});
+    let request = Request::post("/messenger/v1/token/exchange")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ORIGIN, "https://customer.example")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    setup.app.send_from(peer, request).await
+}
+
+async fn public_answers_name_reason_codes_only(db: &DatabaseConnection) {
+    let setup = Setup::with_groups(db, &["vault-keepers"]).await;
+    let answer = setup.sign_in().await;
+    setup
+        .assert_fails(&answer, StatusCode::FORBIDDEN, "group_denied")
+        .await;
+    for secret in ["vault-keepers", "support", "engineering"] {
+        assert!(
+            !answer.body.contains(secret),
+            "the page names {secret}: {}",
+            answer.body
+        );
+    }
+    // The admin still learns why, in the sign-in log.
+    let detail = setup.sign_ins().await[0]["detail"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(detail.contains("vault-keepers") && detail.contains("engineering"));
+
+    // The page-side exchange answers the same way.
+    let code = setup.issuer.grant(
+        "page-nonce",
+        "a-page-side-verifier-of-at-least-43-characters-long",
+        "https://customer.example/signed-in",
+    );
+    let answer = exchange_from(&setup, "192.0.2.1:4000", &code).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
+    assert_eq!(answer.json()["error"], "group_denied");
+    for secret in ["vault-keepers", "support", "engineering"] {
+        assert!(!answer.body.contains(secret), "the answer names {secret}");
+    }
+
+    // A provider that stopped answering: no network error text on the page.
+    let setup = Setup::new(db).await;
+    let (location, cookie) = setup.start().await;
+    let code = setup.issuer.authorize(&location);
+    let integration: uuid::Uuid = setup.integration.parse().unwrap();
+    let row = switchboard_db::entities::integration::Entity::find_by_id(integration)
+        .one(setup.app.db())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut moved: switchboard_db::entities::integration::ActiveModel = row.into();
+    // Port 9 (discard) on loopback: nothing listens, the connection is refused.
+    moved.discovery_uri = sea_orm::Set(Some(
+        "http://127.0.0.1:9/.well-known/openid-configuration".into(),
+    ));
+    sea_orm::ActiveModelTrait::update(moved, setup.app.db())
+        .await
+        .unwrap();
+    let answer = setup.callback(&location, &code, &cookie, None).await;
+    assert_eq!(answer.status, StatusCode::BAD_GATEWAY, "{}", answer.body);
+    assert!(answer.body.contains(">provider_unreachable<"));
+    assert!(!answer.body.contains("127.0.0.1:9"), "{}", answer.body);
+    assert!(
+        !answer.body.to_lowercase().contains("connect"),
+        "{}",
+        answer.body
+    );
+}
+
+async fn a_refresh_checks_the_integration_and_the_groups_again(db: &DatabaseConnection) {
+    let setup = Setup::with_groups(db, &["support"]).await;
+    let on = &setup;
+    let refresh = move |session: String| async move {
+        on.messenger(Method::POST, "/messenger/v1/token/refresh", &session)
+            .await
+    };
+
+    // Left the allowed group; the refreshed tokens carry no ID token, userinfo says so.
+    let session = signed_in_session(&setup).await;
+    assert_eq!(refresh(session.clone()).await.status, StatusCode::OK);
+    setup.issuer.tweak(|t| {
+        t.refresh_without_id_token = true;
+        t.userinfo_groups = Some(vec!["sales".into()]);
+    });
+    let refused = refresh(session.clone()).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(setup.sign_ins().await[0]["reason"], "group_denied");
+    let after = setup
+        .messenger(Method::GET, "/messenger/v1/session", &session)
+        .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "the session ended");
+    setup.issuer.tweak(|t| t.userinfo_groups = None);
+
+    // Still in the group: a refresh without an ID token goes on.
+    let session = signed_in_session(&setup).await;
+    assert_eq!(refresh(session.clone()).await.status, StatusCode::OK);
+
+    // The configuration stops signing in through this integration.
+    let deployment = setup
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v2/messenger/deployments/{}", setup.deployment),
+            &setup.token,
+            None,
+        )
+        .await
+        .json();
+    let configuration = deployment["configuration"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/api/v2/messenger/configurations/{configuration}");
+    let mut config = setup
+        .app
+        .api(Method::GET, &path, &setup.token, None)
+        .await
+        .json();
+    config["draft"]["authentication"] =
+        json!({"enabled": false, "integrationId": null, "allowSessionUpgrade": false});
+    let saved = setup
+        .app
+        .api(Method::PUT, &path, &setup.token, Some(config))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let published = setup
+        .app
+        .api(
+            Method::POST,
+            &format!("{path}/versions/draft/publish"),
+            &setup.token,
+            None,
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::OK, "{}", published.body);
+    let refused = refresh(session).await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(setup.sign_ins().await[0]["reason"], "integration_changed");
+
+    // An integration switched off behind the console's back ends its sessions too.
+    let setup = Setup::new(db).await;
+    let session = signed_in_session(&setup).await;
+    let integration: uuid::Uuid = setup.integration.parse().unwrap();
+    switchboard_db::entities::integration::Entity::update_many()
+        .col_expr(
+            switchboard_db::entities::integration::Column::Status,
+            sea_orm::sea_query::Expr::value("inactive"),
+        )
+        .filter(switchboard_db::entities::integration::Column::Id.eq(integration))
+        .exec(setup.app.db())
+        .await
+        .unwrap();
+    let refused = setup
+        .messenger(Method::POST, "/messenger/v1/token/refresh", &session)
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.body);
+    assert_eq!(setup.sign_ins().await[0]["reason"], "integration_inactive");
+}
+
+async fn cached_provider_data_follows_the_integration(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    let path = format!("/api/v2/integrations/{}", setup.integration);
+    let current = setup
+        .app
+        .api(Method::GET, &path, &setup.token, None)
+        .await
+        .json();
+    let settings = json!({
+        "name": current["name"],
+        "discoveryUri": current["discoveryUri"],
+        "scopes": current["scopes"],
+        "maxRefreshTokenLifetimeSeconds": current["maxRefreshTokenLifetimeSeconds"],
+        "allowedGroups": current["allowedGroups"],
+        "clockSkewSeconds": current["clockSkewSeconds"],
+    });
+    let saved = setup
+        .app
+        .api(Method::PUT, &path, &setup.token, Some(settings))
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    // Saving ran the discovery check (one JWKS fetch of its own); the next sign-in must not
+    // use keys cached under the old settings.
+    let before = setup.issuer.jwks_fetches();
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    assert_eq!(
+        setup.issuer.jwks_fetches(),
+        before + 1,
+        "keys fetched again"
+    );
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    assert_eq!(setup.issuer.jwks_fetches(), before + 1, "then cached again");
+}
+
+async fn retired_keys_stop_being_trusted_within_their_max_age(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    setup.issuer.tweak(|t| t.jwks_max_age = Some(1));
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    // The provider stops publishing k1; a token still signed with it is refused once the
+    // cached keys are older than the provider's max-age.
+    setup.issuer.retire_signing_key();
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let before = setup.sessions().await;
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert!(
+        answer.body.contains(">unknown_signing_key<"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(setup.sign_ins().await[0]["reason"], "unknown_signing_key");
+    assert_eq!(
+        setup.sessions().await,
+        before,
+        "no session for a retired key"
+    );
+}
+
+async fn anonymous_failures_cannot_flood_the_sign_in_log(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let limit = switchboard_core::sign_in_log::FAILURES_PER_ADDRESS as usize;
+    for n in 0..limit + 5 {
+        let answer = exchange_from(&setup, "198.51.100.1:4000", &format!("forged-{n}")).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+        assert_eq!(answer.json()["error"], "invalid_grant");
+    }
+    let logged = || async { sign_in_attempt_count(&setup).await };
+    assert_eq!(logged().await, limit, "the flood is cut off at the limit");
+    // Another address is still heard.
+    exchange_from(&setup, "198.51.100.2:4000", "forged-elsewhere").await;
+    assert_eq!(logged().await, limit + 1);
+}
+
+async fn sign_in_attempt_count(setup: &Setup) -> usize {
+    switchboard_db::entities::sign_in_attempt::Entity::find()
+        .count(setup.app.db())
+        .await
+        .unwrap() as usize
 }

@@ -23,10 +23,13 @@ pub const REFRESH: Duration = Duration::from_secs(3);
 #[server]
 pub async fn load_conversation(id: Uuid) -> Result<Conversation, AppError> {
     use switchboard_core::conversations;
-    let (services, _) = crate::server::for_reading()?;
+    let (services, principal) = crate::server::for_reading()?;
     let conversation = conversations::get(services.db(), id).await?;
-    if let Some(last) = conversation.messages.last() {
-        conversations::mark_read(services.db(), id, last.id).await?;
+    // A viewer reads without marking anything read: the unread counts stay the agents'.
+    if let Some(last) = conversation.messages.last()
+        && principal.role.can_change()
+    {
+        conversations::mark_read(services.db(), id, last.id, &principal).await?;
     }
     Ok(conversation)
 }

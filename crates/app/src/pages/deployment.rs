@@ -239,14 +239,22 @@ fn Editor(editor: DeploymentEditor, can_change: bool) -> impl IntoView {
                     class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm disabled:bg-slate-50"
                 ></textarea>
                 <p id="allowedDomains-hint" class="mt-1 text-xs text-slate-600">
-                    "One per line: a host (www.example.com) or all its subdomains (*.example.com); no scheme, path or port."
+                    "One per line: a host (www.example.com) or all its subdomains (*.example.com), served over https; no path or port. Write http:// in front only for a site that has no https."
                 </p>
                 {move || error_of("allowedDomains").get().map(|message| view! { <p class="mt-1 text-sm text-red-700">{message}</p> })}
+                {move || {
+                    let lines: Vec<String> = domains.get().lines().map(|line| line.trim().to_ascii_lowercase()).collect();
+                    switchboard_domain::allowed_domains::http_warning(&lines)
+                        .map(|warning| view! { <p role="status" class="mt-1 text-sm text-amber-800">"Warning: " {warning}</p> })
+                }}
             </div>
-            <label class="flex items-center gap-2 text-sm text-slate-800">
-                <input type="checkbox" prop:checked=allow_all on:change=move |event| allow_all.set(event_target_checked(&event)) disabled=read_only class="h-4 w-4 rounded border-slate-300" />
-                "Allow all domains"
-            </label>
+            <div>
+                <label class="flex items-center gap-2 text-sm text-slate-800">
+                    <input type="checkbox" prop:checked=allow_all on:change=move |event| allow_all.set(event_target_checked(&event)) disabled=read_only aria-describedby="allowAllDomains-error" class="h-4 w-4 rounded border-slate-300" />
+                    "Allow all domains"
+                </label>
+                {move || error_of("allowAllDomains").get().map(|message| view! { <p id="allowAllDomains-error" class="mt-1 text-sm text-red-700">{message}</p> })}
+            </div>
             <label class="flex items-center gap-2 text-sm text-slate-800">
                 <input type="checkbox" prop:checked=active on:change=move |event| active.set(event_target_checked(&event)) disabled=read_only class="h-4 w-4 rounded border-slate-300" />
                 "Active"

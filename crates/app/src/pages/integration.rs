@@ -90,7 +90,7 @@ pub async fn set_integration_active(id: Uuid, active: bool) -> Result<Integratio
 #[server]
 pub async fn delete_integration(id: Uuid) -> Result<(), AppError> {
     let (services, principal) = crate::server::for_changing()?;
-    Ok(switchboard_core::integrations::delete(services.db(), id, &principal).await?)
+    Ok(switchboard_core::integrations::delete(&services, id, &principal).await?)
 }
 
 #[component]

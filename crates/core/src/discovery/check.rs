@@ -155,8 +155,13 @@ pub async fn check(client: &GuardedClient, uri: &DiscoveryUri, scopes: &[String]
         });
     }
 
-    items.push(if text("end_session_endpoint").is_some() {
-        pass("end_session", "The provider offers sign-out (end_session_endpoint).")
+    items.push(if let Some(end_session) = text("end_session_endpoint") {
+        match Url::parse(end_session) {
+            Ok(url) if check_target(&url, client.allows_loopback()).is_ok() => {
+                pass("end_session", "The provider offers sign-out (end_session_endpoint).")
+            }
+            _ => warn("end_session", "The end_session_endpoint is not an https URL, so Switchboard ignores it: signing out of the messenger will not sign the visitor out of the provider."),
+        }
     } else {
         warn("end_session", "No end_session_endpoint: signing out of the messenger will not sign the visitor out of the provider.")
     });

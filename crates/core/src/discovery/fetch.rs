@@ -4,7 +4,8 @@
 //! connects only to public addresses: host names are resolved by [`GuardedResolver`], which
 //! refuses the whole name if any address it resolves to is internal (so a name cannot smuggle
 //! in a private address next to a public one), and literal addresses are checked before the
-//! request. Loopback is allowed only with `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST`.
+//! request. Loopback is allowed only with `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST`. System
+//! proxies are never used, since a proxy would resolve the name itself.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
@@ -58,6 +59,9 @@ impl GuardedClient {
     /// A client with another timeout (tests use a short one).
     pub fn with_timeout(allow_loopback: bool, timeout: Duration) -> Self {
         let client = reqwest::Client::builder()
+            // A system proxy (HTTPS_PROXY, ALL_PROXY) would resolve names itself, past the
+            // guarded resolver: never use one.
+            .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -345,6 +349,50 @@ mod tests {
         assert_eq!(cache_lifetime("max-age=60, no-cache"), Some(Duration::ZERO));
         assert_eq!(cache_lifetime("no-store"), Some(Duration::ZERO));
         assert_eq!(cache_lifetime("private"), None);
+    }
+
+    /// The environment variable that makes the test binary, started again by
+    /// [`system_proxies_are_never_used`], act as its child.
+    const PROXY_CHILD: &str = "SWITCHBOARD_TEST_PROXY_CHILD";
+
+    #[test]
+    fn system_proxies_are_never_used() {
+        // Setting proxy variables inside this process would race the other tests, so the
+        // test binary runs itself again with them set, pointing at a listener we watch.
+        let proxy = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        proxy.set_nonblocking(true).unwrap();
+        let address = format!("http://{}", proxy.local_addr().unwrap());
+        let status = std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "--exact",
+                "discovery::fetch::tests::child_with_proxy_variables",
+                "--include-ignored",
+                "--test-threads=1",
+            ])
+            .env(PROXY_CHILD, "1")
+            .env("HTTPS_PROXY", &address)
+            .env("HTTP_PROXY", &address)
+            .env("ALL_PROXY", &address)
+            .env("https_proxy", &address)
+            .env("all_proxy", &address)
+            .status()
+            .unwrap();
+        assert!(status.success(), "the child's fetch was not refused");
+        assert!(
+            proxy.accept().is_err(),
+            "the guarded client connected to the system proxy"
+        );
+    }
+
+    #[tokio::test]
+    #[ignore = "run by system_proxies_are_never_used, with proxy variables set"]
+    async fn child_with_proxy_variables() {
+        assert!(std::env::var_os(PROXY_CHILD).is_some(), "run by its parent");
+        // Through a proxy this name would never meet our resolver, which refuses it.
+        let client = GuardedClient::with_timeout(false, Duration::from_secs(2));
+        let url = Url::parse("https://localhost:9/.well-known/openid-configuration").unwrap();
+        let error = client.get_json(&url).await.unwrap_err();
+        assert!(matches!(error, FetchError::Refused(_)), "{error:?}");
     }
 
     #[tokio::test]

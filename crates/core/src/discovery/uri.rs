@@ -1,6 +1,6 @@
 //! The Discovery URI of an integration, checked and normalised.
 
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use switchboard_domain::FieldError;
 use url::{Host, Url};
@@ -153,10 +153,14 @@ fn check_address(field: &str, ip: IpAddr, allow_loopback: bool) -> Result<(), Fi
 
 /// Whether `ip` is an ordinary public address: not private, loopback, link-local (which holds
 /// the cloud metadata service, 169.254.169.254), shared, documentation, multicast or reserved.
+///
+/// IPv6 forms that carry an IPv4 address (IPv4-mapped `::ffff:a.b.c.d`, IPv4-compatible
+/// `::a.b.c.d`, NAT64 `64:ff9b::a.b.c.d`, 6to4 `2002:aabb:ccdd::`) are judged by the IPv4
+/// address inside, since that is where the packets end up.
 pub fn address_is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(ip) => {
-            let [a, b, ..] = ip.octets();
+            let [a, b, c, _] = ip.octets();
             !(ip.is_private()
                 || ip.is_loopback()
                 || ip.is_link_local()
@@ -166,22 +170,51 @@ pub fn address_is_public(ip: IpAddr) -> bool {
                 || ip.is_documentation()
                 || a == 0
                 || (a == 100 && (64..128).contains(&b)) // shared address space (CGNAT)
+                || (a == 192 && b == 0 && c == 0) // IETF protocol assignments
                 || (a == 198 && (b == 18 || b == 19)) // benchmarking
                 || a >= 240)
         }
         IpAddr::V6(ip) => {
-            if let Some(v4) = ip.to_ipv4_mapped() {
+            if let Some(v4) = embedded_ipv4(ip) {
                 return address_is_public(IpAddr::V4(v4));
             }
-            let first = ip.segments()[0];
+            let segments = ip.segments();
+            let first = segments[0];
             !(ip.is_loopback()
                 || ip.is_unspecified()
                 || ip.is_multicast()
                 || (first & 0xfe00) == 0xfc00 // unique local
                 || (first & 0xffc0) == 0xfe80 // link-local
-                || first == 0x2001 && ip.segments()[1] == 0x0db8) // documentation
+                || (first & 0xffc0) == 0xfec0 // site-local (deprecated, still routed by some)
+                || (first == 0x64 && segments[1] == 0xff9b) // NAT64, local-use 64:ff9b:1::/48
+                || (first == 0x0100 && segments[1..4] == [0, 0, 0]) // discard-only
+                || (first == 0x2001 && segments[1] == 0) // Teredo: hides the IPv4 address
+                || (first == 0x2001 && segments[1] == 0x0db8)) // documentation
         }
     }
+}
+
+/// The IPv4 address an IPv6 address stands for, when it is one of the forms that carry one.
+fn embedded_ipv4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
+    let segments = ip.segments();
+    let octets = ip.octets();
+    let last_four = || Ipv4Addr::new(octets[12], octets[13], octets[14], octets[15]);
+    if let Some(v4) = ip.to_ipv4_mapped() {
+        return Some(v4);
+    }
+    // IPv4-compatible ::a.b.c.d (but not :: and ::1, which are themselves).
+    if segments[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified() {
+        return Some(last_four());
+    }
+    // NAT64, well-known prefix 64:ff9b::/96.
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
+        return Some(last_four());
+    }
+    // 6to4 2002:aabb:ccdd::/48.
+    if segments[0] == 0x2002 {
+        return Some(Ipv4Addr::new(octets[2], octets[3], octets[4], octets[5]));
+    }
+    None
 }
 
 #[cfg(test)]
@@ -284,8 +317,29 @@ mod tests {
             "::ffff:10.0.0.1",
             "224.0.0.1",
             "255.255.255.255",
+            "192.0.0.1",
+            "192.0.0.170",
+            // IPv6 forms of internal IPv4 addresses.
+            "::ffff:127.0.0.1",
+            "::ffff:169.254.169.254",
+            "::10.0.0.1",
+            "::127.0.0.1",
+            "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254
+            "64:ff9b::10.0.0.1",
+            "64:ff9b:1::1",     // local-use NAT64
+            "2002:7f00:1::1",   // 6to4 of 127.0.0.1
+            "2002:a00:1::1",    // 6to4 of 10.0.0.1
+            "2002:a9fe:a9fe::", // 6to4 of 169.254.169.254
+            "fec0::1",
+            "fed0::1",
+            "2001::1", // Teredo
+            "100::1",
         ] {
             assert!(!address_is_public(internal.parse().unwrap()), "{internal}");
+        }
+        // The same forms of public addresses stay usable.
+        for public in ["::ffff:8.8.8.8", "64:ff9b::808:808", "2002:808:808::1"] {
+            assert!(address_is_public(public.parse().unwrap()), "{public}");
         }
     }
 }

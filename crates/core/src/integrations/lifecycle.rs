@@ -141,6 +141,8 @@ pub async fn update(
     store_check(&mut update, &report);
     update.updated_at = Set(Utc::now());
     let row = update.update(db).await?;
+    // Metadata and keys cached for the old settings must not outlive them.
+    services.providers().forget(id);
     changed.push(format!(
         "connection test {}",
         if report.ok { "passed" } else { "failed" }
@@ -232,12 +234,15 @@ pub async fn set_status(
     to_domain(row)
 }
 
-/// Deletes an integration that no messenger configuration uses.
-pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+/// Deletes an integration that no messenger configuration uses, and forgets what was cached
+/// of its provider.
+pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(), Error> {
     by.require_change()?;
+    let db = services.db();
     let row = find(db, id).await?;
     refuse_if_used(db, id, "delete").await?;
     integration::Entity::delete_by_id(id).exec(db).await?;
+    services.providers().forget(id);
     record(
         db,
         by,

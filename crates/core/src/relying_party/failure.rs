@@ -27,9 +27,48 @@ impl Failure {
     /// (400), the visitor is not allowed (403), or the provider could not be reached (502).
     pub fn status(&self) -> u16 {
         match self.reason.as_str() {
-            "group_denied" => 403,
+            "group_denied" | "forbidden" => 403,
             "provider_unreachable" | "internal_error" => 502,
             _ => 400,
+        }
+    }
+
+    /// What a visitor's browser is told besides the reason code: one fixed sentence per kind
+    /// of failure. The detail (group names, the user's groups, a provider's error text) is
+    /// for the sign-in log only.
+    pub fn public_message(&self) -> &'static str {
+        let reason = self.reason.as_str();
+        match reason {
+            "state_mismatch" | "missing_code" => {
+                "This sign-in expired, was already used or was started in another browser; start it again."
+            }
+            "group_denied" | "forbidden" => "This account may not use this messenger.",
+            "provider_unreachable" => {
+                "The identity provider could not be reached; try again shortly."
+            }
+            "invalid_request" => {
+                "The sign-in request is incomplete, or its redirect URI is not on one of the deployment's allowed domains."
+            }
+            "session_expired" | "refresh_failed" => {
+                "This messenger session has ended; sign in again."
+            }
+            "internal_error" => "Switchboard could not finish the sign-in; try again shortly.",
+            "deployment_unavailable"
+            | "sign_in_disabled"
+            | "integration_inactive"
+            | "integration_incomplete"
+            | "integration_unavailable"
+            | "integration_changed"
+            | "provider_misconfigured" => "Sign-in is not available for this messenger right now.",
+            _ if reason.starts_with("invalid_id_token")
+                || matches!(
+                    reason,
+                    "unknown_signing_key" | "clock_skew" | "issuer_mismatch" | "userinfo_mismatch"
+                ) =>
+            {
+                "The identity provider's answer could not be verified."
+            }
+            _ => "The identity provider did not complete the sign-in.",
         }
     }
 
@@ -39,6 +78,32 @@ impl Failure {
             "internal_error",
             "Switchboard could not finish the sign-in; the server log says why.",
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_messages_never_carry_the_detail() {
+        for reason in [
+            "group_denied",
+            "provider_unreachable",
+            "invalid_grant",
+            "invalid_id_token: nonce mismatch",
+            "token_error: server_error",
+            "userinfo_failed",
+        ] {
+            let failure = Failure::new(reason, "secret-group-name 10.1.2.3 connection refused");
+            let message = failure.public_message();
+            assert!(!message.contains("secret-group-name"), "{reason}");
+            assert!(!message.is_empty());
+        }
+        assert_eq!(
+            Failure::new("group_denied", "x").public_message(),
+            "This account may not use this messenger."
+        );
     }
 }
 

@@ -22,7 +22,7 @@ use super::integration::{
 };
 use super::provider::Metadata;
 use super::token_endpoint::{self, Client};
-use crate::sign_in_log::{self, Purpose};
+use crate::sign_in_log::{self, Attempt, Purpose};
 use crate::{Services, opaque};
 
 /// How long a started sign-in may take at the provider.
@@ -154,14 +154,16 @@ pub enum Finished {
     },
 }
 
-/// Finishes a flow at the callback. `browser_binding` is the cookie the start set.
+/// Finishes a flow at the callback. `browser_binding` is the cookie the start set; `client`
+/// is the browser's address, for the sign-in log's flood guard.
 pub async fn finish(
     services: &Services,
     base_url: &str,
     callback: &Callback,
     browser_binding: Option<&str>,
+    client: &str,
 ) -> Result<Finished, Failure> {
-    let flow = consume(services, callback.state.as_deref(), browser_binding).await?;
+    let flow = consume(services, callback.state.as_deref(), browser_binding, client).await?;
     let purpose = if flow.purpose == "test" {
         Purpose::Test
     } else {
@@ -178,10 +180,13 @@ pub async fn finish(
         Err(_) => None,
     };
     sign_in_log::record(
-        services.db(),
-        flow.integration_id,
-        flow.deployment_id,
-        purpose,
+        services,
+        Attempt {
+            integration_id: flow.integration_id,
+            deployment_id: flow.deployment_id,
+            purpose,
+            client: Some(client),
+        },
         result
             .as_ref()
             .map(|_| subject.as_deref().unwrap_or_default()),
@@ -196,6 +201,7 @@ async fn consume(
     services: &Services,
     state: Option<&str>,
     browser_binding: Option<&str>,
+    client: &str,
 ) -> Result<auth_flow::Model, Failure> {
     let mismatch = |detail: &str| Failure::new("state_mismatch", detail);
     let state = state.filter(|state| !state.is_empty()).ok_or_else(|| {
@@ -227,10 +233,13 @@ async fn consume(
             "This sign-in was started in another browser (or its cookie was lost); start it again here.",
         );
         sign_in_log::record(
-            services.db(),
-            flow.integration_id,
-            flow.deployment_id,
-            Purpose::Visitor,
+            services,
+            Attempt {
+                integration_id: flow.integration_id,
+                deployment_id: flow.deployment_id,
+                purpose: Purpose::Visitor,
+                client: Some(client),
+            },
             Err(&failure),
         )
         .await;

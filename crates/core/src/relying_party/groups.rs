@@ -10,17 +10,15 @@ use super::provider::unreachable;
 use crate::discovery::GuardedClient;
 
 /// Okta's groups of user `subject`, through `GET {origin}/api/v1/users/{sub}/groups`.
+/// Anything but a list of groups, each with a name, fails the sign-in: a lookup that cannot be
+/// read must not count as "no groups" somewhere a rule might treat that kindly.
 pub async fn okta_groups(
     http: &GuardedClient,
     issuer: &str,
     subject: &str,
     api_token: &SecretString,
 ) -> Result<Vec<String>, Failure> {
-    let mut url = Url::parse(issuer).map_err(Failure::internal)?;
-    url.set_path("");
-    url.path_segments_mut()
-        .map_err(|()| Failure::internal("the issuer cannot have a path"))?
-        .extend(["api", "v1", "users", subject, "groups"]);
+    let url = okta_groups_url(issuer, subject)?;
     let response = http
         .get_json_authorized(&url, "SSWS", api_token.expose_secret())
         .await
@@ -34,17 +32,56 @@ pub async fn okta_groups(
             ),
         ));
     }
-    Ok(response
+    let unreadable = || {
+        Failure::new(
+            "group_lookup_failed",
+            "Okta's groups API did not answer with a list of groups.",
+        )
+    };
+    response
         .body
         .as_array()
-        .map(|groups| {
-            groups
-                .iter()
-                .filter_map(|group| group.pointer("/profile/name").and_then(Value::as_str))
+        .ok_or_else(unreadable)?
+        .iter()
+        .map(|group| {
+            group
+                .pointer("/profile/name")
+                .and_then(Value::as_str)
                 .map(str::to_owned)
-                .collect()
+                .ok_or_else(unreadable)
         })
-        .unwrap_or_default())
+        .collect()
+}
+
+/// `{origin}/api/v1/users/{sub}/groups`, with `sub` as exactly one path segment: a subject
+/// that could climb the path (`..`, `/`, `\`) or is empty is refused, and every other
+/// character outside the unreserved set is percent-encoded.
+fn okta_groups_url(issuer: &str, subject: &str) -> Result<Url, Failure> {
+    if subject.is_empty()
+        || subject == "."
+        || subject == ".."
+        || subject.contains(['/', '\\'])
+        || subject.chars().any(char::is_control)
+    {
+        return Err(Failure::new(
+            "group_lookup_failed",
+            "The user's subject cannot be looked up in Okta's users API.",
+        ));
+    }
+    let encoded: String = subject
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                char::from(byte).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let mut url = Url::parse(issuer).map_err(Failure::internal)?;
+    url.set_query(None);
+    url.set_fragment(None);
+    url.set_path(&format!("/api/v1/users/{encoded}/groups"));
+    Ok(url)
 }
 
 /// Passes when no group is required, or the visitor is in one of them.
@@ -69,6 +106,60 @@ pub fn check_allowed(allowed: &[String], groups: &[String]) -> Result<(), Failur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_subject_is_one_path_segment() {
+        let url = okta_groups_url("https://acme.okta.com/oauth2/default", "00u1ab?x=1#y").unwrap();
+        assert_eq!(
+            url.as_str(),
+            "https://acme.okta.com/api/v1/users/00u1ab%3Fx%3D1%23y/groups"
+        );
+        for hostile in ["..", ".", "", "../../admin", "a/b", "a\\b", "a\nb"] {
+            let failure = okta_groups_url("https://acme.okta.com", hostile).unwrap_err();
+            assert_eq!(failure.reason, "group_lookup_failed", "{hostile:?}");
+        }
+        // A dot inside a subject is harmless and kept.
+        assert!(
+            okta_groups_url("https://acme.okta.com", "a..b")
+                .unwrap()
+                .path()
+                .ends_with("/users/a..b/groups")
+        );
+    }
+
+    #[tokio::test]
+    async fn answers_that_are_not_a_list_of_groups_fail_closed() {
+        use axum::Router;
+        use axum::routing::get;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = Router::new()
+            .route(
+                "/api/v1/users/ok/groups",
+                get(|| async { axum::Json(serde_json::json!([{"profile": {"name": "support"}}])) }),
+            )
+            .route(
+                "/api/v1/users/object/groups",
+                get(|| async { axum::Json(serde_json::json!({"errorCode": "E0000007"})) }),
+            )
+            .route(
+                "/api/v1/users/nameless/groups",
+                get(|| async { axum::Json(serde_json::json!([{"id": "00g1"}])) }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let http = GuardedClient::new(true);
+        let token = SecretString::from("t".to_owned());
+        assert_eq!(
+            okta_groups(&http, &base, "ok", &token).await.unwrap(),
+            ["support"]
+        );
+        for subject in ["object", "nameless"] {
+            let failure = okta_groups(&http, &base, subject, &token)
+                .await
+                .unwrap_err();
+            assert_eq!(failure.reason, "group_lookup_failed", "{subject}");
+        }
+    }
 
     #[test]
     fn allowed_groups_need_one_match() {

@@ -61,8 +61,7 @@ pub(super) async fn verify_identity(
         }
         other => other?,
     };
-    let allowed_groups: Vec<String> =
-        serde_json::from_value(row.allowed_groups.clone()).unwrap_or_default();
+    let allowed_groups = allowed_groups(row);
     let mut groups = token.groups();
     let mut name = token.text("name");
     let mut email = token.text("email");
@@ -78,8 +77,54 @@ pub(super) async fn verify_identity(
             groups = id_token::groups_claim(&info);
         }
     }
+    let groups = check_groups(services, row, metadata, &token.subject, groups).await?;
+    let identity = Identity {
+        issuer: metadata.issuer.clone(),
+        subject: token.subject.clone(),
+        email,
+        name,
+        groups,
+    };
+    Ok((token, identity))
+}
+
+/// Applies the allowed-groups rule again after a refresh whose tokens carry no ID token: the
+/// groups come from userinfo (with the new access token), else from Okta's API; with neither,
+/// the rule cannot pass.
+pub(super) async fn recheck_groups(
+    services: &Services,
+    row: &integration::Model,
+    metadata: &Metadata,
+    tokens: &Tokens,
+    subject: &str,
+) -> Result<(), Failure> {
+    if allowed_groups(row).is_empty() {
+        return Ok(());
+    }
+    let mut groups = None;
+    if let (Some(endpoint), Some(access_token)) =
+        (&metadata.userinfo_endpoint, &tokens.access_token)
+    {
+        let info = userinfo(services, endpoint, access_token, subject).await?;
+        groups = id_token::groups_claim(&info);
+    }
+    check_groups(services, row, metadata, subject, groups).await?;
+    Ok(())
+}
+
+/// The user's groups when the integration requires some: `known` (from the ID token or
+/// userinfo), else Okta's API when an API token is set; then the allowed-groups rule.
+async fn check_groups(
+    services: &Services,
+    row: &integration::Model,
+    metadata: &Metadata,
+    subject: &str,
+    known: Option<Vec<String>>,
+) -> Result<Vec<String>, Failure> {
+    let allowed = allowed_groups(row);
+    let mut groups = known;
     if groups.is_none()
-        && !allowed_groups.is_empty()
+        && !allowed.is_empty()
         && let Some(sealed) = &row.okta_api_token_sealed
     {
         let api_token = services
@@ -93,22 +138,19 @@ pub(super) async fn verify_identity(
             groups::okta_groups(
                 services.providers().client(),
                 &metadata.issuer,
-                &token.subject,
+                subject,
                 &api_token,
             )
             .await?,
         );
     }
     let groups = groups.unwrap_or_default();
-    groups::check_allowed(&allowed_groups, &groups)?;
-    let identity = Identity {
-        issuer: metadata.issuer.clone(),
-        subject: token.subject.clone(),
-        email,
-        name,
-        groups,
-    };
-    Ok((token, identity))
+    groups::check_allowed(&allowed, &groups)?;
+    Ok(groups)
+}
+
+fn allowed_groups(row: &integration::Model) -> Vec<String> {
+    serde_json::from_value(row.allowed_groups.clone()).unwrap_or_default()
 }
 
 pub(super) async fn userinfo(

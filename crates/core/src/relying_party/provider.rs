@@ -15,7 +15,7 @@ use url::Url;
 use uuid::Uuid;
 
 use super::Failure;
-use crate::discovery::{DiscoveryUri, FetchError, GuardedClient};
+use crate::discovery::{DiscoveryUri, FetchError, GuardedClient, check_target};
 
 const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
 const DEFAULT_KEYS_LIFETIME: Duration = Duration::from_secs(3600);
@@ -41,8 +41,16 @@ pub struct Metadata {
 }
 
 impl Metadata {
-    /// Reads a discovery document, which must name `expected_issuer` exactly.
-    pub fn from_document(document: &Value, expected_issuer: &str) -> Result<Self, Failure> {
+    /// Reads a discovery document, which must name `expected_issuer` exactly. Every endpoint
+    /// must pass the guarded client's scheme and address rules (https; http on loopback only
+    /// with `allow_loopback`): the authorization and end-session endpoints become links in a
+    /// visitor's browser, so a `javascript:` or plain-http one must never get through. A bad
+    /// optional endpoint is dropped; a bad required one fails.
+    pub fn from_document(
+        document: &Value,
+        expected_issuer: &str,
+        allow_loopback: bool,
+    ) -> Result<Self, Failure> {
         let text = |key: &str| document.get(key).and_then(Value::as_str);
         let list = |key: &str, default: &str| -> Vec<String> {
             document
@@ -57,12 +65,18 @@ impl Metadata {
                 })
                 .unwrap_or_else(|| vec![default.to_owned()])
         };
-        let url = |key: &str| text(key).and_then(|value| Url::parse(value).ok());
+        let url = |key: &str| {
+            text(key)
+                .and_then(|value| Url::parse(value).ok())
+                .filter(|url| check_target(url, allow_loopback).is_ok())
+        };
         let required = |key: &str| {
             url(key).ok_or_else(|| {
                 Failure::new(
                     "provider_misconfigured",
-                    format!("The provider's discovery document has no usable {key}."),
+                    format!(
+                        "The provider's discovery document has no usable {key} (it must be an https URL)."
+                    ),
                 )
             })
         };
@@ -143,7 +157,11 @@ impl ProviderCache {
             return Ok(entry.metadata.clone());
         }
         let document = self.client.get_json(uri.url()).await.map_err(unreachable)?;
-        let metadata = Arc::new(Metadata::from_document(&document, &uri.issuer())?);
+        let metadata = Arc::new(Metadata::from_document(
+            &document,
+            &uri.issuer(),
+            self.client.allows_loopback(),
+        )?);
         self.entries().insert(
             integration,
             Entry {
@@ -265,23 +283,57 @@ mod tests {
 
     #[test]
     fn metadata_needs_the_exact_issuer_and_fills_defaults() {
-        let metadata = Metadata::from_document(&document(), "https://id.example.com").unwrap();
+        let metadata =
+            Metadata::from_document(&document(), "https://id.example.com", false).unwrap();
         assert_eq!(metadata.signing_algs, ["RS256"]);
         assert!(metadata.uses_basic_auth());
         assert!(!metadata.iss_parameter_supported);
-        let failure = Metadata::from_document(&document(), "https://id.example.com/").unwrap_err();
+        let failure =
+            Metadata::from_document(&document(), "https://id.example.com/", false).unwrap_err();
         assert_eq!(failure.reason, "provider_misconfigured");
+    }
+
+    #[test]
+    fn endpoints_that_would_become_unsafe_links_are_refused() {
+        let mut doc = document();
+        doc["end_session_endpoint"] = json!("javascript:alert(document.domain)");
+        doc["userinfo_endpoint"] = json!("http://id.example.com/userinfo");
+        let metadata = Metadata::from_document(&doc, "https://id.example.com", false).unwrap();
+        assert!(metadata.end_session_endpoint.is_none());
+        assert!(metadata.userinfo_endpoint.is_none());
+        doc["end_session_endpoint"] = json!("https://id.example.com/logout");
+        let metadata = Metadata::from_document(&doc, "https://id.example.com", false).unwrap();
+        assert_eq!(
+            metadata.end_session_endpoint.unwrap().as_str(),
+            "https://id.example.com/logout"
+        );
+        for bad in [
+            "http://id.example.com/authorize",
+            "javascript:alert(1)",
+            "data:text/html,hi",
+            "http://127.0.0.1:9/authorize",
+        ] {
+            let mut doc = document();
+            doc["authorization_endpoint"] = json!(bad);
+            let failure =
+                Metadata::from_document(&doc, "https://id.example.com", false).unwrap_err();
+            assert_eq!(failure.reason, "provider_misconfigured", "{bad}");
+        }
+        // Loopback http only with the development flag.
+        let mut doc = document();
+        doc["authorization_endpoint"] = json!("http://127.0.0.1:9/authorize");
+        assert!(Metadata::from_document(&doc, "https://id.example.com", true).is_ok());
     }
 
     #[test]
     fn client_secret_post_only_when_basic_is_not_offered() {
         let mut doc = document();
         doc["token_endpoint_auth_methods_supported"] = json!(["client_secret_post"]);
-        let metadata = Metadata::from_document(&doc, "https://id.example.com").unwrap();
+        let metadata = Metadata::from_document(&doc, "https://id.example.com", false).unwrap();
         assert!(!metadata.uses_basic_auth());
         doc["token_endpoint_auth_methods_supported"] =
             json!(["client_secret_post", "client_secret_basic"]);
-        let metadata = Metadata::from_document(&doc, "https://id.example.com").unwrap();
+        let metadata = Metadata::from_document(&doc, "https://id.example.com", false).unwrap();
         assert!(metadata.uses_basic_auth());
     }
 }

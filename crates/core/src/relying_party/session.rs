@@ -7,13 +7,13 @@ use url::Url;
 use uuid::Uuid;
 
 use super::Failure;
-use super::identity::{check_iss_parameter, new_session, verify_identity};
+use super::identity::{check_iss_parameter, new_session, recheck_groups, verify_identity};
 use super::integration::{
     active_integration, client_secret, integration_row, metadata, signing_deployment,
 };
 use super::token_endpoint::{self, Client};
 use crate::messenger_sessions;
-use crate::sign_in_log::{self, Purpose};
+use crate::sign_in_log::{self, Attempt, Purpose};
 use crate::{Services, deployments};
 
 /// What a page that ran its own authorization request sends to sign its visitor in.
@@ -28,11 +28,13 @@ pub struct PageSideCode {
 }
 
 /// Page-side sign-in: exchanges a code the customer's page obtained (with the integration's
-/// client and its own redirect URI) and validates the result as the callback would.
+/// client and its own redirect URI) and validates the result as the callback would. `client`
+/// is the caller's address, for the sign-in log's flood guard.
 pub async fn exchange(
     services: &Services,
     deployment_id: Uuid,
     input: &PageSideCode,
+    client: &str,
 ) -> Result<MessengerSession, Failure> {
     let (served, integration_id) = signing_deployment(services, deployment_id).await?;
     let result = async {
@@ -74,10 +76,13 @@ pub async fn exchange(
     }
     .await;
     sign_in_log::record(
-        services.db(),
-        integration_id,
-        Some(deployment_id),
-        Purpose::Exchange,
+        services,
+        Attempt {
+            integration_id,
+            deployment_id: Some(deployment_id),
+            purpose: Purpose::Exchange,
+            client: Some(client),
+        },
         result.as_ref().map(|session| {
             session
                 .identity
@@ -114,7 +119,19 @@ pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSessio
         });
     };
     let result = async {
-        let integration_row = integration_row(services, integration_id).await?;
+        // The session lives on only while its deployment still signs in with this
+        // integration, and the integration is still active.
+        let served = deployments::served(services.db(), row.deployment_id)
+            .await?
+            .ok_or_else(expired)?;
+        let authentication = &served.content.authentication;
+        if !authentication.enabled || authentication.integration_id != Some(integration_id) {
+            return Err(Failure::new(
+                "integration_changed",
+                "The deployment's configuration no longer signs in with this session's integration.",
+            ));
+        }
+        let integration_row = active_integration(services, integration_id).await?;
         let metadata = metadata(services, &integration_row).await?;
         let secret = client_secret(services, &integration_row)?;
         let client = Client {
@@ -128,7 +145,14 @@ pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSessio
             &refresh_token,
         )
         .await?;
-        if tokens.id_token.is_some() {
+        let subject = session
+            .identity
+            .as_ref()
+            .map(|identity| identity.subject.clone())
+            .unwrap_or_default();
+        if tokens.id_token.is_none() {
+            recheck_groups(services, &integration_row, &metadata, &tokens, &subject).await?;
+        } else {
             let (_, identity) = verify_identity(
                 services,
                 &integration_row,
@@ -138,17 +162,14 @@ pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSessio
                 None,
             )
             .await?;
-            if Some(&identity.subject) != session.identity.as_ref().map(|i| &i.subject) {
+            if identity.subject != subject {
                 return Err(Failure::id_token(
                     "subject changed",
                     "The refreshed ID token names another user.",
                 ));
             }
         }
-        let lifetime = match deployments::served(services.db(), row.deployment_id).await? {
-            Some(served) => Duration::seconds(served.content.session_lifetime_seconds),
-            None => return Err(expired()),
-        };
+        let lifetime = Duration::seconds(served.content.session_lifetime_seconds);
         Ok(messenger_sessions::extend(
             services.db(),
             services.keyring(),
@@ -160,10 +181,13 @@ pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSessio
     }
     .await;
     sign_in_log::record(
-        services.db(),
-        integration_id,
-        Some(row.deployment_id),
-        Purpose::Refresh,
+        services,
+        Attempt {
+            integration_id,
+            deployment_id: Some(row.deployment_id),
+            purpose: Purpose::Refresh,
+            client: None,
+        },
         result.as_ref().map(|_| {
             session
                 .identity

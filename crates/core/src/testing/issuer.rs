@@ -41,6 +41,12 @@ pub struct Tweak {
     pub userinfo_subject: Option<String>,
     /// Refuse every refresh with `invalid_grant`.
     pub refuse_refresh: bool,
+    /// Answer refreshes without an ID token (access and refresh token only).
+    pub refresh_without_id_token: bool,
+    /// The groups userinfo answers with (`support`, `engineering` unless set).
+    pub userinfo_groups: Option<Vec<String>>,
+    /// The JWKS's `Cache-Control: max-age` (an hour unless set).
+    pub jwks_max_age: Option<u32>,
 }
 
 #[derive(Debug)]
@@ -149,6 +155,13 @@ impl TestIssuer {
         state.published = vec!["k2"];
     }
 
+    /// Stops publishing the signing key but keeps signing with it, as a provider would after
+    /// retiring a key it believes compromised while an attacker still holds it.
+    pub fn retire_signing_key(&self) {
+        let mut state = self.lock();
+        state.published = vec!["k2"];
+    }
+
     pub fn jwks_fetches(&self) -> usize {
         self.lock().jwks_fetches
     }
@@ -201,8 +214,9 @@ async fn jwks(State(state): Shared) -> Response {
         .iter()
         .map(|kid| serde_json::to_value(key(kid).as_verification_key()).unwrap())
         .collect();
+    let max_age = state.tweak.jwks_max_age.unwrap_or(3600);
     (
-        [(header::CACHE_CONTROL, "public, max-age=3600")],
+        [(header::CACHE_CONTROL, format!("public, max-age={max_age}"))],
         Json(json!({ "keys": keys })),
     )
         .into_response()
@@ -257,17 +271,19 @@ async fn token(
         }
         _ => return oauth_error(StatusCode::BAD_REQUEST, "unsupported_grant_type"),
     };
+    let refreshing = form.get("grant_type").map(String::as_str) == Some("refresh_token");
     let refresh_token = format!("rt-{}", uuid::Uuid::new_v4());
     state.refresh_tokens.push(refresh_token.clone());
-    let id_token = id_token(&state, nonce.as_deref());
-    Json(json!({
+    let mut answer = json!({
         "access_token": format!("at-{}", uuid::Uuid::new_v4()),
         "token_type": "Bearer",
         "expires_in": 300,
-        "id_token": id_token,
         "refresh_token": refresh_token,
-    }))
-    .into_response()
+    });
+    if !(refreshing && state.tweak.refresh_without_id_token) {
+        answer["id_token"] = json!(id_token(&state, nonce.as_deref()));
+    }
+    Json(answer).into_response()
 }
 
 fn id_token(state: &Provider, nonce: Option<&str>) -> String {
@@ -329,10 +345,12 @@ async fn userinfo(State(state): Shared, headers: HeaderMap) -> Response {
         .userinfo_subject
         .clone()
         .unwrap_or_else(|| SUBJECT.to_owned());
-    Json(
-        json!({"sub": subject, "name": NAME, "email": EMAIL, "groups": ["support", "engineering"]}),
-    )
-    .into_response()
+    let groups = state
+        .tweak
+        .userinfo_groups
+        .clone()
+        .unwrap_or_else(|| vec!["support".into(), "engineering".into()]);
+    Json(json!({"sub": subject, "name": NAME, "email": EMAIL, "groups": groups})).into_response()
 }
 
 async fn revoke(State(state): Shared, Form(form): Form<HashMap<String, String>>) -> StatusCode {

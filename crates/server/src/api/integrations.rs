@@ -158,7 +158,7 @@ pub(super) async fn remove(
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    integrations::delete(state.services.db(), id, &caller).await?;
+    integrations::delete(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -19,7 +19,8 @@ use switchboard_core::first_admin;
 use switchboard_core::sign_in::{self, SignInError};
 use switchboard_domain::FieldError;
 
-use super::{SessionToken, client_address, expired_cookie, safe_next, session_cookie};
+use super::{SessionToken, expired_cookie, safe_next, session_cookie};
+use crate::client_address::ClientAddress;
 use crate::{AppState, routes};
 
 #[derive(Deserialize)]
@@ -30,7 +31,7 @@ pub struct LoginForm {
 }
 
 pub async fn login(State(state): State<AppState>, request: Request) -> Response {
-    let client = client_address(&request);
+    let client = ClientAddress::from_request(&request).to_string();
     let Form(form) = match Form::<LoginForm>::from_request(request, &state).await {
         Ok(form) => form,
         Err(rejection) => return rejection.into_response(),
@@ -47,7 +48,8 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
     .await;
     let (status, message, retry_after) = match outcome {
         Ok((_, session)) => {
-            let mut response = Redirect::to(safe_next(form.next.as_deref())).into_response();
+            let mut response =
+                Redirect::to(&safe_next(&state.web.base_url, form.next.as_deref())).into_response();
             let max_age = settings.sessions.absolute.num_seconds();
             response.headers_mut().insert(
                 header::SET_COOKIE,

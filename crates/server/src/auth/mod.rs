@@ -7,9 +7,7 @@
 
 pub mod forms;
 
-use std::net::SocketAddr;
-
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -74,20 +72,12 @@ pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<SecretStri
         .map(|(_, value)| SecretString::from(value.to_owned()))
 }
 
-fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
         .eq_ignore_ascii_case("bearer")
         .then(|| SecretString::from(token.trim().to_owned()))
-}
-
-/// The client's address for the sign-in rate limit.
-pub fn client_address(request: &Request) -> String {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "unknown".to_owned(), |info| info.0.ip().to_string())
 }
 
 /// Resolves the caller; see the module documentation.
@@ -137,19 +127,26 @@ pub async fn console_requires_session(request: Request, next: Next) -> Response 
     next.run(request).await
 }
 
-/// Where to go after sign-in: the `next` page when it is a path on this site, else the console.
-/// Anything else (`//evil.example`, `https://…`) would make the form an open redirect.
-pub fn safe_next(next: Option<&str>) -> &str {
-    match next {
-        Some(path)
-            if path.starts_with('/')
-                && !path.starts_with("//")
-                && !path.starts_with("/\\")
-                && !path.contains(['\r', '\n']) =>
-        {
-            path
+/// Where to go after sign-in: the `next` page when it is a page of this site, else the console.
+///
+/// `next` is resolved against the base URL the way a browser resolves a `Location`, which
+/// drops tabs and newlines and reads `/\` as `//`, and only a result on our own origin is
+/// kept. So `/%09/evil.example` (a browser turns `/\t/evil.example` into `//evil.example`)
+/// and every other trick to leave the site end at the console. The path comes back
+/// percent-encoded, so it is always a valid header value.
+pub fn safe_next(base_url: &str, next: Option<&str>) -> String {
+    const CONSOLE: &str = "/admin/integrations";
+    let Ok(base) = url::Url::parse(base_url) else {
+        return CONSOLE.to_owned();
+    };
+    let Some(next) = next.filter(|next| next.starts_with('/')) else {
+        return CONSOLE.to_owned();
+    };
+    match base.join(next) {
+        Ok(target) if target.origin() == base.origin() => {
+            target[url::Position::BeforePath..].to_owned()
         }
-        _ => "/admin/integrations",
+        _ => CONSOLE.to_owned(),
     }
 }
 
@@ -159,19 +156,37 @@ mod tests {
 
     #[test]
     fn next_pages_stay_on_this_site() {
+        const BASE: &str = "http://127.0.0.1:3000";
         assert_eq!(
-            safe_next(Some("/admin/audit?page=2")),
+            safe_next(BASE, Some("/admin/audit?page=2")),
             "/admin/audit?page=2"
+        );
+        assert_eq!(
+            safe_next(BASE, Some("/admin/conversations/a b")),
+            "/admin/conversations/a%20b"
         );
         for hostile in [
             "//evil.example",
             "https://evil.example",
             "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "\t//evil.example",
             "admin",
+            "http://127.0.0.1:3001/admin",
         ] {
-            assert_eq!(safe_next(Some(hostile)), "/admin/integrations", "{hostile}");
+            assert_eq!(
+                safe_next(BASE, Some(hostile)),
+                "/admin/integrations",
+                "{hostile:?}"
+            );
         }
-        assert_eq!(safe_next(None), "/admin/integrations");
+        assert_eq!(safe_next(BASE, None), "/admin/integrations");
+        // Control characters never reach the Location header (DEL used to panic there).
+        let del = safe_next(BASE, Some("/admin/audit\u{7f}x"));
+        assert!(HeaderValue::from_str(&del).is_ok(), "{del:?}");
+        assert!(del.starts_with("/admin/audit"), "{del:?}");
     }
 
     #[test]
@@ -200,6 +215,7 @@ mod tests {
             base_url: "https://chat.example.com".into(),
             secure_cookies: true,
             reload_socket: None,
+            trusted_proxies: Default::default(),
         };
         let cookie = session_cookie(&web, &token, 60);
         let cookie = cookie.to_str().unwrap();
@@ -211,6 +227,7 @@ mod tests {
             base_url: "http://127.0.0.1:3000".into(),
             secure_cookies: false,
             reload_socket: None,
+            trusted_proxies: Default::default(),
         };
         assert!(
             !session_cookie(&plain, &token, 60)

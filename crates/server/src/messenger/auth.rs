@@ -2,16 +2,19 @@
 //! `GET /messenger/auth/callback` finishes and hands the session to the messenger frame that
 //! opened the popup. An admin's "Test sign-in" runs the same flow without creating a session.
 
+use axum::Extension;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
+use switchboard_core::admins::Principal;
 use switchboard_core::relying_party::{Callback, Failure, Finished, Started, flow};
 use uuid::Uuid;
 
 use super::pages::{self, data_block, escape};
 use crate::auth::cookie_value;
+use crate::client_address::ClientAddress;
 use crate::{AppState, WebSettings};
 
 #[derive(Debug, Deserialize)]
@@ -33,9 +36,20 @@ pub async fn start(State(state): State<AppState>, Query(query): Query<StartQuery
     }
 }
 
-/// `GET /admin/integrations/{id}/test-sign-in`: the console's "Test sign-in" (any signed-in
-/// admin; the console layer sends others to the sign-in page).
-pub async fn test_sign_in(State(state): State<AppState>, Path(id): Path<Uuid>) -> Response {
+/// `GET /admin/integrations/{id}/test-sign-in`: the console's "Test sign-in". It stores a
+/// sign-in flow and writes the sign-in log, so it is for admins who may change things; the
+/// console layer sends visitors without a session to the sign-in page.
+pub async fn test_sign_in(
+    State(state): State<AppState>,
+    principal: Option<Extension<Principal>>,
+    Path(id): Path<Uuid>,
+) -> Response {
+    if !principal.is_some_and(|Extension(principal)| principal.role.can_change()) {
+        return pages::sign_in_failed(&Failure::new(
+            "forbidden",
+            "Viewers cannot run Test sign-in; ask an admin.",
+        ));
+    }
     match flow::start_test(&state.services, &state.web.base_url, id).await {
         Ok(started) => redirect(&state.web, started),
         Err(failure) => pages::sign_in_failed(&failure),
@@ -45,6 +59,7 @@ pub async fn test_sign_in(State(state): State<AppState>, Path(id): Path<Uuid>) -
 /// `GET /messenger/auth/callback?code=..&state=..`.
 pub async fn callback(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddress>,
     Query(query): Query<Callback>,
     headers: HeaderMap,
 ) -> Response {
@@ -60,6 +75,7 @@ pub async fn callback(
         &state.web.base_url,
         &query,
         binding.as_ref().map(ExposeSecret::expose_secret),
+        &client.to_string(),
     )
     .await;
     let mut response = match finished {

@@ -6,6 +6,7 @@ use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::Extension;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -20,8 +21,11 @@ use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
 
 use super::cors;
+use super::rate_limit::too_many;
+use super::stream_limits::{Refusal, StreamPermit};
 use super::tokens::authorize_session;
 use crate::AppState;
+use crate::client_address::ClientAddress;
 
 /// How often an idle stream checks that its session still lives.
 const SESSION_CHECK: Duration = Duration::from_secs(30);
@@ -33,12 +37,17 @@ pub struct After {
 
 pub async fn events(
     State(state): State<AppState>,
+    Extension(address): Extension<ClientAddress>,
     headers: HeaderMap,
     Query(query): Query<After>,
 ) -> Response {
     let (session, origin) = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
+    };
+    let permit = match state.messenger.streams.open(session.id, address) {
+        Ok(permit) => permit,
+        Err(refusal) => return cors::allow(refused(refusal), origin.as_deref()),
     };
     let last = headers
         .get("last-event-id")
@@ -54,6 +63,7 @@ pub async fn events(
         last,
         pending: VecDeque::new(),
         state: Stage::Backlog,
+        _permit: permit,
     };
     let stream = futures_util::stream::unfold(reader, Reader::next);
     let response = Sse::new(stream)
@@ -77,6 +87,25 @@ struct Reader {
     last: Option<i64>,
     pending: VecDeque<Message>,
     state: Stage,
+    /// Held while the stream lives; dropping the stream gives the place back.
+    _permit: StreamPermit,
+}
+
+fn refused(refusal: Refusal) -> Response {
+    match refusal {
+        Refusal::OpenedTooFast(wait) => too_many(
+            wait,
+            "Event streams are opened too often from this address; try again shortly.",
+        ),
+        Refusal::TooManyForSession => too_many(
+            Duration::from_secs(30),
+            "This messenger session already has the most event streams it may hold open; close a tab.",
+        ),
+        Refusal::TooManyForAddress => too_many(
+            Duration::from_secs(30),
+            "This address already holds the most event streams it may; try again later.",
+        ),
+    }
 }
 
 impl Reader {

@@ -15,6 +15,7 @@ mod frame;
 mod messages;
 mod pages;
 mod rate_limit;
+mod stream_limits;
 mod tokens;
 
 use axum::Router;
@@ -26,13 +27,33 @@ pub use self::auth::test_sign_in;
 use self::config::PublicConfigCache;
 pub use self::config::forget_on_change;
 use self::rate_limit::RateLimiter;
+pub use self::stream_limits::PER_ADDRESS as STREAMS_PER_ADDRESS;
+use self::stream_limits::StreamLimits;
 use crate::AppState;
 
 /// What the runtime keeps in memory per instance.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Runtime {
     configs: PublicConfigCache,
     limiter: RateLimiter,
+    streams: StreamLimits,
+}
+
+impl Runtime {
+    /// A runtime whose client addresses may each hold `streams_per_address` event streams.
+    pub fn new(streams_per_address: usize) -> Self {
+        Self {
+            configs: PublicConfigCache::default(),
+            limiter: rate_limit::sign_in_limiter(),
+            streams: StreamLimits::new(streams_per_address),
+        }
+    }
+}
+
+impl Default for Runtime {
+    fn default() -> Self {
+        Self::new(STREAMS_PER_ADDRESS)
+    }
 }
 
 pub fn router(state: &AppState) -> Router<AppState> {

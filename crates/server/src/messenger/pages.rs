@@ -63,18 +63,19 @@ pub fn page(
     response
 }
 
-/// The page that says why a sign-in failed, naming its reason code; it also tells the
-/// messenger that opened the popup.
+/// The page that says why a sign-in failed, naming its reason code and one fixed sentence
+/// (the detail is in the integration's sign-in log); it also tells the messenger that opened
+/// the popup.
 pub fn sign_in_failed(failure: &switchboard_core::relying_party::Failure) -> Response {
     let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
     let body = format!(
         r#"<main class="popup"><h1>Sign-in failed</h1>
 <p>Reason: <code id="reason">{reason}</code></p>
 <p>{detail}</p>
-<p>Close this window and try again. If it keeps failing, tell the site's administrators the reason above.</p>
+<p>Close this window and try again. If it keeps failing, tell the site's administrators the reason above; the sign-in log in their console has the details.</p>
 </main>{data}<script src="/messenger/callback.js"></script>"#,
         reason = escape(&failure.reason),
-        detail = escape(&failure.detail),
+        detail = escape(failure.public_message()),
         data = data_block(
             "switchboard-result",
             &serde_json::json!({"type": "switchboard:sign-in-failed", "reason": failure.reason}),

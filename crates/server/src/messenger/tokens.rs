@@ -2,10 +2,10 @@
 //! `POST /messenger/v1/token/refresh`, `DELETE /messenger/v1/token` and
 //! `GET /messenger/v1/session`. Errors are `{"error": reason, "message": text}`.
 
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
 use serde::Deserialize;
 use switchboard_core::messenger_sessions::Session;
 use switchboard_core::relying_party::{Failure, PageSideCode, session};
@@ -14,6 +14,7 @@ use uuid::Uuid;
 
 use super::cors;
 use crate::AppState;
+use crate::client_address::ClientAddress;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -24,6 +25,7 @@ pub struct ExchangeRequest {
 
 pub async fn exchange(
     State(state): State<AppState>,
+    Extension(client): Extension<ClientAddress>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
@@ -57,11 +59,18 @@ pub async fn exchange(
     {
         return origin_refused();
     }
-    let response =
-        match session::exchange(&state.services, request.deployment_id, &request.oauth).await {
-            Ok(session) => (StatusCode::OK, Json(session)).into_response(),
-            Err(failure) => failure_response(&failure),
-        };
+    let client = client.to_string();
+    let exchanged = session::exchange(
+        &state.services,
+        request.deployment_id,
+        &request.oauth,
+        &client,
+    )
+    .await;
+    let response = match exchanged {
+        Ok(session) => (StatusCode::OK, Json(session)).into_response(),
+        Err(failure) => failure_response(&failure),
+    };
     cors::allow(response, origin)
 }
 
@@ -72,7 +81,11 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Respo
     };
     let response = match session::refresh(&state.services, &token).await {
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
-        Err(failure) => error_response(StatusCode::UNAUTHORIZED, &failure.reason, &failure.detail),
+        Err(failure) => error_response(
+            StatusCode::UNAUTHORIZED,
+            &failure.reason,
+            failure.public_message(),
+        ),
     };
     cors::allow(response, origin.as_deref())
 }
@@ -156,9 +169,11 @@ async fn bearer_session(
     Ok((token, session, origin))
 }
 
+/// A failed sign-in as the page sees it: the reason code and a fixed sentence, never the
+/// detail (that goes to the sign-in log).
 fn failure_response(failure: &Failure) -> Response {
     let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    error_response(status, &failure.reason, &failure.detail)
+    error_response(status, &failure.reason, failure.public_message())
 }
 
 fn session_ended() -> Response {

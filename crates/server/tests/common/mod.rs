@@ -68,16 +68,30 @@ impl Answer {
 
 impl TestApp {
     pub fn new(db: &DatabaseConnection) -> Self {
+        Self::with_web(db, WebSettings::new(BASE.to_owned()))
+    }
+
+    /// The app presenting itself with `web` (another base URL, trusted proxies).
+    pub fn with_web(db: &DatabaseConnection, web: WebSettings) -> Self {
         let services = Services::for_tests(db.clone());
         services.delivery().listen(db);
         let Cli { config, .. } = Cli::parse_from(["switchboard"]);
         let router = routes::router(AppState {
             services: services.clone(),
             leptos: routes::leptos_options(&config),
-            web: Arc::new(WebSettings::new(BASE.to_owned())),
+            web: Arc::new(web),
             messenger: Default::default(),
         });
         Self { services, router }
+    }
+
+    /// Sends `request` as if it came over a connection from `peer` (`203.0.113.5:4000`).
+    pub async fn send_from(&self, peer: &str, mut request: Request<Body>) -> Answer {
+        let peer: std::net::SocketAddr = peer.parse().unwrap();
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
     }
 
     pub fn db(&self) -> &DatabaseConnection {
