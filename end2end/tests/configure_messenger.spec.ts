@@ -41,9 +41,9 @@ test('configure, publish and deploy the messenger; the public config serves the 
   await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
   await page.getByLabel('Name').fill(`Help centre ${suffix}`);
   await page.getByLabel('Configuration').selectOption({ label: `${name} (version 1)` });
-  await page.getByLabel('Allowed domains').fill('https://www.example.com');
+  await page.getByLabel('Allowed domains').fill('www.example.com/chat');
   await page.getByRole('button', { name: 'Save' }).click();
-  await expect(page.getByText('without http:// or https://')).toBeVisible();
+  await expect(page.getByText('enter the host alone, without a path')).toBeVisible();
   await page.getByLabel('Allowed domains').fill('www.example.com\n*.shop.example');
   await page.getByRole('button', { name: 'Save' }).click();
   const snippet = page.getByRole('region', { name: 'Snippet' }).locator('pre');
