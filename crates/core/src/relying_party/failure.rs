@@ -81,6 +81,24 @@ impl Failure {
     }
 }
 
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.reason, self.detail)
+    }
+}
+
+impl From<crate::Error> for Failure {
+    fn from(error: crate::Error) -> Self {
+        Self::internal(error)
+    }
+}
+
+impl From<sea_orm::DbErr> for Failure {
+    fn from(error: sea_orm::DbErr) -> Self {
+        Self::internal(error)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,23 +122,5 @@ mod tests {
             Failure::new("group_denied", "x").public_message(),
             "This account may not use this messenger."
         );
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.reason, self.detail)
-    }
-}
-
-impl From<crate::Error> for Failure {
-    fn from(error: crate::Error) -> Self {
-        Self::internal(error)
-    }
-}
-
-impl From<sea_orm::DbErr> for Failure {
-    fn from(error: sea_orm::DbErr) -> Self {
-        Self::internal(error)
     }
 }
