@@ -7,12 +7,14 @@ use std::collections::HashMap;
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Set, SqlErr, TransactionTrait,
 };
 use switchboard_db::entities::{conversation, deployment, message, messenger_session};
+use switchboard_domain::FieldError;
 use switchboard_domain::conversation::{
-    Author, Conversation, ConversationSummary, Identity, Message, message_text,
+    Author, Conversation, ConversationSummary, EarlierConversation, Identity, Message,
+    PAGE_DEFAULT, VisitorConversation, message_text,
 };
 use uuid::Uuid;
 
@@ -79,27 +81,106 @@ async fn unread_counts(
         .collect())
 }
 
-/// One conversation with its first [`PAGE`] messages.
-pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Conversation, Error> {
+/// One conversation with its latest [`PAGE_DEFAULT`] messages (or, with `from`, every message
+/// from that id on, up to [`PAGE`]), the visitor's typing, and the same person's other
+/// conversations.
+pub async fn get(
+    db: &DatabaseConnection,
+    id: Uuid,
+    from: Option<i64>,
+) -> Result<Conversation, Error> {
     let (row, deployment) = conversation::Entity::find_by_id(id)
         .find_also_related(deployment::Entity)
         .one(db)
         .await?
         .ok_or(Error::NotFound("conversation"))?;
-    let messages = messages(db, id, None).await?;
-    let signed_in_at = messages
-        .iter()
-        .find(|message| message.authenticated)
+    let (messages, has_older) = match from {
+        None => page(db, vec![id], None, PAGE_DEFAULT).await?,
+        Some(from) => {
+            let messages = messages(db, id, Some(from - 1)).await?;
+            let older = message::Entity::find()
+                .filter(message::Column::ConversationId.eq(id))
+                .filter(message::Column::Id.lt(from))
+                .count(db)
+                .await?;
+            (messages, older > 0)
+        }
+    };
+    let signed_in_at = message::Entity::find()
+        .filter(message::Column::ConversationId.eq(id))
+        .filter(message::Column::Authenticated.eq(true))
+        .order_by_asc(message::Column::Id)
+        .one(db)
+        .await?
         .map(|message| message.created_at);
+    let earlier = match &row.person {
+        Some(person) => conversation::Entity::find()
+            .filter(conversation::Column::DeploymentId.eq(row.deployment_id))
+            .filter(conversation::Column::Person.eq(person.as_str()))
+            .filter(conversation::Column::Id.ne(id))
+            .order_by_desc(conversation::Column::LastActivityAt)
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|other| EarlierConversation {
+                id: other.id,
+                created_at: other.created_at,
+                last_activity_at: other.last_activity_at,
+                status: other.status,
+            })
+            .collect(),
+        None => vec![],
+    };
     Ok(Conversation {
         identity: identity(&row)?,
         id,
         deployment_id: row.deployment_id,
         deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
         signed_in_at,
+        visitor_typing: row
+            .visitor_typing_at
+            .is_some_and(|at| at > Utc::now() - TYPING_SHOWN),
+        agent_read_id: row.agent_read_id,
         status: row.status,
         messages,
+        has_older,
+        earlier,
     })
+}
+
+/// The messages of conversation `id` older than message `before`, at most `limit`, oldest
+/// first, and whether there are older ones still.
+pub async fn older(
+    db: &DatabaseConnection,
+    id: Uuid,
+    before: i64,
+    limit: u64,
+) -> Result<(Vec<Message>, bool), Error> {
+    require(db, id).await?;
+    page(db, vec![id], Some(before), limit).await
+}
+
+/// The latest `limit` messages of `conversations` (older than `before` when given), oldest
+/// first, and whether older ones exist. One indexed query whatever the history's length.
+async fn page<C: ConnectionTrait>(
+    db: &C,
+    conversations: Vec<Uuid>,
+    before: Option<i64>,
+    limit: u64,
+) -> Result<(Vec<Message>, bool), Error> {
+    let mut query = message::Entity::find()
+        .filter(message::Column::ConversationId.is_in(conversations))
+        .order_by_desc(message::Column::Id)
+        .limit(limit + 1);
+    if let Some(before) = before {
+        query = query.filter(message::Column::Id.lt(before));
+    }
+    let mut rows = query.all(db).await?;
+    let has_older = rows.len() as u64 > limit;
+    rows.truncate(limit as usize);
+    rows.reverse();
+    let messages = rows.into_iter().map(to_domain).collect::<Result<_, _>>()?;
+    Ok((messages, has_older))
 }
 
 /// Records that an agent has seen the conversation up to message `up_to`. Reading is a change
@@ -120,7 +201,7 @@ pub async fn mark_read(
     Ok(())
 }
 
-/// Closes a conversation; the visitor's next message opens it again.
+/// Closes a conversation; the visitor's next message starts a new one.
 pub async fn close(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
     by.require_change()?;
     require(db, id).await?;
@@ -155,29 +236,181 @@ pub async fn require(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
         .map(|_| ())
 }
 
-/// Stores a visitor's message in the session's conversation, starting the conversation with
-/// the first message. A signed-in visitor's identity goes onto the conversation (an anonymous
-/// conversation becomes authenticated from that message on).
+/// How long "typing" shows after the visitor's last typing signal.
+pub const TYPING_SHOWN: Duration = Duration::seconds(6);
+
+/// The key of a signed-in person: a digest of issuer and subject, the pair that names them
+/// (an email, verified or not, never does).
+pub fn person_key(identity: &Identity) -> String {
+    use sha2::{Digest, Sha256};
+    let digest = Sha256::digest(format!("{}\n{}", identity.issuer, identity.subject));
+    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
+/// The open conversation a session writes to: the person's, for a signed-in visitor (whatever
+/// device or sign-in they came through), else the anonymous session's own.
+pub async fn open_for<C: ConnectionTrait>(
+    db: &C,
+    session: &Session,
+) -> Result<Option<conversation::Model>, Error> {
+    let found = match &session.identity {
+        Some(identity) => {
+            conversation::Entity::find()
+                .filter(conversation::Column::DeploymentId.eq(session.deployment_id))
+                .filter(conversation::Column::Person.eq(person_key(identity)))
+                .filter(conversation::Column::Status.eq("open"))
+                .one(db)
+                .await?
+        }
+        None => match session.conversation_id {
+            Some(id) => {
+                conversation::Entity::find_by_id(id)
+                    .filter(conversation::Column::Status.eq("open"))
+                    .one(db)
+                    .await?
+            }
+            None => None,
+        },
+    };
+    Ok(found)
+}
+
+/// Every conversation whose history a session sees: all of a person's on the deployment,
+/// or the anonymous session's own.
+async fn visible_to(db: &DatabaseConnection, session: &Session) -> Result<Vec<Uuid>, Error> {
+    Ok(match &session.identity {
+        Some(identity) => {
+            conversation::Entity::find()
+                .select_only()
+                .column(conversation::Column::Id)
+                .filter(conversation::Column::DeploymentId.eq(session.deployment_id))
+                .filter(conversation::Column::Person.eq(person_key(identity)))
+                .into_tuple()
+                .all(db)
+                .await?
+        }
+        None => session.conversation_id.into_iter().collect(),
+    })
+}
+
+/// Which page of the history a visitor asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum VisitorPage {
+    /// The newest `limit` messages.
+    Latest(u64),
+    /// The `limit` messages before message `before`, which must be in the visitor's history.
+    Before(i64, u64),
+    /// Everything after message `after` (a resume).
+    After(i64),
+}
+
+/// What the messenger shows a visitor: the open conversation and a page of the history.
+pub async fn for_visitor(
+    db: &DatabaseConnection,
+    session: &Session,
+    wanted: VisitorPage,
+) -> Result<VisitorConversation, Error> {
+    let visible = visible_to(db, session).await?;
+    let open = open_for(db, session).await?;
+    let (messages, has_older) = match wanted {
+        VisitorPage::Latest(limit) => page(db, visible, None, limit).await?,
+        VisitorPage::Before(before, limit) => {
+            let known = message::Entity::find_by_id(before)
+                .filter(message::Column::ConversationId.is_in(visible.clone()))
+                .one(db)
+                .await?
+                .is_some();
+            if !known {
+                return Err(Error::Invalid(vec![FieldError::new(
+                    "before",
+                    format!("Message {before} is not in this conversation."),
+                )]));
+            }
+            page(db, visible, Some(before), limit).await?
+        }
+        VisitorPage::After(after) => {
+            let messages = message::Entity::find()
+                .filter(message::Column::ConversationId.is_in(visible))
+                .filter(message::Column::Id.gt(after))
+                .order_by_asc(message::Column::Id)
+                .limit(PAGE)
+                .all(db)
+                .await?
+                .into_iter()
+                .map(to_domain)
+                .collect::<Result<_, _>>()?;
+            (messages, false)
+        }
+    };
+    Ok(VisitorConversation {
+        id: open.as_ref().map(|row| row.id),
+        deployment_id: session.deployment_id,
+        identity: session.identity.clone(),
+        messages,
+        has_older,
+        agent_read_id: open.map_or(0, |row| row.agent_read_id),
+    })
+}
+
+/// Notes that the visitor is typing in their open conversation (nothing without one).
+pub async fn visitor_typing(db: &DatabaseConnection, session: &Session) -> Result<(), Error> {
+    if let Some(open) = open_for(db, session).await? {
+        conversation::Entity::update_many()
+            .col_expr(
+                conversation::Column::VisitorTypingAt,
+                Expr::value(Utc::now()),
+            )
+            .filter(conversation::Column::Id.eq(open.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Stores a visitor's message in their open conversation ([`open_for`]), starting a new one
+/// when there is none (the first message, or the first after an agent closed the last). A
+/// signed-in visitor's identity goes onto the conversation (an anonymous conversation becomes
+/// authenticated from that message on).
 pub async fn post_from_visitor(
     db: &DatabaseConnection,
     session: &Session,
     text: &str,
 ) -> Result<(Uuid, Message), Error> {
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
+    // Two devices of one person may start the conversation at the same moment: the database
+    // lets one open conversation in, and the other attempt then writes into it.
+    for attempt in 0..2 {
+        match store_visitor_message(db, session, &text).await {
+            Err(Error::Database(error))
+                if attempt == 0
+                    && matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
+            outcome => return outcome,
+        }
+    }
+    unreachable!("the second attempt returns")
+}
+
+async fn store_visitor_message(
+    db: &DatabaseConnection,
+    session: &Session,
+    text: &str,
+) -> Result<(Uuid, Message), Error> {
     let transaction = db.begin().await?;
     let now = Utc::now();
-    let conversation_id = match session.conversation_id {
-        Some(id) => id,
+    let conversation_id = match open_for(&transaction, session).await? {
+        Some(open) => open.id,
         None => {
             let id = Uuid::new_v4();
             conversation::ActiveModel {
                 id: Set(id),
                 deployment_id: Set(session.deployment_id),
                 identity: Set(session.identity.as_ref().map(|i| serde_json::json!(i))),
+                person: Set(session.identity.as_ref().map(person_key)),
                 status: Set("open".to_owned()),
                 created_at: Set(now),
                 last_activity_at: Set(now),
                 agent_read_id: Set(0),
+                visitor_typing_at: Set(None),
             }
             .insert(&transaction)
             .await?;
@@ -204,7 +437,7 @@ pub async fn post_from_visitor(
     let stored = message::ActiveModel {
         conversation_id: Set(conversation_id),
         author: Set(Author::Visitor.as_str().to_owned()),
-        text: Set(text),
+        text: Set(text.to_owned()),
         created_at: Set(now),
         authenticated: Set(session.identity.is_some()),
         ..Default::default()
@@ -213,7 +446,10 @@ pub async fn post_from_visitor(
     .await?;
     let mut touch = conversation::Entity::update_many()
         .col_expr(conversation::Column::LastActivityAt, Expr::value(now))
-        .col_expr(conversation::Column::Status, Expr::value("open"))
+        .col_expr(
+            conversation::Column::VisitorTypingAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
         .filter(conversation::Column::Id.eq(conversation_id));
     if let Some(identity) = &session.identity {
         touch = touch.col_expr(

@@ -1,10 +1,12 @@
-//! Delivery of new messages to the readers connected to this instance (server-sent events),
-//! wherever the message was posted. On PostgreSQL every instance posts a `NOTIFY` and listens
-//! to the channel, so a message stored by one instance reaches readers connected to any other;
-//! on SQLite (one instance) the notice goes straight to this instance's readers.
+//! Delivery of what happens in conversations to the readers connected to this instance
+//! (server-sent events), wherever it happened: new messages, an agent typing, an agent having
+//! read up to a message. On PostgreSQL every instance posts a `NOTIFY` and listens to the
+//! channel, so a notice from one instance reaches readers connected to any other; on SQLite
+//! (one instance) the notice goes straight to this instance's readers.
 //!
-//! A notice only says "conversation X has a message with id N": readers then read the database
-//! after the last id they sent, so a lost notice delays a message but never loses it.
+//! A message notice only says "conversation X has a message with id N": readers then read the
+//! database after the last id they sent, so a lost notice delays a message but never loses it.
+//! Typing and read notices are signals: never stored, and a lost one costs only a hint.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,16 +17,80 @@ use uuid::Uuid;
 
 const CHANNEL: &str = "switchboard_messages";
 
-/// "Conversation `conversation_id` has a new message, `message_id`."
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Posted {
+/// Something that happened in conversation `conversation_id`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
     pub conversation_id: Uuid,
-    pub message_id: i64,
+    pub kind: NoticeKind,
+    /// The signed-in person who wrote, for a visitor's message: their other devices follow
+    /// them into a conversation they just opened (see `conversations::person_key`).
+    pub person: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    /// A new message with this id.
+    Message(i64),
+    /// An agent is typing.
+    AgentTyping,
+    /// Agents have read up to this message id.
+    Read(i64),
+}
+
+impl Notice {
+    pub fn message(conversation_id: Uuid, message_id: i64) -> Self {
+        Self {
+            conversation_id,
+            kind: NoticeKind::Message(message_id),
+            person: None,
+        }
+    }
+
+    pub fn signal(conversation_id: Uuid, kind: NoticeKind) -> Self {
+        Self {
+            conversation_id,
+            kind,
+            person: None,
+        }
+    }
+
+    /// The `NOTIFY` payload: `{conversation} {m|t|r} {number} {person or -}`.
+    fn payload(&self) -> String {
+        let (letter, number) = match self.kind {
+            NoticeKind::Message(id) => ('m', id),
+            NoticeKind::AgentTyping => ('t', 0),
+            NoticeKind::Read(id) => ('r', id),
+        };
+        let person = self.person.as_deref().unwrap_or("-");
+        format!("{} {letter} {number} {person}", self.conversation_id)
+    }
+
+    fn parse(payload: &str) -> Option<Self> {
+        let mut parts = payload.split(' ');
+        let conversation_id = parts.next()?.parse().ok()?;
+        let letter = parts.next()?;
+        let number: i64 = parts.next()?.parse().ok()?;
+        let kind = match letter {
+            "m" => NoticeKind::Message(number),
+            "t" => NoticeKind::AgentTyping,
+            "r" => NoticeKind::Read(number),
+            _ => return None,
+        };
+        let person = parts
+            .next()
+            .filter(|person| *person != "-")
+            .map(str::to_owned);
+        Some(Self {
+            conversation_id,
+            kind,
+            person,
+        })
+    }
 }
 
 #[derive(Debug)]
 pub struct Delivery {
-    local: broadcast::Sender<Posted>,
+    local: broadcast::Sender<Notice>,
 }
 
 impl Default for Delivery {
@@ -36,18 +102,18 @@ impl Default for Delivery {
 }
 
 impl Delivery {
-    /// Notices of messages posted from now on.
-    pub fn subscribe(&self) -> broadcast::Receiver<Posted> {
+    /// Notices from now on.
+    pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.local.subscribe()
     }
 
-    /// Tells every reader, on every instance, about a stored message.
-    pub async fn publish(&self, db: &DatabaseConnection, posted: Posted) {
+    /// Tells every reader, on every instance, about a stored message or a signal.
+    pub async fn publish(&self, db: &DatabaseConnection, notice: Notice) {
         if db.get_database_backend() != DatabaseBackend::Postgres {
-            let _ = self.local.send(posted);
+            let _ = self.local.send(notice);
             return;
         }
-        let payload = format!("{} {}", posted.conversation_id, posted.message_id);
+        let payload = notice.payload();
         let notify = Statement::from_sql_and_values(
             DatabaseBackend::Postgres,
             "SELECT pg_notify($1, $2)",
@@ -56,7 +122,7 @@ impl Delivery {
         if let Err(error) = db.execute(notify).await {
             // This instance's own readers still hear of it; others read it on their next notice.
             tracing::warn!(%error, "cannot notify other instances of a message");
-            let _ = self.local.send(posted);
+            let _ = self.local.send(notice);
         }
     }
 
@@ -82,16 +148,32 @@ impl Delivery {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool).await?;
         listener.listen(CHANNEL).await?;
         loop {
-            let notice = listener.recv().await?;
-            let mut parts = notice.payload().split(' ');
-            if let (Some(Ok(conversation_id)), Some(Ok(message_id))) =
-                (parts.next().map(str::parse), parts.next().map(str::parse))
-            {
-                let _ = self.local.send(Posted {
-                    conversation_id,
-                    message_id,
-                });
+            let received = listener.recv().await?;
+            if let Some(notice) = Notice::parse(received.payload()) {
+                let _ = self.local.send(notice);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notices_survive_the_notify_payload() {
+        let id = Uuid::new_v4();
+        for notice in [
+            Notice::message(id, 42),
+            Notice::signal(id, NoticeKind::AgentTyping),
+            Notice::signal(id, NoticeKind::Read(7)),
+            Notice {
+                person: Some("ab12".into()),
+                ..Notice::message(id, 43)
+            },
+        ] {
+            assert_eq!(Notice::parse(&notice.payload()), Some(notice));
+        }
+        assert_eq!(Notice::parse("not a notice"), None);
     }
 }

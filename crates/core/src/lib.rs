@@ -50,7 +50,12 @@ pub struct Services {
     delivery: Arc<Delivery>,
     /// Failed sign-ins each client address may add to the sign-in log per minute.
     sign_in_log_flood: Arc<FixedWindows<String>>,
+    /// Typing signals, per messenger session (visitors) and per conversation (agents).
+    typing_signals: Arc<FixedWindows<uuid::Uuid>>,
 }
+
+/// Typing signals one messenger session, or one conversation's agents, may send a minute.
+pub const TYPING_PER_MINUTE: u32 = 30;
 
 /// The tunable rules of sign-in, sessions and provider requests.
 #[derive(Debug, Clone, Copy, Default)]
@@ -76,6 +81,10 @@ impl Services {
             delivery: Arc::new(Delivery::default()),
             sign_in_log_flood: Arc::new(FixedWindows::new(
                 sign_in_log::FAILURES_PER_ADDRESS,
+                std::time::Duration::from_secs(60),
+            )),
+            typing_signals: Arc::new(FixedWindows::new(
+                TYPING_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
         }
@@ -121,6 +130,12 @@ impl Services {
     /// Counts a failed sign-in from `client` against the sign-in log's flood guard.
     pub(crate) fn sign_in_log_flood(&self) -> &FixedWindows<String> {
         &self.sign_in_log_flood
+    }
+
+    /// Counts a typing signal from messenger session or conversation `key` (see
+    /// [`TYPING_PER_MINUTE`]); `Err` holds how long until the next is allowed.
+    pub fn typing_signal(&self, key: uuid::Uuid) -> Result<(), std::time::Duration> {
+        self.typing_signals.hit(key)
     }
 
     /// Succeeds when the database answers a round trip.

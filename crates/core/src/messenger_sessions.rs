@@ -2,6 +2,7 @@
 //! Stored as a digest; the provider's refresh token, when there is one, sealed.
 
 use chrono::{DateTime, Duration, Utc};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
     TransactionTrait,
@@ -133,45 +134,79 @@ pub async fn upgrade(
     if !allowed {
         return Err(Error::Forbidden);
     }
-    let Some(conversation) = anonymous.conversation_id else {
+    let Some(anonymous_conversation) = anonymous.conversation_id else {
         end(db, anonymous.id).await?;
         return Ok(None);
     };
-    if signed_in
-        .conversation_id
-        .is_some_and(|current| current != conversation)
-    {
-        return Err(Error::Conflict(
-            "This session already has a conversation of its own.".to_owned(),
-        ));
-    }
+    // The person may already have an open conversation (from another device): the anonymous
+    // messages join it, in the order they were written (ids grow with time across both).
+    // Otherwise the anonymous conversation becomes the person's.
+    use switchboard_db::entities::{conversation, message};
+    let person = crate::conversations::person_key(identity);
     let transaction = db.begin().await?;
+    let existing = crate::conversations::open_for(&transaction, signed_in).await?;
+    let target = match existing {
+        Some(open) if open.id != anonymous_conversation => {
+            message::Entity::update_many()
+                .col_expr(message::Column::ConversationId, Expr::value(open.id))
+                .filter(message::Column::ConversationId.eq(anonymous_conversation))
+                .exec(&transaction)
+                .await?;
+            messenger_session::Entity::update_many()
+                .col_expr(
+                    messenger_session::Column::ConversationId,
+                    Expr::value(open.id),
+                )
+                .filter(messenger_session::Column::ConversationId.eq(anonymous_conversation))
+                .exec(&transaction)
+                .await?;
+            if let Some(merged) = conversation::Entity::find_by_id(anonymous_conversation)
+                .one(&transaction)
+                .await?
+                && merged.last_activity_at > open.last_activity_at
+            {
+                conversation::Entity::update_many()
+                    .col_expr(
+                        conversation::Column::LastActivityAt,
+                        Expr::value(merged.last_activity_at),
+                    )
+                    .filter(conversation::Column::Id.eq(open.id))
+                    .exec(&transaction)
+                    .await?;
+            }
+            conversation::Entity::delete_by_id(anonymous_conversation)
+                .exec(&transaction)
+                .await?;
+            open.id
+        }
+        _ => {
+            conversation::Entity::update_many()
+                .col_expr(
+                    conversation::Column::Identity,
+                    Expr::value(serde_json::json!(identity)),
+                )
+                .col_expr(conversation::Column::Person, Expr::value(person))
+                .filter(conversation::Column::Id.eq(anonymous_conversation))
+                .exec(&transaction)
+                .await?;
+            anonymous_conversation
+        }
+    };
     messenger_session::Entity::update_many()
         .col_expr(
             messenger_session::Column::ConversationId,
-            sea_orm::sea_query::Expr::value(conversation),
+            Expr::value(target),
         )
         .filter(messenger_session::Column::Id.eq(signed_in.id))
         .exec(&transaction)
         .await?;
-    switchboard_db::entities::conversation::Entity::update_many()
-        .col_expr(
-            switchboard_db::entities::conversation::Column::Identity,
-            sea_orm::sea_query::Expr::value(serde_json::json!(identity)),
-        )
-        .filter(switchboard_db::entities::conversation::Column::Id.eq(conversation))
-        .exec(&transaction)
-        .await?;
     messenger_session::Entity::update_many()
-        .col_expr(
-            messenger_session::Column::EndedAt,
-            sea_orm::sea_query::Expr::value(Utc::now()),
-        )
+        .col_expr(messenger_session::Column::EndedAt, Expr::value(Utc::now()))
         .filter(messenger_session::Column::Id.eq(anonymous.id))
         .exec(&transaction)
         .await?;
     transaction.commit().await?;
-    Ok(Some(conversation))
+    Ok(Some(target))
 }
 
 /// The live session `token` names, or `None` (unknown, ended or expired).

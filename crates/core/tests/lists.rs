@@ -180,6 +180,8 @@ async fn conversations_put_newest_activity_first(db: &DatabaseConnection) {
             created_at: Set(now - Duration::minutes(minutes_ago)),
             last_activity_at: Set(now - Duration::minutes(minutes_ago)),
             agent_read_id: Set(0),
+            person: Set(None),
+            visitor_typing_at: Set(None),
         }
         .insert(db)
         .await

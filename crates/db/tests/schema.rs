@@ -142,6 +142,8 @@ async fn rows_round_trip_through_every_table(db: &DatabaseConnection) {
         created_at: Set(now),
         last_activity_at: Set(now),
         agent_read_id: Set(0),
+        person: Set(None),
+        visitor_typing_at: Set(None),
     }
     .insert(db)
     .await

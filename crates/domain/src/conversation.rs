@@ -77,6 +77,11 @@ pub struct Identity {
     pub issuer: String,
     pub subject: String,
     pub email: Option<String>,
+    /// The provider vouches for the email (`email_verified`; absent counts as false). An
+    /// unverified email is shown as such and never used to match people: issuer and subject
+    /// are who the visitor is.
+    #[serde(default)]
+    pub email_verified: bool,
     pub name: Option<String>,
     #[serde(default)]
     pub groups: Vec<String>,
@@ -100,7 +105,7 @@ pub struct ConversationSummary {
     pub status: String,
 }
 
-/// One conversation with its messages, oldest first.
+/// One conversation with its latest messages, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -113,7 +118,65 @@ pub struct Conversation {
     pub signed_in_at: Option<DateTime<Utc>>,
     /// `open` or `closed`.
     pub status: String,
+    /// The latest [`PAGE_DEFAULT`] messages; older ones come page by page.
     pub messages: Vec<Message>,
+    /// Older messages exist before the first of `messages`.
+    #[serde(default)]
+    pub has_older: bool,
+    /// The newest message id an agent has seen.
+    #[serde(default)]
+    pub agent_read_id: i64,
+    /// The visitor said they were typing a moment ago.
+    #[serde(default)]
+    pub visitor_typing: bool,
+    /// The same person's other conversations on this deployment, newest first.
+    #[serde(default)]
+    pub earlier: Vec<EarlierConversation>,
+}
+
+/// Another conversation of the same signed-in person.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EarlierConversation {
+    pub id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub last_activity_at: DateTime<Utc>,
+    pub status: String,
+}
+
+/// What the messenger shows a visitor: their open conversation (if any) and a page of their
+/// history, which for a signed-in person spans all their conversations on the deployment.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct VisitorConversation {
+    /// The open conversation new messages go to; `None` before the first message.
+    pub id: Option<Uuid>,
+    pub deployment_id: Uuid,
+    pub identity: Option<Identity>,
+    pub messages: Vec<Message>,
+    /// Older messages exist before the first of `messages`.
+    pub has_older: bool,
+    /// The newest message id an agent has seen ("Seen" under the visitor's messages up to it).
+    pub agent_read_id: i64,
+}
+
+/// Messages per page when the caller does not say.
+pub const PAGE_DEFAULT: u64 = 50;
+/// The most messages one page may hold.
+pub const PAGE_MAX: u64 = 100;
+
+/// Checks a page size: 1 to [`PAGE_MAX`], [`PAGE_DEFAULT`] when absent.
+pub fn page_limit(limit: Option<i64>) -> Result<u64, FieldError> {
+    match limit {
+        None => Ok(PAGE_DEFAULT),
+        Some(n) if (1..=PAGE_MAX as i64).contains(&n) => Ok(n as u64),
+        Some(n) => Err(FieldError::new(
+            "limit",
+            format!("limit must be between 1 and {PAGE_MAX}; got {n}."),
+        )),
+    }
 }
 
 impl ConversationSummary {
@@ -124,7 +187,15 @@ impl ConversationSummary {
             Some(identity) => identity
                 .name
                 .clone()
-                .or_else(|| identity.email.clone())
+                .or_else(|| {
+                    identity.email.as_ref().map(|email| {
+                        if identity.email_verified {
+                            email.clone()
+                        } else {
+                            format!("{email} (unverified)")
+                        }
+                    })
+                })
                 .unwrap_or_else(|| identity.subject.clone()),
         }
     }
@@ -146,6 +217,24 @@ mod tests {
     }
 
     #[test]
+    fn page_sizes_are_bounded() {
+        assert_eq!(page_limit(None).unwrap(), PAGE_DEFAULT);
+        assert_eq!(page_limit(Some(100)).unwrap(), 100);
+        assert_eq!(page_limit(Some(0)).unwrap_err().field, "limit");
+        assert!(page_limit(Some(101)).unwrap_err().message.contains("101"));
+    }
+
+    #[test]
+    fn email_verified_is_false_when_absent() {
+        let identity: Identity =
+            serde_json::from_str(r#"{"issuer":"i","subject":"s","email":"a@b.c","name":null}"#)
+                .unwrap();
+        assert!(!identity.email_verified);
+        let json = serde_json::to_value(&identity).unwrap();
+        assert_eq!(json["emailVerified"], false);
+    }
+
+    #[test]
     fn messages_are_checked_before_storing() {
         assert_eq!(message_text("  hello\nthere \n").unwrap(), "  hello\nthere");
         assert_eq!(message_text(" \n\t").unwrap_err().field, "text");
@@ -160,6 +249,7 @@ mod tests {
     fn visitor_label_prefers_name_then_email_then_subject() {
         assert_eq!(summary(None).visitor_label(), "Anonymous visitor");
         let mut identity = Identity {
+            email_verified: true,
             issuer: "https://idp".into(),
             subject: "00u1".into(),
             email: Some("ada@example.com".into()),
@@ -174,6 +264,11 @@ mod tests {
         assert_eq!(
             summary(Some(identity.clone())).visitor_label(),
             "ada@example.com"
+        );
+        identity.email_verified = false;
+        assert_eq!(
+            summary(Some(identity.clone())).visitor_label(),
+            "ada@example.com (unverified)"
         );
         identity.email = None;
         assert_eq!(summary(Some(identity)).visitor_label(), "00u1");

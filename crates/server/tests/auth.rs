@@ -8,7 +8,7 @@ use common::{BASE, PASSWORD, TestApp};
 use leptos::server_fn::ServerFn;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use switchboard_app::pages::configuration::{PublishConfiguration, SaveConfiguration};
-use switchboard_app::pages::conversation::{CloseConversation, ReplyToConversation};
+use switchboard_app::pages::conversation::{AgentTyping, CloseConversation, ReplyToConversation};
 use switchboard_app::pages::deployment::SaveDeployment;
 use switchboard_app::pages::integration::{
     DeleteIntegration, SaveIntegrationCredentials, SetIntegrationActive, TestIntegration,
@@ -270,7 +270,7 @@ fn arguments(path: &str, id: &str) -> String {
         .to_string()
     } else {
         format!(
-            "id={id}&page=0&token=x&active=true&client_id=c&client_secret=s&okta_api_token=&text=x"
+            "id={id}&page=0&token=x&active=true&client_id=c&client_secret=s&okta_api_token=&text=x&before=1"
         )
     }
 }
@@ -313,6 +313,7 @@ async fn viewers_are_refused_every_change(db: &DatabaseConnection) {
         SaveDeployment::PATH,
         ReplyToConversation::PATH,
         CloseConversation::PATH,
+        AgentTyping::PATH,
     ] {
         let status = call_server_fn(&app, path, &arguments(path, &id), Some(&viewer)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path} as a viewer");

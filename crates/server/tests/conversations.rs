@@ -6,8 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Answer, TestApp};
-use http_body_util::BodyExt;
+use common::{Answer, TestApp, read_until};
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection};
 use serde_json::{Value, json};
 use switchboard_db::test_on_each_engine;
@@ -279,23 +278,6 @@ async fn anonymous_sessions_need_a_configuration_that_allows_them(db: &DatabaseC
         StatusCode::FORBIDDEN,
         "an unknown deployment allows no origin"
     );
-}
-
-/// Reads an event stream until it has said every one of `wanted`, or fails after 10 s.
-async fn read_until(body: &mut Body, wanted: &[String]) -> String {
-    let mut seen = String::new();
-    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
-    while !wanted.iter().all(|text| seen.contains(text.as_str())) {
-        let frame = tokio::time::timeout_at(deadline, body.frame())
-            .await
-            .unwrap_or_else(|_| panic!("waited for {wanted:?}; the stream said:\n{seen}"))
-            .expect("the stream goes on")
-            .unwrap();
-        if let Ok(data) = frame.into_data() {
-            seen.push_str(&String::from_utf8_lossy(&data));
-        }
-    }
-    seen
 }
 
 fn events_request(session: &str, last_event_id: Option<i64>) -> Request<Body> {

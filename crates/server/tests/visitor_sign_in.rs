@@ -7,7 +7,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{Answer, TestApp};
+use common::{Answer, TestApp, read_until};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 use switchboard_core::testing::issuer::{CLIENT_ID, CLIENT_SECRET, NAME, SUBJECT, TestIssuer};
@@ -34,6 +34,12 @@ test_on_each_engine!(
     cached_provider_data_follows_the_integration,
     retired_keys_stop_being_trusted_within_their_max_age,
     anonymous_failures_cannot_flood_the_sign_in_log,
+    one_person_has_one_conversation_on_every_device,
+    a_closed_conversation_makes_way_for_a_new_one,
+    the_upgrade_merges_into_the_persons_conversation,
+    history_pages_back_in_bounded_pages,
+    typing_and_read_signals_reach_the_visitor,
+    email_verified_comes_from_the_provider,
 );
 
 type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
@@ -1126,4 +1132,390 @@ async fn sign_in_attempt_count(setup: &Setup) -> usize {
         .count(setup.app.db())
         .await
         .unwrap() as usize
+}
+
+impl Setup {
+    /// A visitor's request with their messenger session.
+    async fn visitor(
+        &self,
+        method: Method,
+        path: &str,
+        session: &str,
+        body: Option<Value>,
+    ) -> Answer {
+        let request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {session}"))
+            .header(header::ORIGIN, "https://customer.example");
+        let request = match body {
+            Some(body) => request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string())),
+            None => request.body(Body::empty()),
+        };
+        self.app.send(request.unwrap()).await
+    }
+
+    async fn write(&self, session: &str, text: &str) -> i64 {
+        let sent = self
+            .visitor(
+                Method::POST,
+                "/messenger/v1/messages",
+                session,
+                Some(json!({"text": text})),
+            )
+            .await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+        sent.json()["id"].as_i64().unwrap()
+    }
+
+    async fn conversation(&self, session: &str, query: &str) -> Answer {
+        self.visitor(
+            Method::GET,
+            &format!("/messenger/v1/conversation{query}"),
+            session,
+            None,
+        )
+        .await
+    }
+
+    async fn inbox(&self) -> Vec<Value> {
+        let answer = self
+            .app
+            .api(Method::GET, "/api/v2/conversations", &self.token, None)
+            .await;
+        answer.json().as_array().unwrap().clone()
+    }
+
+    fn agent(&self) -> switchboard_core::admins::Principal {
+        switchboard_core::admins::Principal {
+            id: uuid::Uuid::new_v4(),
+            name: "agent@example.com".into(),
+            role: Role::Admin,
+            kind: switchboard_core::admins::PrincipalKind::Admin,
+        }
+    }
+}
+
+fn texts(answer: &Answer) -> Vec<String> {
+    answer.json()["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|message| message["text"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+async fn one_person_has_one_conversation_on_every_device(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let laptop = signed_in_session(&setup).await;
+    setup.write(&laptop, "Written on the laptop").await;
+    // The same person signs in on a phone: the history is there at once.
+    let phone = signed_in_session(&setup).await;
+    assert_ne!(laptop, phone);
+    let on_phone = setup.conversation(&phone, "").await;
+    assert_eq!(on_phone.status, StatusCode::OK, "{}", on_phone.body);
+    assert_eq!(texts(&on_phone), ["Written on the laptop"]);
+    let on_laptop = setup.conversation(&laptop, "").await;
+    assert_eq!(on_phone.json()["id"], on_laptop.json()["id"]);
+
+    // Live on both: the laptop's stream hears what the phone writes.
+    let mut stream = setup
+        .app
+        .open(
+            Request::get("/messenger/v1/events")
+                .header(header::AUTHORIZATION, format!("Bearer {laptop}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .into_body();
+    read_until(&mut stream, &["Written on the laptop".into()]).await;
+    setup.write(&phone, "And this on the phone").await;
+    read_until(&mut stream, &["And this on the phone".into()]).await;
+    assert_eq!(
+        setup.inbox().await.len(),
+        1,
+        "one conversation in the console"
+    );
+
+    // Another person never sees it.
+    setup.issuer.tweak(|t| {
+        t.claims.insert("sub".into(), json!("grace-hopper"));
+    });
+    let other = signed_in_session(&setup).await;
+    assert!(texts(&setup.conversation(&other, "").await).is_empty());
+    setup.write(&other, "Someone else").await;
+    assert_eq!(setup.inbox().await.len(), 2);
+}
+
+async fn a_closed_conversation_makes_way_for_a_new_one(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let laptop = signed_in_session(&setup).await;
+    let phone = signed_in_session(&setup).await;
+    setup.write(&laptop, "First question").await;
+    let first: uuid::Uuid = setup.conversation(&laptop, "").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    // The phone's stream is on the first conversation when the agent closes it.
+    let mut stream = setup
+        .app
+        .open(
+            Request::get("/messenger/v1/events")
+                .header(header::AUTHORIZATION, format!("Bearer {phone}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .into_body();
+    read_until(&mut stream, &["First question".into()]).await;
+    switchboard_core::conversations::close(setup.app.db(), first, &setup.agent())
+        .await
+        .unwrap();
+    setup.write(&laptop, "A new question").await;
+    let after = setup.conversation(&laptop, "").await;
+    let second: uuid::Uuid = after.json()["id"].as_str().unwrap().parse().unwrap();
+    assert_ne!(first, second, "a new conversation");
+    // The visitor still sees the earlier history, and the phone followed along live.
+    assert_eq!(texts(&after), ["First question", "A new question"]);
+    read_until(&mut stream, &["A new question".into()]).await;
+    // The console links the two.
+    let console = switchboard_core::conversations::get(setup.app.db(), second, None)
+        .await
+        .unwrap();
+    assert_eq!(console.earlier.len(), 1);
+    assert_eq!(console.earlier[0].id, first);
+    assert_eq!(console.messages.len(), 1);
+}
+
+async fn the_upgrade_merges_into_the_persons_conversation(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let issuer = TestIssuer::start().await;
+    let token = app.token("setup", Role::Admin).await;
+    let (integration, deployment) = deploy_with(
+        &app,
+        &token,
+        &issuer.issuer,
+        (CLIENT_ID, CLIENT_SECRET),
+        &[],
+        true,
+    )
+    .await;
+    let setup = Setup {
+        app,
+        token,
+        issuer,
+        integration,
+        deployment,
+    };
+    let laptop = signed_in_session(&setup).await;
+    setup.write(&laptop, "Signed in on the laptop").await;
+    let anonymous = setup
+        .app
+        .send(
+            Request::post("/messenger/v1/sessions")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"deploymentId": setup.deployment}).to_string(),
+                ))
+                .unwrap(),
+        )
+        .await;
+    let anonymous = anonymous.json()["token"].as_str().unwrap().to_owned();
+    setup
+        .write(&anonymous, "Asked on the phone before signing in")
+        .await;
+    let phone = signed_in_session(&setup).await;
+    let upgraded = setup
+        .visitor(
+            Method::POST,
+            "/messenger/v1/sessions/upgrade",
+            &phone,
+            Some(json!({"anonymousToken": anonymous})),
+        )
+        .await;
+    assert_eq!(upgraded.status, StatusCode::OK, "{}", upgraded.body);
+    // One history, in the order it was written.
+    let merged = setup.conversation(&laptop, "").await;
+    assert_eq!(
+        texts(&merged),
+        [
+            "Signed in on the laptop",
+            "Asked on the phone before signing in"
+        ]
+    );
+    assert_eq!(setup.inbox().await.len(), 1);
+}
+
+async fn history_pages_back_in_bounded_pages(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let session = signed_in_session(&setup).await;
+    setup.write(&session, "Hello").await;
+    let id: uuid::Uuid = setup.conversation(&session, "").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    for n in 1..=120 {
+        switchboard_core::conversations::post_from_agent(
+            setup.app.db(),
+            id,
+            &format!("reply {n}"),
+            &setup.agent(),
+        )
+        .await
+        .unwrap();
+    }
+    let latest = setup.conversation(&session, "").await;
+    assert_eq!(latest.json()["messages"].as_array().unwrap().len(), 50);
+    assert_eq!(latest.json()["hasOlder"], true);
+    assert_eq!(texts(&latest).last().unwrap(), "reply 120");
+    let first = latest.json()["messages"][0]["id"].as_i64().unwrap();
+    let older = setup
+        .conversation(&session, &format!("?before={first}&limit=100"))
+        .await;
+    assert_eq!(older.status, StatusCode::OK, "{}", older.body);
+    assert_eq!(texts(&older).len(), 71);
+    assert_eq!(texts(&older)[0], "Hello");
+    assert_eq!(older.json()["hasOlder"], false);
+    for (query, problem) in [
+        ("?before=abc", "must be a message id"),
+        ("?before=1&limit=0", "between 1 and 100"),
+        ("?before=1&limit=101", "between 1 and 100"),
+        (
+            &format!("?before={}", first + 100_000) as &str,
+            "not in this conversation",
+        ),
+    ] {
+        let answer = setup.conversation(&session, query).await;
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            answer.json()["message"].as_str().unwrap().contains(problem),
+            "{query}: {}",
+            answer.body
+        );
+    }
+    // Another person's message id is not a page boundary of this one.
+    setup.issuer.tweak(|t| {
+        t.claims.insert("sub".into(), json!("grace-hopper"));
+    });
+    let other = signed_in_session(&setup).await;
+    let foreign = setup.write(&other, "Mine").await;
+    let answer = setup
+        .conversation(&session, &format!("?before={foreign}"))
+        .await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST);
+    // The console pages the same way, through the REST API.
+    let page = setup
+        .app
+        .api(
+            Method::GET,
+            &format!("/api/v2/conversations/{id}/messages?before={first}&limit=10"),
+            &setup.token,
+            None,
+        )
+        .await;
+    assert_eq!(page.json().as_array().unwrap().len(), 10);
+}
+
+async fn typing_and_read_signals_reach_the_visitor(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let session = signed_in_session(&setup).await;
+    let message = setup.write(&session, "Anyone there?").await;
+    let id = setup.conversation(&session, "").await.json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut stream = setup
+        .app
+        .open(
+            Request::get("/messenger/v1/events")
+                .header(header::AUTHORIZATION, format!("Bearer {session}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .into_body();
+    read_until(&mut stream, &["Anyone there?".into()]).await;
+    let typing = setup
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v2/conversations/{id}/typing"),
+            &setup.token,
+            None,
+        )
+        .await;
+    assert_eq!(typing.status, StatusCode::NO_CONTENT, "{}", typing.body);
+    read_until(&mut stream, &["event: typing".into()]).await;
+    let read = setup
+        .app
+        .api(
+            Method::POST,
+            &format!("/api/v2/conversations/{id}/read"),
+            &setup.token,
+            Some(json!({"upTo": message})),
+        )
+        .await;
+    assert_eq!(read.status, StatusCode::NO_CONTENT, "{}", read.body);
+    read_until(&mut stream, &[format!("{{\"upTo\":{message}}}")]).await;
+    assert_eq!(
+        setup.conversation(&session, "").await.json()["agentReadId"],
+        message
+    );
+    // Signals are never messages.
+    assert_eq!(
+        texts(&setup.conversation(&session, "").await),
+        ["Anyone there?"]
+    );
+
+    // The visitor typing shows in the console for a moment.
+    let conversation: uuid::Uuid = id.parse().unwrap();
+    let shown = |db| switchboard_core::conversations::get(db, conversation, None);
+    assert!(!shown(setup.app.db()).await.unwrap().visitor_typing);
+    let typed = setup
+        .visitor(Method::POST, "/messenger/v1/typing", &session, None)
+        .await;
+    assert_eq!(typed.status, StatusCode::NO_CONTENT, "{}", typed.body);
+    assert!(shown(setup.app.db()).await.unwrap().visitor_typing);
+    // Beyond the limit: 429, and nothing else is affected.
+    let limit = switchboard_core::TYPING_PER_MINUTE as usize;
+    let mut refused = None;
+    for _ in 0..limit {
+        let answer = setup
+            .visitor(Method::POST, "/messenger/v1/typing", &session, None)
+            .await;
+        if answer.status == StatusCode::TOO_MANY_REQUESTS {
+            refused = Some(answer);
+            break;
+        }
+    }
+    assert!(refused.is_some(), "typing signals are limited");
+    setup.write(&session, "Still here").await;
+}
+
+async fn email_verified_comes_from_the_provider(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let identity = |answer: &Answer| result(answer)["session"]["identity"].clone();
+    let answer = setup.sign_in().await;
+    assert_eq!(identity(&answer)["emailVerified"], true);
+    setup.issuer.tweak(|t| {
+        t.claims.insert("email_verified".into(), json!(false));
+    });
+    assert_eq!(identity(&setup.sign_in().await)["emailVerified"], false);
+    // A provider that says nothing: not verified.
+    setup.issuer.tweak(|t| {
+        t.claims.insert("email_verified".into(), Value::Null);
+    });
+    assert_eq!(identity(&setup.sign_in().await)["emailVerified"], false);
+    // Without an email in the token, userinfo's email and its flag count.
+    setup.issuer.tweak(|t| {
+        t.claims.insert("email".into(), Value::Null);
+    });
+    let answer = setup.sign_in().await;
+    assert_eq!(identity(&answer)["email"], "ada@example.com");
+    assert_eq!(identity(&answer)["emailVerified"], true);
 }

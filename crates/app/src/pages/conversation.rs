@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use switchboard_domain::conversation::{Author, Conversation, Identity, Message};
+use switchboard_domain::conversation::{
+    Author, Conversation, EarlierConversation, Identity, Message,
+};
 use uuid::Uuid;
 
 use crate::components::editor::{loaded_editor, use_id_param};
@@ -20,32 +22,60 @@ use crate::error::AppError;
 /// How often an open conversation (or the inbox) looks for new messages.
 pub const REFRESH: Duration = Duration::from_secs(3);
 
+/// One conversation: the latest messages, or every message from `from` on once the agent has
+/// paged back. An admin's look marks it read (and the visitor's messenger says "Seen").
 #[server]
-pub async fn load_conversation(id: Uuid) -> Result<Conversation, AppError> {
+pub async fn load_conversation(id: Uuid, from: Option<i64>) -> Result<Conversation, AppError> {
     use switchboard_core::conversations;
+    use switchboard_core::delivery::{Notice, NoticeKind};
     let (services, principal) = crate::server::for_reading()?;
-    let conversation = conversations::get(services.db(), id).await?;
+    let conversation = conversations::get(services.db(), id, from).await?;
     // A viewer reads without marking anything read: the unread counts stay the agents'.
     if let Some(last) = conversation.messages.last()
         && principal.role.can_change()
+        && last.id > conversation.agent_read_id
     {
         conversations::mark_read(services.db(), id, last.id, &principal).await?;
+        let notice = Notice::signal(id, NoticeKind::Read(last.id));
+        services.delivery().publish(services.db(), notice).await;
     }
     Ok(conversation)
+}
+
+/// The messages before `before`: where the page starts once the agent pages back, and whether
+/// still older ones exist.
+#[server]
+pub async fn load_older_messages(id: Uuid, before: i64) -> Result<(Option<i64>, bool), AppError> {
+    use switchboard_core::conversations;
+    use switchboard_domain::conversation::PAGE_DEFAULT;
+    let (services, _) = crate::server::for_reading()?;
+    let (messages, has_older) =
+        conversations::older(services.db(), id, before, PAGE_DEFAULT).await?;
+    Ok((messages.first().map(|message| message.id), has_older))
 }
 
 #[server]
 pub async fn reply_to_conversation(id: Uuid, text: String) -> Result<Message, AppError> {
     use switchboard_core::conversations;
-    use switchboard_core::delivery::Posted;
+    use switchboard_core::delivery::Notice;
     let (services, principal) = crate::server::for_changing()?;
     let message = conversations::post_from_agent(services.db(), id, &text, &principal).await?;
-    let posted = Posted {
-        conversation_id: id,
-        message_id: message.id,
-    };
-    services.delivery().publish(services.db(), posted).await;
+    let notice = Notice::message(id, message.id);
+    services.delivery().publish(services.db(), notice).await;
     Ok(message)
+}
+
+/// The agent is typing a reply: the visitor's messenger shows it for a few seconds.
+#[server]
+pub async fn agent_typing(id: Uuid) -> Result<(), AppError> {
+    use switchboard_core::delivery::{Notice, NoticeKind};
+    let (services, _) = crate::server::for_changing()?;
+    switchboard_core::conversations::require(services.db(), id).await?;
+    if services.typing_signal(id).is_ok() {
+        let notice = Notice::signal(id, NoticeKind::AgentTyping);
+        services.delivery().publish(services.db(), notice).await;
+    }
+    Ok(())
 }
 
 #[server]
@@ -54,36 +84,68 @@ pub async fn close_conversation(id: Uuid) -> Result<(), AppError> {
     Ok(switchboard_core::conversations::close(services.db(), id, &principal).await?)
 }
 
+/// What the conversation page keeps while its data is read again every few seconds: the
+/// reply being written, and where the shown history starts once the agent paged back.
+#[derive(Clone, Copy)]
+struct PageState {
+    text: RwSignal<String>,
+    from: RwSignal<Option<i64>>,
+    typing_sent: RwSignal<bool>,
+}
+
 #[component]
 pub fn ConversationPage() -> impl IntoView {
     let id = use_id_param();
-    let conversation = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => load_conversation(id).await,
-            None => Err(AppError::NotFound("conversation".into())),
-        }
-    });
+    let state = PageState {
+        text: RwSignal::new(String::new()),
+        from: RwSignal::new(None),
+        typing_sent: RwSignal::new(false),
+    };
+    let conversation = Resource::new(
+        move || (id(), state.from.get()),
+        |(id, from)| async move {
+            match id {
+                Some(id) => load_conversation(id, from).await,
+                None => Err(AppError::NotFound("conversation".into())),
+            }
+        },
+    );
     refetch_every(conversation, REFRESH);
     loaded_editor(
         "Conversation",
         conversation,
         move |conversation, can_change| {
-            view! { <ConversationView conversation can_change /> }
+            view! { <ConversationView conversation can_change state /> }
         },
     )
 }
 
 #[component]
-fn ConversationView(conversation: Conversation, can_change: bool) -> impl IntoView {
+fn ConversationView(
+    conversation: Conversation,
+    can_change: bool,
+    state: PageState,
+) -> impl IntoView {
     let id = conversation.id;
     let reply = ServerAction::<ReplyToConversation>::new();
     let close = ServerAction::<CloseConversation>::new();
-    let text = RwSignal::new(String::new());
+    let older = ServerAction::<LoadOlderMessages>::new();
+    let typing = ServerAction::<AgentTyping>::new();
+    let text = state.text;
     Effect::new(move |_| {
         if let Some(Ok(_)) = reply.value().get() {
             text.set(String::new());
         }
     });
+    Effect::new(move |_| {
+        if let Some(Ok((Some(first), _))) = older.value().get() {
+            state.from.set(Some(first));
+        }
+    });
+    let first_id = conversation.messages.first().map(|message| message.id);
+    let has_older = conversation.has_older;
+    let visitor_typing = conversation.visitor_typing;
+    let earlier = conversation.earlier.clone();
     let error = move || {
         reply
             .value()
@@ -107,12 +169,32 @@ fn ConversationView(conversation: Conversation, can_change: bool) -> impl IntoVi
             summary=format!("On {} · {}", conversation.deployment_name, if closed { "closed" } else { "open" })
         />
         <div class="grid gap-6 lg:grid-cols-3">
-            <IdentityCard identity=conversation.identity.clone() signed_in_at=conversation.signed_in_at />
+            <div class="space-y-6">
+                <IdentityCard identity=conversation.identity.clone() signed_in_at=conversation.signed_in_at />
+                <EarlierConversations earlier />
+            </div>
             <section class="lg:col-span-2 rounded-lg border border-slate-200 bg-white p-5" aria-labelledby="history">
                 <h2 id="history" class="text-base font-semibold text-slate-900">"Messages"</h2>
+                {(has_older && first_id.is_some()).then(|| view! {
+                    <button
+                        type="button"
+                        disabled=move || older.pending().get()
+                        on:click=move |_| {
+                            if let Some(before) = first_id {
+                                older.dispatch(LoadOlderMessages { id, before });
+                            }
+                        }
+                        class="mt-2 text-sm font-medium text-indigo-700 hover:underline disabled:opacity-50"
+                    >
+                        "Load older messages"
+                    </button>
+                })}
                 <ol class="mt-3 space-y-3" data-testid="messages">
                     {conversation.messages.into_iter().map(|message| view! { <MessageItem message /> }).collect_view()}
                 </ol>
+                <p role="status" class="mt-2 min-h-5 text-sm italic text-slate-600">
+                    {visitor_typing.then_some("Visitor is typing…")}
+                </p>
                 <form
                     class="mt-4 space-y-2"
                     on:submit=move |event| {
@@ -129,7 +211,15 @@ fn ConversationView(conversation: Conversation, can_change: bool) -> impl IntoVi
                         aria-invalid=move || error().is_some().then_some("true")
                         aria-describedby="reply-error"
                         prop:value=move || text.get()
-                        on:input=move |event| text.set(event_target_value(&event))
+                        on:input=move |event| {
+                            text.set(event_target_value(&event));
+                            // At most one typing signal every few seconds.
+                            if can_change && !state.typing_sent.get_untracked() {
+                                state.typing_sent.set(true);
+                                typing.dispatch(AgentTyping { id });
+                                set_timeout(move || state.typing_sent.set(false), Duration::from_secs(3));
+                            }
+                        }
                         class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
                     ></textarea>
                     <p id="reply-error" class="text-sm text-red-700">
@@ -159,6 +249,33 @@ fn ConversationView(conversation: Conversation, can_change: bool) -> impl IntoVi
             </section>
         </div>
     }
+}
+
+/// The same person's other conversations, with links.
+#[component]
+fn EarlierConversations(earlier: Vec<EarlierConversation>) -> impl IntoView {
+    (!earlier.is_empty()).then(|| {
+        view! {
+            <section class="rounded-lg border border-slate-200 bg-white p-5" aria-labelledby="earlier">
+                <h2 id="earlier" class="text-base font-semibold text-slate-900">"Other conversations with this person"</h2>
+                <ul class="mt-3 space-y-2 text-sm">
+                    {earlier
+                        .into_iter()
+                        .map(|other| {
+                            view! {
+                                <li>
+                                    <a href=format!("/admin/conversations/{}", other.id) class="text-indigo-700 hover:underline">
+                                        "Started " {time::format(other.created_at)}
+                                    </a>
+                                    " · " {other.status}
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </section>
+        }
+    })
 }
 
 #[component]
@@ -208,7 +325,7 @@ fn IdentityCard(
             </div>
             <dl class="mt-3 space-y-2">
                 {row("Name", identity.name.clone().unwrap_or_else(|| "(not given)".into()))}
-                {row("Email", identity.email.clone().unwrap_or_else(|| "(not given)".into()))}
+                {row("Email", email_label(&identity))}
                 {row("Subject", identity.subject.clone())}
                 {row("Issuer", identity.issuer.clone())}
                 {row("Groups", if identity.groups.is_empty() { "(none)".into() } else { identity.groups.join(", ") })}
@@ -217,4 +334,13 @@ fn IdentityCard(
         </section>
     }
     .into_any()
+}
+
+/// The email as the console shows it: marked when the provider does not vouch for it.
+pub fn email_label(identity: &Identity) -> String {
+    match (&identity.email, identity.email_verified) {
+        (None, _) => "(not given)".to_owned(),
+        (Some(email), true) => email.clone(),
+        (Some(email), false) => format!("{email} (unverified)"),
+    }
 }

@@ -65,6 +65,7 @@ pub(super) async fn verify_identity(
     let mut groups = token.groups();
     let mut name = token.text("name");
     let mut email = token.text("email");
+    let mut email_verified = email.is_some() && flag(&token.claims, "email_verified");
     let wants_groups = !allowed_groups.is_empty() && groups.is_none();
     if (name.is_none() || email.is_none() || wants_groups)
         && let (Some(endpoint), Some(access_token)) =
@@ -72,7 +73,10 @@ pub(super) async fn verify_identity(
     {
         let info = userinfo(services, endpoint, access_token, &token.subject).await?;
         name = name.or_else(|| text(&info, "name"));
-        email = email.or_else(|| text(&info, "email"));
+        if email.is_none() {
+            email = text(&info, "email");
+            email_verified = email.is_some() && flag(&info, "email_verified");
+        }
         if groups.is_none() {
             groups = id_token::groups_claim(&info);
         }
@@ -82,6 +86,7 @@ pub(super) async fn verify_identity(
         issuer: metadata.issuer.clone(),
         subject: token.subject.clone(),
         email,
+        email_verified,
         name,
         groups,
     };
@@ -236,6 +241,15 @@ pub(super) fn check_iss_parameter(metadata: &Metadata, iss: Option<&str>) -> Res
             "The provider promises an iss parameter on authorization responses, and this one has none.",
         )),
         _ => Ok(()),
+    }
+}
+
+/// A boolean claim; some providers send `"true"` as a string. Absent counts as false.
+fn flag(claims: &Map<String, Value>, name: &str) -> bool {
+    match claims.get(name) {
+        Some(Value::Bool(value)) => *value,
+        Some(Value::String(value)) => value.eq_ignore_ascii_case("true"),
+        _ => false,
     }
 }
 

@@ -296,6 +296,7 @@ fn id_token(state: &Provider, nonce: Option<&str>) -> String {
         "iat": now,
         "name": NAME,
         "email": EMAIL,
+        "email_verified": true,
         "groups": ["support", "engineering"],
     });
     if let Some(nonce) = nonce {
@@ -350,7 +351,8 @@ async fn userinfo(State(state): Shared, headers: HeaderMap) -> Response {
         .userinfo_groups
         .clone()
         .unwrap_or_else(|| vec!["support".into(), "engineering".into()]);
-    Json(json!({"sub": subject, "name": NAME, "email": EMAIL, "groups": groups})).into_response()
+    Json(json!({"sub": subject, "name": NAME, "email": EMAIL, "email_verified": true, "groups": groups}))
+        .into_response()
 }
 
 async fn revoke(State(state): Shared, Form(form): Form<HashMap<String, String>>) -> StatusCode {

@@ -15,6 +15,11 @@ pub struct Model {
     pub last_activity_at: DateTimeUtc,
     /// The newest message id an agent has seen; later visitor messages are unread.
     pub agent_read_id: i64,
+    /// The signed-in person this conversation belongs to: a digest of issuer and subject
+    /// (`core::conversations::person_key`); `None` for an anonymous visitor.
+    pub person: Option<String>,
+    /// When the visitor last said they were typing.
+    pub visitor_typing_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -7,6 +7,7 @@ mod m20261122_000001_initial;
 mod m20261122_000002_sign_in;
 mod m20261122_000003_messenger_sign_in;
 mod m20261122_000004_conversations;
+mod m20261201_000005_people;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_sign_in::Migration),
             Box::new(m20261122_000003_messenger_sign_in::Migration),
             Box::new(m20261122_000004_conversations::Migration),
+            Box::new(m20261201_000005_people::Migration),
         ]
     }
 }

@@ -1,13 +1,14 @@
-//! `/api/v2/conversations`: the inbox, and one conversation's messages with the agent's reply.
+//! `/api/v2/conversations`: the inbox, one conversation's messages with the agent's reply, and
+//! the agent's signals to the visitor (typing, read up to a message).
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_core::conversations;
-use switchboard_core::delivery::Posted;
-use switchboard_domain::conversation::{ConversationSummary, Message};
+use switchboard_core::delivery::{Notice, NoticeKind};
+use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
 use uuid::Uuid;
 
 use super::error::Body as Error;
@@ -18,6 +19,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/", get(list))
         .route("/{id}/messages", get(messages).post(reply))
+        .route("/{id}/typing", post(typing))
+        .route("/{id}/read", post(read))
 }
 
 /// Conversations, newest activity first (200 at most).
@@ -34,9 +37,14 @@ pub(super) async fn list(
 pub(super) struct After {
     /// Only messages with a greater id (to resume after the last one seen).
     after: Option<i64>,
+    /// Only the `limit` messages before this id (to page back through the history).
+    before: Option<i64>,
+    /// With `before`: how many (1 to 100, 50 by default).
+    limit: Option<i64>,
 }
 
-/// A conversation's messages, oldest first (500 per call; ask again after the last id).
+/// A conversation's messages, oldest first: after `after` (500 per call; ask again after the
+/// last id), or the `limit` before `before`.
 #[utoipa::path(get, path = "/api/v2/conversations/{id}/messages", tag = "conversations",
     params(("id" = Uuid, Path), After),
     responses((status = 200, body = [Message]), (status = 401, body = Error), (status = 404, body = Error)))]
@@ -47,6 +55,13 @@ pub(super) async fn messages(
     Query(query): Query<After>,
 ) -> Result<Json<Vec<Message>>, ApiError> {
     let db = state.services.db();
+    if let Some(before) = query.before {
+        let limit = page_limit(query.limit).map_err(|error| {
+            ApiError::new(StatusCode::BAD_REQUEST, "bad_request", error.message)
+        })?;
+        let (messages, _) = conversations::older(db, id, before, limit).await?;
+        return Ok(Json(messages));
+    }
     let messages = conversations::messages(db, id, query.after).await?;
     if messages.is_empty() && query.after.is_none() {
         // An empty answer must mean "no messages", never "no such conversation".
@@ -74,10 +89,59 @@ pub(super) async fn reply(
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let services = &state.services;
     let message = conversations::post_from_agent(services.db(), id, &reply.text, &caller).await?;
-    let posted = Posted {
-        conversation_id: id,
-        message_id: message.id,
-    };
-    services.delivery().publish(services.db(), posted).await;
+    let notice = Notice::message(id, message.id);
+    services.delivery().publish(services.db(), notice).await;
     Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// The agent is typing: the visitor's messenger shows it for a few seconds. Never stored; at
+/// most 30 a minute per conversation (429 beyond).
+#[utoipa::path(post, path = "/api/v2/conversations/{id}/typing", tag = "conversations",
+    params(("id" = Uuid, Path)),
+    responses((status = 204), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error), (status = 429, body = Error)))]
+pub(super) async fn typing(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_change()?;
+    let services = &state.services;
+    conversations::require(services.db(), id).await?;
+    if services.typing_signal(id).is_err() {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            "Typing signals are sent too often; slow down.",
+        ));
+    }
+    let notice = Notice::signal(id, NoticeKind::AgentTyping);
+    services.delivery().publish(services.db(), notice).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct Read {
+    /// The newest message id the agent has seen.
+    up_to: i64,
+}
+
+/// Marks the conversation read up to a message; the visitor's messenger shows "Seen".
+#[utoipa::path(post, path = "/api/v2/conversations/{id}/read", tag = "conversations",
+    params(("id" = Uuid, Path)), request_body = Read,
+    responses((status = 204), (status = 401, body = Error), (status = 403, body = Error),
+        (status = 404, body = Error)))]
+pub(super) async fn read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    Path(id): Path<Uuid>,
+    JsonBody(read): JsonBody<Read>,
+) -> Result<StatusCode, ApiError> {
+    let services = &state.services;
+    conversations::require(services.db(), id).await?;
+    conversations::mark_read(services.db(), id, read.up_to, &caller).await?;
+    let notice = Notice::signal(id, NoticeKind::Read(read.up_to));
+    services.delivery().publish(services.db(), notice).await;
+    Ok(StatusCode::NO_CONTENT)
 }

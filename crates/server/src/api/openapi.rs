@@ -46,6 +46,8 @@ use super::{configurations, conversations, deployments, error, integrations};
         conversations::list,
         conversations::messages,
         conversations::reply,
+        conversations::typing,
+        conversations::read,
     ),
     components(schemas(error::Body)),
     modifiers(&BearerToken),

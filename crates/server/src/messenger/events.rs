@@ -1,6 +1,9 @@
-//! `GET /messenger/v1/events`: server-sent events of the visitor's conversation. Each message
-//! is an event `message` whose id is the message id, so a reconnecting client (`Last-Event-ID`,
-//! or `?after=`) misses nothing; `signed-out` ends the stream when the session ends.
+//! `GET /messenger/v1/events`: server-sent events of the visitor's open conversation. Each
+//! message is an event `message` whose id is the message id, so a reconnecting client
+//! (`Last-Event-ID`, or `?after=`) misses nothing; `typing` says an agent is typing, `read`
+//! how far agents have read (`{"upTo": id}`); `signed-out` ends the stream when the session
+//! ends. A signed-in person's streams follow them: a message they write on one device into a
+//! new conversation moves their other devices' streams there too.
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
@@ -13,7 +16,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_core::conversations;
-use switchboard_core::delivery::Posted;
+use switchboard_core::delivery::{Notice, NoticeKind};
 use switchboard_core::messenger_sessions;
 use switchboard_db::DatabaseConnection;
 use switchboard_domain::conversation::Message;
@@ -55,11 +58,20 @@ pub async fn events(
         .and_then(|value| value.parse().ok())
         .or(query.after);
     // Subscribed before the first read, so nothing posted in between is missed.
+    let notices = state.services.delivery().subscribe();
+    let conversation = match conversations::open_for(state.services.db(), &session).await {
+        Ok(open) => open.map(|row| row.id),
+        Err(error) => {
+            tracing::warn!(%error, "cannot find a visitor's conversation for an event stream");
+            session.conversation_id
+        }
+    };
     let reader = Reader {
-        notices: state.services.delivery().subscribe(),
+        notices,
         db: state.services.db().clone(),
         session: session.id,
-        conversation: session.conversation_id,
+        person: session.identity.as_ref().map(conversations::person_key),
+        conversation,
         last,
         pending: VecDeque::new(),
         state: Stage::Backlog,
@@ -80,9 +92,11 @@ enum Stage {
 }
 
 struct Reader {
-    notices: broadcast::Receiver<Posted>,
+    notices: broadcast::Receiver<Notice>,
     db: DatabaseConnection,
     session: Uuid,
+    /// The signed-in person's key, whose new conversations this stream follows.
+    person: Option<String>,
     conversation: Option<Uuid>,
     last: Option<i64>,
     pending: VecDeque<Message>,
@@ -129,14 +143,9 @@ impl Reader {
                 Stage::Live => {
                     let notice = tokio::time::timeout(SESSION_CHECK, self.notices.recv()).await;
                     match notice {
-                        Ok(Ok(posted)) => {
-                            if self.conversation.is_none() {
-                                self.conversation = self.current_conversation().await;
-                            }
-                            if self.conversation == Some(posted.conversation_id)
-                                && self.last.is_none_or(|last| posted.message_id > last)
-                            {
-                                self.read().await;
+                        Ok(Ok(notice)) => {
+                            if let Some(event) = self.hear(notice).await {
+                                return Some((Ok(event), self));
                             }
                         }
                         // Too far behind to know what was missed: read whatever is new.
@@ -156,12 +165,48 @@ impl Reader {
         }
     }
 
+    /// Takes in one notice: reads new messages into `pending`, or returns a signal's event.
+    async fn hear(&mut self, notice: Notice) -> Option<Event> {
+        let ours = Some(notice.conversation_id) == self.conversation;
+        match notice.kind {
+            NoticeKind::Message(id) => {
+                let followed = self.person.is_some() && notice.person == self.person;
+                if !ours && followed {
+                    self.conversation = Some(notice.conversation_id);
+                } else if self.conversation.is_none() {
+                    self.conversation = self.current_conversation().await;
+                }
+                if Some(notice.conversation_id) == self.conversation
+                    && self.last.is_none_or(|last| id > last)
+                {
+                    self.read().await;
+                }
+                None
+            }
+            NoticeKind::AgentTyping if ours => Some(
+                Event::default()
+                    .event("typing")
+                    .data(r#"{"author":"agent"}"#),
+            ),
+            NoticeKind::Read(up_to) if ours => Some(
+                Event::default()
+                    .event("read")
+                    .data(format!(r#"{{"upTo":{up_to}}}"#)),
+            ),
+            NoticeKind::AgentTyping | NoticeKind::Read(_) => None,
+        }
+    }
+
     async fn current_conversation(&self) -> Option<Uuid> {
-        messenger_sessions::live(&self.db, self.session)
+        let session = messenger_sessions::live(&self.db, self.session)
+            .await
+            .ok()
+            .flatten()?;
+        conversations::open_for(&self.db, &session)
             .await
             .ok()
             .flatten()
-            .and_then(|session| session.conversation_id)
+            .map(|row| row.id)
     }
 
     async fn read(&mut self) {

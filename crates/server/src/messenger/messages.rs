@@ -1,17 +1,21 @@
 //! The visitor's side of a conversation: `POST /messenger/v1/sessions` (an anonymous session),
-//! `GET /messenger/v1/conversation` (the messages so far, or after `?after=` for a resume) and
-//! `POST /messenger/v1/messages` (201 once stored).
+//! `GET /messenger/v1/conversation` (the latest messages, `?before=&limit=` for older pages,
+//! `?after=` for a resume), `POST /messenger/v1/messages` (201 once stored) and
+//! `POST /messenger/v1/typing` (a signal for the agents, never stored as a message).
 
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
-use switchboard_core::delivery::Posted;
+use switchboard_core::conversations::VisitorPage;
+use switchboard_core::delivery::Notice;
 use switchboard_core::{Error, conversations, messenger_sessions};
+use switchboard_domain::conversation::page_limit;
 use uuid::Uuid;
 
 use super::cors;
+use super::rate_limit::too_many;
 use super::tokens::{authorize_session, error_response};
 use crate::AppState;
 
@@ -105,33 +109,86 @@ pub async fn upgrade(
     cors::allow(response, origin.as_deref())
 }
 
+/// The query of `GET /messenger/v1/conversation`, read by hand so a bad value gets a clear
+/// message instead of a bare rejection.
 #[derive(Debug, Deserialize)]
-pub struct After {
-    after: Option<i64>,
+pub struct PageQuery {
+    after: Option<String>,
+    before: Option<String>,
+    limit: Option<String>,
+}
+
+impl PageQuery {
+    fn page(&self) -> Result<VisitorPage, String> {
+        let number = |name: &str, value: &Option<String>| -> Result<Option<i64>, String> {
+            value
+                .as_deref()
+                .map(|text| {
+                    text.parse::<i64>().map_err(|_| {
+                        format!("{name} must be a message id (a number); got {text:?}.")
+                    })
+                })
+                .transpose()
+        };
+        let limit = number("limit", &self.limit)?;
+        let limit = page_limit(limit).map_err(|error| error.message)?;
+        match (
+            number("after", &self.after)?,
+            number("before", &self.before)?,
+        ) {
+            (Some(_), Some(_)) => {
+                Err("Ask for messages after an id or before one, not both.".into())
+            }
+            (Some(after), None) => Ok(VisitorPage::After(after)),
+            (None, Some(before)) => Ok(VisitorPage::Before(before, limit)),
+            (None, None) => Ok(VisitorPage::Latest(limit)),
+        }
+    }
 }
 
 pub async fn conversation(
     State(state): State<AppState>,
     headers: HeaderMap,
-    Query(query): Query<After>,
+    Query(query): Query<PageQuery>,
 ) -> Response {
     let (session, origin) = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
-    let messages = match session.conversation_id {
-        Some(id) => conversations::messages(state.services.db(), id, query.after).await,
-        None => Ok(vec![]),
+    let response = match query.page() {
+        Err(message) => error_response(StatusCode::BAD_REQUEST, "invalid_request", &message),
+        Ok(page) => match conversations::for_visitor(state.services.db(), &session, page).await {
+            Ok(conversation) => Json(conversation).into_response(),
+            Err(Error::Invalid(fields)) => error_response(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &fields
+                    .iter()
+                    .map(|field| field.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+            Err(error) => core_error(error),
+        },
     };
-    let response = match messages {
-        Ok(messages) => Json(serde_json::json!({
-            "id": session.conversation_id,
-            "deploymentId": session.deployment_id,
-            "identity": session.identity,
-            "messages": messages,
-        }))
-        .into_response(),
-        Err(error) => core_error(error),
+    cors::allow(response, origin.as_deref())
+}
+
+/// `POST /messenger/v1/typing`: the visitor is typing. At most
+/// [`switchboard_core::TYPING_PER_MINUTE`] a minute per session; the console shows it for a few
+/// seconds.
+pub async fn typing(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let (session, origin) = match authorize_session(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let response = if let Err(wait) = state.services.typing_signal(session.id) {
+        too_many(wait, "Typing signals are sent too often; slow down.")
+    } else {
+        match conversations::visitor_typing(state.services.db(), &session).await {
+            Ok(()) => StatusCode::NO_CONTENT.into_response(),
+            Err(error) => core_error(error),
+        }
     };
     cors::allow(response, origin.as_deref())
 }
@@ -161,12 +218,13 @@ pub async fn post(
                 .await
             {
                 Ok((conversation_id, message)) => {
-                    let posted = Posted {
-                        conversation_id,
-                        message_id: message.id,
+                    // The person's other devices follow them into a conversation this opened.
+                    let notice = Notice {
+                        person: session.identity.as_ref().map(conversations::person_key),
+                        ..Notice::message(conversation_id, message.id)
                     };
                     let services = &state.services;
-                    services.delivery().publish(services.db(), posted).await;
+                    services.delivery().publish(services.db(), notice).await;
                     (StatusCode::CREATED, Json(message)).into_response()
                 }
                 Err(error) => core_error(error),

@@ -98,5 +98,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
             "/v1/sessions/upgrade",
             post(messages::upgrade).options(cors::preflight),
         )
+        .route(
+            "/v1/typing",
+            post(messages::typing).options(cors::preflight),
+        )
         .merge(limited)
 }

@@ -311,3 +311,20 @@ impl TestApp {
         deployment.json()["id"].as_str().unwrap().to_owned()
     }
 }
+
+/// Reads an event stream until it has said every one of `wanted`, or fails after 10 s.
+pub async fn read_until(body: &mut Body, wanted: &[String]) -> String {
+    let mut seen = String::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !wanted.iter().all(|text| seen.contains(text.as_str())) {
+        let frame = tokio::time::timeout_at(deadline, body.frame())
+            .await
+            .unwrap_or_else(|_| panic!("waited for {wanted:?}; the stream said:\n{seen}"))
+            .expect("the stream goes on")
+            .unwrap();
+        if let Ok(data) = frame.into_data() {
+            seen.push_str(&String::from_utf8_lossy(&data));
+        }
+    }
+    seen
+}
