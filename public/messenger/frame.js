@@ -1,8 +1,9 @@
 // The messenger frame: greeting, sign-in through the provider in a popup, the signed-in
 // visitor's name, sign-out, and the conversation (messages arrive as server-sent events, read
-// with fetch so the session travels in a header, and resumed after the last id seen). Browsers deny storage to third-party frames, so the host page's
-// loader keeps the session; the frame talks to it only through postMessage, to the origin the
-// server checked.
+// with fetch so the session travels in a header, and resumed after the last id seen; older
+// pages load when the visitor scrolls to the top; "Agent is typing…" and "Seen" come as events
+// too). Browsers deny storage to third-party frames, so the host page's loader keeps the
+// session; the frame talks to it only through postMessage, to the origin the server checked.
 (function () {
   'use strict';
   var config = JSON.parse(document.getElementById('switchboard-config').textContent);
@@ -20,6 +21,13 @@
   var hint = el('composer-hint');
   var lastId = 0;
   var stream = null;
+  var scroller = el('scroll');
+  var olderNote = el('older');
+  var typingNote = el('typing');
+  var typingTimer = null;
+  var typingSentAt = 0;
+  var history = { firstId: 0, hasOlder: false, loading: false };
+  var readUpTo = 0;
 
   // The bar's text is black or white, whichever reads better on the configured colour.
   var rgb = parseInt(config.primaryColor.slice(1), 16);
@@ -119,6 +127,9 @@
       li.remove();
     });
     lastId = 0;
+    readUpTo = 0;
+    history = { firstId: 0, hasOlder: false, loading: false };
+    olderNote.hidden = true;
   }
 
   function item(author, text) {
@@ -144,8 +155,38 @@
     li.querySelector('.meta').textContent = label(message) + ' · Sent';
   }
 
+  // "Seen" under the visitor's newest message an agent has read.
+  function markSeen(upTo) {
+    readUpTo = Math.max(readUpTo, upTo);
+    var old = list.querySelector('.seen');
+    if (old) old.remove();
+    var read = Array.prototype.filter.call(list.querySelectorAll('li.visitor[data-id]'), function (li) {
+      return Number(li.getAttribute('data-id')) <= readUpTo;
+    });
+    var last = read[read.length - 1];
+    if (!last) return;
+    var seen = document.createElement('span');
+    seen.className = 'seen';
+    seen.textContent = '· Seen';
+    last.querySelector('.meta').appendChild(seen);
+  }
+
+  function agentTyping() {
+    typingNote.textContent = 'Agent is typing…';
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () { typingNote.textContent = ''; }, 6000);
+  }
+
+  function messageItem(message) {
+    var li = item(message.author, message.text);
+    li.setAttribute('data-id', message.id);
+    li.querySelector('.meta').textContent = label(message);
+    return li;
+  }
+
   function show(message) {
     lastId = Math.max(lastId, message.id);
+    if (!history.firstId) history.firstId = message.id;
     if (list.querySelector('li[data-id="' + message.id + '"]')) return;
     // The event may come before the answer to our own POST: it confirms the pending item.
     if (message.author === 'visitor') {
@@ -154,11 +195,13 @@
       });
       if (pending) return sent(pending, message);
     }
-    var li = item(message.author, message.text);
-    li.setAttribute('data-id', message.id);
-    li.querySelector('.meta').textContent = label(message);
-    list.appendChild(li);
-    el('scroll').scrollTop = el('scroll').scrollHeight;
+    if (message.author === 'agent') {
+      typingNote.textContent = '';
+      clearTimeout(typingTimer);
+    }
+    list.appendChild(messageItem(message));
+    scroller.scrollTop = scroller.scrollHeight;
+    if (readUpTo) markSeen(readUpTo);
   }
 
   function load(session) {
@@ -167,9 +210,46 @@
     call('GET', '/messenger/v1/conversation', session.token).then(function (result) {
       if (!result.ok) return;
       result.body.messages.forEach(show);
+      history.hasOlder = result.body.hasOlder;
+      if (result.body.agentReadId) markSeen(result.body.agentReadId);
       follow();
     });
   }
+
+  // Older messages, a page at a time, when the visitor scrolls to the top.
+  function loadOlder() {
+    var session = store.get();
+    if (!session || !history.hasOlder || history.loading || !history.firstId) return;
+    history.loading = true;
+    olderNote.hidden = false;
+    olderNote.textContent = 'Loading earlier messages…';
+    var path = '/messenger/v1/conversation?limit=50&before=' + history.firstId;
+    call('GET', path, session.token).then(function (result) {
+      history.loading = false;
+      if (!result.ok) {
+        olderNote.textContent = 'Earlier messages could not be loaded; scroll up to try again.';
+        return;
+      }
+      var height = scroller.scrollHeight;
+      var anchor = list.querySelector('li:not(.greeting)');
+      result.body.messages.forEach(function (message) {
+        if (!list.querySelector('li[data-id="' + message.id + '"]')) {
+          list.insertBefore(messageItem(message), anchor);
+        }
+      });
+      if (result.body.messages.length) history.firstId = result.body.messages[0].id;
+      history.hasOlder = result.body.hasOlder;
+      olderNote.hidden = history.hasOlder;
+      olderNote.textContent = history.hasOlder ? 'Scroll up for earlier messages.' : '';
+      // Keep what the visitor was reading where it was.
+      scroller.scrollTop += scroller.scrollHeight - height;
+      if (readUpTo) markSeen(readUpTo);
+    });
+  }
+
+  scroller.addEventListener('scroll', function () {
+    if (scroller.scrollTop < 40) loadOlder();
+  });
 
   function stop() {
     if (stream) stream.abort();
@@ -218,6 +298,8 @@
       else if (line.indexOf('data:') === 0) data += line.slice(5).trim();
     });
     if (type === 'message' && data) show(JSON.parse(data));
+    else if (type === 'typing') agentTyping();
+    else if (type === 'read' && data) markSeen(JSON.parse(data).upTo);
     else if (type === 'signed-out') ended();
   }
 
@@ -265,6 +347,14 @@
     list.appendChild(li);
     el('scroll').scrollTop = el('scroll').scrollHeight;
     deliver(li, text);
+  });
+
+  // Tells the agents the visitor is typing, at most every few seconds.
+  textarea.addEventListener('input', function () {
+    var session = store.get();
+    if (!session || Date.now() - typingSentAt < 3000) return;
+    typingSentAt = Date.now();
+    call('POST', '/messenger/v1/typing', session.token);
   });
 
   textarea.addEventListener('keydown', function (event) {

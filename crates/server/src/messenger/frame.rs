@@ -75,9 +75,11 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
 <button type="button" id="sign-out" hidden>Sign out</button>
 <a id="provider-sign-out" target="_blank" rel="noopener" hidden>Also sign out of your identity provider</a>
 </section>
+<p id="older" class="hint" role="status" hidden></p>
 <ol id="messages" class="messages" aria-label="Conversation" aria-live="polite">
 <li class="agent greeting"><p>{greeting}</p></li>
 </ol>
+<p id="typing" class="typing" role="status"></p>
 </main>
 <form id="composer" class="composer">
 <label for="message">Message</label>
