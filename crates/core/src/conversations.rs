@@ -239,12 +239,17 @@ pub async fn require(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
 /// How long "typing" shows after the visitor's last typing signal.
 pub const TYPING_SHOWN: Duration = Duration::seconds(6);
 
-/// The key of a signed-in person: a digest of issuer and subject, the pair that names them
-/// (an email, verified or not, never does).
-pub fn person_key(identity: &Identity) -> String {
+/// The key of the signed-in person behind a session: a digest of the deployment, the issuer
+/// and the subject, which name them there (an email, verified or not, never does). `None` for
+/// an anonymous session.
+pub fn person_key(session: &Session) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(format!("{}\n{}", identity.issuer, identity.subject));
-    digest.iter().map(|byte| format!("{byte:02x}")).collect()
+    let identity = session.identity.as_ref()?;
+    let digest = Sha256::digest(format!(
+        "{}\n{}\n{}",
+        session.deployment_id, identity.issuer, identity.subject
+    ));
+    Some(digest.iter().map(|byte| format!("{byte:02x}")).collect())
 }
 
 /// The open conversation a session writes to: the person's, for a signed-in visitor (whatever
@@ -253,11 +258,11 @@ pub async fn open_for<C: ConnectionTrait>(
     db: &C,
     session: &Session,
 ) -> Result<Option<conversation::Model>, Error> {
-    let found = match &session.identity {
-        Some(identity) => {
+    let found = match person_key(session) {
+        Some(person) => {
             conversation::Entity::find()
                 .filter(conversation::Column::DeploymentId.eq(session.deployment_id))
-                .filter(conversation::Column::Person.eq(person_key(identity)))
+                .filter(conversation::Column::Person.eq(person))
                 .filter(conversation::Column::Status.eq("open"))
                 .one(db)
                 .await?
@@ -278,13 +283,13 @@ pub async fn open_for<C: ConnectionTrait>(
 /// Every conversation whose history a session sees: all of a person's on the deployment,
 /// or the anonymous session's own.
 async fn visible_to(db: &DatabaseConnection, session: &Session) -> Result<Vec<Uuid>, Error> {
-    Ok(match &session.identity {
-        Some(identity) => {
+    Ok(match person_key(session) {
+        Some(person) => {
             conversation::Entity::find()
                 .select_only()
                 .column(conversation::Column::Id)
                 .filter(conversation::Column::DeploymentId.eq(session.deployment_id))
-                .filter(conversation::Column::Person.eq(person_key(identity)))
+                .filter(conversation::Column::Person.eq(person))
                 .into_tuple()
                 .all(db)
                 .await?
@@ -405,7 +410,7 @@ async fn store_visitor_message(
                 id: Set(id),
                 deployment_id: Set(session.deployment_id),
                 identity: Set(session.identity.as_ref().map(|i| serde_json::json!(i))),
-                person: Set(session.identity.as_ref().map(person_key)),
+                person: Set(person_key(session)),
                 status: Set("open".to_owned()),
                 created_at: Set(now),
                 last_activity_at: Set(now),

@@ -142,7 +142,7 @@ pub async fn upgrade(
     // messages join it, in the order they were written (ids grow with time across both).
     // Otherwise the anonymous conversation becomes the person's.
     use switchboard_db::entities::{conversation, message};
-    let person = crate::conversations::person_key(identity);
+    let person = crate::conversations::person_key(signed_in);
     let transaction = db.begin().await?;
     let existing = crate::conversations::open_for(&transaction, signed_in).await?;
     let target = match existing {

@@ -1240,6 +1240,34 @@ async fn one_person_has_one_conversation_on_every_device(db: &DatabaseConnection
         "one conversation in the console"
     );
 
+    // The same person on another deployment (another site) is a separate conversation.
+    let other = setup
+        .app
+        .deployed_messenger(
+            &setup.token,
+            json!({"enabled": true, "integrationId": setup.integration, "allowSessionUpgrade": false}),
+        )
+        .await;
+    let start = setup
+        .app
+        .get(&format!("/messenger/auth/start?deployment={other}"), None)
+        .await;
+    let location = Url::parse(start.location().unwrap()).unwrap();
+    let code = setup.issuer.authorize(&location);
+    let answer = setup
+        .callback(&location, &code, &start.session_cookie().unwrap(), None)
+        .await;
+    let elsewhere = result(&answer)["session"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(texts(&setup.conversation(&elsewhere, "").await).is_empty());
+    setup.write(&elsewhere, "On the other site").await;
+    setup.write(&phone, "Back on this site").await;
+    let heard = read_until(&mut stream, &["Back on this site".into()]).await;
+    assert!(!heard.contains("On the other site"), "{heard}");
+    assert_eq!(setup.inbox().await.len(), 2);
+
     // Another person never sees it.
     setup.issuer.tweak(|t| {
         t.claims.insert("sub".into(), json!("grace-hopper"));
@@ -1247,7 +1275,7 @@ async fn one_person_has_one_conversation_on_every_device(db: &DatabaseConnection
     let other = signed_in_session(&setup).await;
     assert!(texts(&setup.conversation(&other, "").await).is_empty());
     setup.write(&other, "Someone else").await;
-    assert_eq!(setup.inbox().await.len(), 2);
+    assert_eq!(setup.inbox().await.len(), 3);
 }
 
 async fn a_closed_conversation_makes_way_for_a_new_one(db: &DatabaseConnection) {

@@ -15,7 +15,7 @@ pub struct Model {
     pub last_activity_at: DateTimeUtc,
     /// The newest message id an agent has seen; later visitor messages are unread.
     pub agent_read_id: i64,
-    /// The signed-in person this conversation belongs to: a digest of issuer and subject
+    /// The signed-in person this conversation belongs to: a digest of deployment, issuer and subject
     /// (`core::conversations::person_key`); `None` for an anonymous visitor.
     pub person: Option<String>,
     /// When the visitor last said they were typing.

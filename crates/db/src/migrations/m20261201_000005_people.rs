@@ -1,5 +1,5 @@
 //! A signed-in visitor is one person: conversations carry the person they belong to (a digest
-//! of issuer and subject), at most one of them open per person and deployment, and when the
+//! of deployment, issuer and subject), at most one of them open per person, and when the
 //! visitor last said they were typing.
 
 use sea_orm_migration::{prelude::*, schema::*};

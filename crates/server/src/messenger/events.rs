@@ -70,7 +70,7 @@ pub async fn events(
         notices,
         db: state.services.db().clone(),
         session: session.id,
-        person: session.identity.as_ref().map(conversations::person_key),
+        person: conversations::person_key(&session),
         conversation,
         last,
         pending: VecDeque::new(),

@@ -220,7 +220,7 @@ pub async fn post(
                 Ok((conversation_id, message)) => {
                     // The person's other devices follow them into a conversation this opened.
                     let notice = Notice {
-                        person: session.identity.as_ref().map(conversations::person_key),
+                        person: conversations::person_key(&session),
                         ..Notice::message(conversation_id, message.id)
                     };
                     let services = &state.services;
