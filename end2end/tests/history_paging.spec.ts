@@ -1,8 +1,7 @@
 // A long conversation opens with its latest messages; the visitor scrolls up and the agent asks
 // for more to page back to the beginning.
-import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
-import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
+import { signInInPopup, siteWithMessenger } from '../fixtures/messenger.ts';
 
 test('a long history pages back in the messenger and in the console', async ({
   page,
@@ -12,23 +11,21 @@ test('a long history pages back in the messenger and in the console', async ({
   switchboard,
   accounts,
 }) => {
-  const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const token = adminToken(switchboard, `paging-${suffix}`);
-  const headers = { Authorization: `Bearer ${token}` };
-  const integrationId = await integration(request, token, `Company SSO ${suffix}`, provider.issuer, true);
   const appearance = { primaryColor: '#7c3aed', launcherLabel: 'Long chat', greeting: 'Welcome back' };
-  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost']);
-  const site = await startCustomerSite(snippet);
+  const { suffix, token, site } = await siteWithMessenger(
+    request,
+    switchboard,
+    provider.issuer,
+    appearance,
+    ['customer.localhost'],
+    `${test.info().workerIndex}-${Date.now()}`,
+  );
+  const headers = { Authorization: `Bearer ${token}` };
   try {
     await page.goto(site.url('customer.localhost'));
     await page.getByRole('button', { name: 'Long chat' }).click();
     const frame = page.frameLocator('iframe[title="Long chat"]');
-    const popupOpened = page.waitForEvent('popup');
-    await frame.getByRole('button', { name: 'Sign in' }).click();
-    const popup = await popupOpened;
-    await popup.getByLabel('Username').fill(TEST_USER.username);
-    await popup.getByLabel('Password').fill(TEST_USER.password);
-    await popup.getByRole('button', { name: 'Sign in' }).click();
+    await signInInPopup(page, frame, TEST_USER);
     const first = `The very first question ${suffix}`;
     await frame.getByLabel('Message').fill(first);
     await frame.getByLabel('Message').press('Enter');

@@ -1,9 +1,8 @@
 // A deployment's allowed domains mean https pages: the same host on plain http (which anyone on
 // the visitor's network can impersonate) gets no messenger, unless the admin writes http://
 // in front, and then the console warns about it.
-import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
-import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { signIn, test, expect } from '../fixtures/index.ts';
+import { siteWithMessenger } from '../fixtures/messenger.ts';
 
 // playwright.config.ts maps this name to loopback; unlike `*.localhost` it is not this
 // machine to the browser, so http pages on it are as exposed as on any other site.
@@ -16,12 +15,15 @@ test('a customer page on plain http gets the messenger only when http is written
   switchboard,
   accounts,
 }) => {
-  const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const token = adminToken(switchboard, `http-${suffix}`);
-  const integrationId = await integration(request, token, `Company SSO ${suffix}`, provider.issuer, true);
   const appearance = { primaryColor: '#0f766e', launcherLabel: 'Ask us', greeting: 'Hi from the shop' };
-  const { deploymentId, snippet } = await deployedMessenger(request, token, integrationId, appearance, [HOST]);
-  const site = await startCustomerSite(snippet);
+  const { deploymentId, site } = await siteWithMessenger(
+    request,
+    switchboard,
+    provider.issuer,
+    appearance,
+    [HOST],
+    `${test.info().workerIndex}-${Date.now()}`,
+  );
   try {
     const warnings: string[] = [];
     page.on('console', (message) => {

@@ -3,13 +3,13 @@
 // messenger. An email the provider does not vouch for is shown as unverified.
 import type { FrameLocator, Page } from '@playwright/test';
 
-import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
-import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_USER, UNVERIFIED_USER, test, expect, signIn } from '../fixtures/index.ts';
+import { signInInPopup, siteWithMessenger } from '../fixtures/messenger.ts';
 
 const LAUNCHER = 'Chat with Acme';
+const APPEARANCE = { primaryColor: '#0f766e', launcherLabel: LAUNCHER, greeting: 'Hello from Acme' };
 
-/** Opens the messenger on `page` and signs in as `user` in the provider's popup. */
+/** Opens the messenger at `url` on `page` and signs in as `user`. */
 async function signInOnDevice(
   page: Page,
   url: string,
@@ -18,23 +18,17 @@ async function signInOnDevice(
   await page.goto(url);
   await page.getByRole('button', { name: LAUNCHER }).click();
   const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
-  const popupOpened = page.waitForEvent('popup');
-  await frame.getByRole('button', { name: 'Sign in' }).click();
-  const popup = await popupOpened;
-  await popup.getByLabel('Username').fill(user.username);
-  await popup.getByLabel('Password').fill(user.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
-  await expect(frame.getByText(`Signed in as ${user.name}`)).toBeVisible();
+  await signInInPopup(page, frame, user);
   return frame;
 }
 
-async function messenger(request: Parameters<typeof integration>[0], switchboard: Parameters<typeof adminToken>[0], issuer: string) {
+function messenger(
+  request: Parameters<typeof siteWithMessenger>[0],
+  switchboard: Parameters<typeof siteWithMessenger>[1],
+  issuer: string,
+) {
   const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const token = adminToken(switchboard, `devices-${suffix}`);
-  const integrationId = await integration(request, token, `Company SSO ${suffix}`, issuer, true);
-  const appearance = { primaryColor: '#0f766e', launcherLabel: LAUNCHER, greeting: 'Hello from Acme' };
-  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost']);
-  return { suffix, site: await startCustomerSite(snippet) };
+  return siteWithMessenger(request, switchboard, issuer, APPEARANCE, ['customer.localhost'], suffix);
 }
 
 test('the history follows a signed-in visitor to a second device, live', async ({

@@ -81,6 +81,29 @@ impl Setup {
         }
     }
 
+    /// A messenger whose anonymous conversations may continue signed in.
+    async fn with_upgrade(db: &DatabaseConnection) -> Self {
+        let app = TestApp::new(db);
+        let issuer = TestIssuer::start().await;
+        let token = app.token("setup", Role::Admin).await;
+        let (integration, deployment) = deploy_with(
+            &app,
+            &token,
+            &issuer.issuer,
+            (CLIENT_ID, CLIENT_SECRET),
+            &[],
+            true,
+        )
+        .await;
+        Self {
+            app,
+            token,
+            issuer,
+            integration,
+            deployment,
+        }
+    }
+
     /// Starts a sign-in: the provider URL and the cookie the browser got.
     async fn start(&self) -> (Url, String) {
         let answer = self
@@ -777,25 +800,8 @@ async fn sign_in_endpoints_are_rate_limited(db: &DatabaseConnection) {
 }
 
 async fn an_anonymous_conversation_goes_on_signed_in(db: &DatabaseConnection) {
-    let app = TestApp::new(db);
-    let issuer = TestIssuer::start().await;
-    let token = app.token("setup", Role::Admin).await;
-    let (_, deployment) = deploy_with(
-        &app,
-        &token,
-        &issuer.issuer,
-        (CLIENT_ID, CLIENT_SECRET),
-        &[],
-        true,
-    )
-    .await;
-    let setup = Setup {
-        app,
-        token,
-        issuer,
-        integration: String::new(),
-        deployment: deployment.clone(),
-    };
+    let setup = Setup::with_upgrade(db).await;
+    let deployment = setup.deployment.clone();
     let post = |method: Method, path: &str, bearer: Option<&str>, body: Value| {
         let mut request = Request::builder()
             .method(method)
@@ -1320,25 +1326,7 @@ async fn a_closed_conversation_makes_way_for_a_new_one(db: &DatabaseConnection) 
 }
 
 async fn the_upgrade_merges_into_the_persons_conversation(db: &DatabaseConnection) {
-    let app = TestApp::new(db);
-    let issuer = TestIssuer::start().await;
-    let token = app.token("setup", Role::Admin).await;
-    let (integration, deployment) = deploy_with(
-        &app,
-        &token,
-        &issuer.issuer,
-        (CLIENT_ID, CLIENT_SECRET),
-        &[],
-        true,
-    )
-    .await;
-    let setup = Setup {
-        app,
-        token,
-        issuer,
-        integration,
-        deployment,
-    };
+    let setup = Setup::with_upgrade(db).await;
     let laptop = signed_in_session(&setup).await;
     setup.write(&laptop, "Signed in on the laptop").await;
     let anonymous = setup
