@@ -22,8 +22,10 @@ source scripts/bench/serve.sh
 
 run() {
   local engine=$1 deployment
-  # Every simulated visitor connects from loopback: lift the per-address stream cap.
+  # Every simulated visitor connects from loopback, and the 10,000 extra streams share the
+  # 100 visitors' sessions: lift both stream caps.
   export SWITCHBOARD_STREAMS_PER_ADDRESS=20000
+  export SWITCHBOARD_STREAMS_PER_SESSION=20000
   start_switchboard "$binary" "$2"
   deployment=$(anonymous_messenger '[]' true)
   printf '\n== %s\n' "$engine"

@@ -196,6 +196,17 @@ pub struct Config {
         value_parser = clap::value_parser!(u32).range(1..=1_000_000)
     )]
     pub streams_per_address: u32,
+
+    /// Messenger event streams one messenger session may hold open on this instance (one per
+    /// open tab of the page).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_STREAMS_PER_SESSION",
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u32).range(1..=1_000_000)
+    )]
+    pub streams_per_session: u32,
 }
 
 /// Parses `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST` leniently: 1/true/yes/on.
@@ -212,12 +223,13 @@ fn secret(value: &str) -> Result<SecretString, String> {
 }
 
 /// The environment variables this program reads; any other `SWITCHBOARD_*` is likely a typo.
-pub const KNOWN_VARIABLES: [&str; 10] = [
+pub const KNOWN_VARIABLES: [&str; 11] = [
     "SWITCHBOARD_ALLOW_INSECURE_LOCALHOST",
     "SWITCHBOARD_TRUSTED_PROXIES",
     "SWITCHBOARD_SIGN_IN_LOG_RETENTION_DAYS",
     "SWITCHBOARD_AUDIT_LOG_RETENTION_DAYS",
     "SWITCHBOARD_STREAMS_PER_ADDRESS",
+    "SWITCHBOARD_STREAMS_PER_SESSION",
     "SWITCHBOARD_DATABASE_URL",
     "SWITCHBOARD_ADDR",
     "SWITCHBOARD_BASE_URL",

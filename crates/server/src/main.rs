@@ -130,7 +130,10 @@ async fn serve(config: Config) -> Result<(), Failure> {
         web: Arc::new(
             WebSettings::new(base_url.clone()).with_trusted_proxies(config.trusted_proxies.clone()),
         ),
-        messenger: Arc::new(messenger::Runtime::new(config.streams_per_address as usize)),
+        messenger: Arc::new(messenger::Runtime::new(
+            config.streams_per_session as usize,
+            config.streams_per_address as usize,
+        )),
     };
     tokio::spawn(prune_logs(db.clone(), config.retention()));
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).

@@ -27,8 +27,10 @@ pub use self::auth::test_sign_in;
 use self::config::PublicConfigCache;
 pub use self::config::forget_on_change;
 use self::rate_limit::RateLimiter;
-pub use self::stream_limits::PER_ADDRESS as STREAMS_PER_ADDRESS;
 use self::stream_limits::StreamLimits;
+pub use self::stream_limits::{
+    PER_ADDRESS as STREAMS_PER_ADDRESS, PER_SESSION as STREAMS_PER_SESSION,
+};
 use crate::AppState;
 
 /// What the runtime keeps in memory per instance.
@@ -40,19 +42,20 @@ pub struct Runtime {
 }
 
 impl Runtime {
-    /// A runtime whose client addresses may each hold `streams_per_address` event streams.
-    pub fn new(streams_per_address: usize) -> Self {
+    /// A runtime whose messenger sessions may each hold `streams_per_session` event streams,
+    /// and client addresses `streams_per_address`.
+    pub fn new(streams_per_session: usize, streams_per_address: usize) -> Self {
         Self {
             configs: PublicConfigCache::default(),
             limiter: rate_limit::sign_in_limiter(),
-            streams: StreamLimits::new(streams_per_address),
+            streams: StreamLimits::new(streams_per_session, streams_per_address),
         }
     }
 }
 
 impl Default for Runtime {
     fn default() -> Self {
-        Self::new(STREAMS_PER_ADDRESS)
+        Self::new(STREAMS_PER_SESSION, STREAMS_PER_ADDRESS)
     }
 }
 

@@ -13,13 +13,15 @@ use uuid::Uuid;
 
 use crate::client_address::ClientAddress;
 
-/// Streams one messenger session may hold open: a few tabs.
+/// Streams one messenger session may hold open (a few tabs), unless
+/// `SWITCHBOARD_STREAMS_PER_SESSION` says.
 pub const PER_SESSION: usize = 5;
 /// Streams one client address may hold open, unless `SWITCHBOARD_STREAMS_PER_ADDRESS` says.
 pub const PER_ADDRESS: usize = 100;
 
 #[derive(Debug)]
 pub struct StreamLimits {
+    per_session: usize,
     per_address: usize,
     sessions: Arc<Counts<Uuid>>,
     addresses: Arc<Counts<ClientAddress>>,
@@ -37,8 +39,9 @@ pub enum Refusal {
 }
 
 impl StreamLimits {
-    pub fn new(per_address: usize) -> Self {
+    pub fn new(per_session: usize, per_address: usize) -> Self {
         Self {
+            per_session,
             per_address,
             sessions: Arc::default(),
             addresses: Arc::default(),
@@ -65,7 +68,7 @@ impl StreamLimits {
 
 impl Default for StreamLimits {
     fn default() -> Self {
-        Self::new(PER_ADDRESS)
+        Self::new(PER_SESSION, PER_ADDRESS)
     }
 }
 
@@ -124,7 +127,7 @@ mod tests {
 
     #[test]
     fn sessions_and_addresses_have_their_caps_and_get_places_back() {
-        let limits = StreamLimits::new(7);
+        let limits = StreamLimits::new(PER_SESSION, 7);
         let address = ClientAddress::of([192, 0, 2, 1].into());
         let session = Uuid::new_v4();
         let held: Vec<_> = (0..PER_SESSION)
