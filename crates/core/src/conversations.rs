@@ -384,15 +384,14 @@ pub async fn post_from_visitor(
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
     // Two devices of one person may start the conversation at the same moment: the database
     // lets one open conversation in, and the other attempt then writes into it.
-    for attempt in 0..2 {
-        match store_visitor_message(db, session, &text).await {
-            Err(Error::Database(error))
-                if attempt == 0
-                    && matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {}
-            outcome => return outcome,
+    match store_visitor_message(db, session, &text).await {
+        Err(Error::Database(error))
+            if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
+        {
+            store_visitor_message(db, session, &text).await
         }
+        outcome => outcome,
     }
-    unreachable!("the second attempt returns")
 }
 
 async fn store_visitor_message(

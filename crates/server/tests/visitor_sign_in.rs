@@ -35,6 +35,7 @@ test_on_each_engine!(
     retired_keys_stop_being_trusted_within_their_max_age,
     anonymous_failures_cannot_flood_the_sign_in_log,
     one_person_has_one_conversation_on_every_device,
+    two_devices_writing_at_once_share_one_conversation,
     a_closed_conversation_makes_way_for_a_new_one,
     the_upgrade_merges_into_the_persons_conversation,
     history_pages_back_in_bounded_pages,
@@ -1534,4 +1535,23 @@ async fn email_verified_comes_from_the_provider(db: &DatabaseConnection) {
     let answer = setup.sign_in().await;
     assert_eq!(identity(&answer)["email"], "ada@example.com");
     assert_eq!(identity(&answer)["emailVerified"], true);
+}
+
+async fn two_devices_writing_at_once_share_one_conversation(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let laptop = signed_in_session(&setup).await;
+    let phone = signed_in_session(&setup).await;
+    let (a, b) = tokio::join!(
+        setup.write(&laptop, "From the laptop"),
+        setup.write(&phone, "From the phone")
+    );
+    assert_ne!(a, b);
+    assert_eq!(
+        setup.inbox().await.len(),
+        1,
+        "one conversation for one person"
+    );
+    let mut seen = texts(&setup.conversation(&laptop, "").await);
+    seen.sort();
+    assert_eq!(seen, ["From the laptop", "From the phone"]);
 }
