@@ -55,8 +55,8 @@ impl StreamLimits {
     /// Takes a place for a new stream; the stream holds the [`StreamPermit`] while it lives.
     pub fn open(&self, session: Uuid, address: ClientAddress) -> Result<StreamPermit, Refusal> {
         self.opening.hit(address).map_err(Refusal::OpenedTooFast)?;
-        let session =
-            Counts::take(&self.sessions, session, PER_SESSION).ok_or(Refusal::TooManyForSession)?;
+        let session = Counts::take(&self.sessions, session, self.per_session)
+            .ok_or(Refusal::TooManyForSession)?;
         let address = Counts::take(&self.addresses, address, self.per_address)
             .ok_or(Refusal::TooManyForAddress)?;
         Ok(StreamPermit {
@@ -124,6 +124,21 @@ impl<K: Hash + Eq + Copy> Drop for Place<K> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_per_session_cap_is_a_setting() {
+        let limits = StreamLimits::new(2, 100);
+        let address = ClientAddress::of([192, 0, 2, 9].into());
+        let session = Uuid::new_v4();
+        let _held = [
+            limits.open(session, address).unwrap(),
+            limits.open(session, address).unwrap(),
+        ];
+        assert_eq!(
+            limits.open(session, address).unwrap_err(),
+            Refusal::TooManyForSession
+        );
+    }
 
     #[test]
     fn sessions_and_addresses_have_their_caps_and_get_places_back() {
