@@ -1164,6 +1164,15 @@ impl Setup {
         self.app.send(request.unwrap()).await
     }
 
+    /// The visitor's event stream, open.
+    async fn events(&self, session: &str) -> Body {
+        let request = Request::get("/messenger/v1/events")
+            .header(header::AUTHORIZATION, format!("Bearer {session}"))
+            .body(Body::empty())
+            .unwrap();
+        self.app.open(request).await.into_body()
+    }
+
     async fn write(&self, session: &str, text: &str) -> i64 {
         let sent = self
             .visitor(
@@ -1228,16 +1237,7 @@ async fn one_person_has_one_conversation_on_every_device(db: &DatabaseConnection
     assert_eq!(on_phone.json()["id"], on_laptop.json()["id"]);
 
     // Live on both: the laptop's stream hears what the phone writes.
-    let mut stream = setup
-        .app
-        .open(
-            Request::get("/messenger/v1/events")
-                .header(header::AUTHORIZATION, format!("Bearer {laptop}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .into_body();
+    let mut stream = setup.events(&laptop).await;
     read_until(&mut stream, &["Written on the laptop".into()]).await;
     setup.write(&phone, "And this on the phone").await;
     read_until(&mut stream, &["And this on the phone".into()]).await;
@@ -1296,16 +1296,7 @@ async fn a_closed_conversation_makes_way_for_a_new_one(db: &DatabaseConnection) 
         .parse()
         .unwrap();
     // The phone's stream is on the first conversation when the agent closes it.
-    let mut stream = setup
-        .app
-        .open(
-            Request::get("/messenger/v1/events")
-                .header(header::AUTHORIZATION, format!("Bearer {phone}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .into_body();
+    let mut stream = setup.events(&phone).await;
     read_until(&mut stream, &["First question".into()]).await;
     switchboard_core::conversations::close(setup.app.db(), first, &setup.agent())
         .await
@@ -1446,16 +1437,7 @@ async fn typing_and_read_signals_reach_the_visitor(db: &DatabaseConnection) {
         .as_str()
         .unwrap()
         .to_owned();
-    let mut stream = setup
-        .app
-        .open(
-            Request::get("/messenger/v1/events")
-                .header(header::AUTHORIZATION, format!("Bearer {session}"))
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await
-        .into_body();
+    let mut stream = setup.events(&session).await;
     read_until(&mut stream, &["Anyone there?".into()]).await;
     let typing = setup
         .app
