@@ -20,6 +20,8 @@ use super::address_is_public;
 pub const MAX_BODY_BYTES: usize = 512 * 1024;
 /// How long one request may take, connection included.
 pub const TIMEOUT: Duration = Duration::from_secs(5);
+/// How long a kept-alive connection to a provider may sit idle before it is dropped.
+const POOL_IDLE: Duration = Duration::from_secs(2);
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum FetchError {
@@ -62,6 +64,10 @@ impl GuardedClient {
             // A system proxy (HTTPS_PROXY, ALL_PROXY) would resolve names itself, past the
             // guarded resolver: never use one.
             .no_proxy()
+            // Servers close idle keep-alive connections (Node after 5 s, Apache after 5 s); a
+            // request sent on one just as it closes fails at once. Never reuse a connection
+            // idle for that long.
+            .pool_idle_timeout(POOL_IDLE)
             .redirect(reqwest::redirect::Policy::none())
             .timeout(timeout)
             .connect_timeout(timeout)
