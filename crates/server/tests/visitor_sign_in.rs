@@ -60,40 +60,27 @@ impl Setup {
 
     /// A messenger on a fresh test provider, allowing `groups`.
     async fn with_groups(db: &DatabaseConnection, groups: &[&str]) -> Self {
+        Self::build(db, groups, false).await
+    }
+
+    /// A messenger whose anonymous conversations may continue signed in.
+    async fn with_upgrade(db: &DatabaseConnection) -> Self {
+        Self::build(db, &[], true).await
+    }
+
+    async fn build(db: &DatabaseConnection, groups: &[&str], upgrade: bool) -> Self {
         let app = TestApp::new(db);
         let issuer = TestIssuer::start().await;
         let token = app
             .token(&format!("setup {}", issuer.issuer), Role::Admin)
             .await;
-        let (integration, deployment) = deploy(
-            &app,
-            &token,
-            &issuer.issuer,
-            (CLIENT_ID, CLIENT_SECRET),
-            groups,
-        )
-        .await;
-        Self {
-            app,
-            token,
-            issuer,
-            integration,
-            deployment,
-        }
-    }
-
-    /// A messenger whose anonymous conversations may continue signed in.
-    async fn with_upgrade(db: &DatabaseConnection) -> Self {
-        let app = TestApp::new(db);
-        let issuer = TestIssuer::start().await;
-        let token = app.token("setup", Role::Admin).await;
         let (integration, deployment) = deploy_with(
             &app,
             &token,
             &issuer.issuer,
             (CLIENT_ID, CLIENT_SECRET),
-            &[],
-            true,
+            groups,
+            upgrade,
         )
         .await;
         Self {
