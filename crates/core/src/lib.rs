@@ -58,7 +58,7 @@ pub struct Services {
 pub const TYPING_PER_MINUTE: u32 = 30;
 
 /// The tunable rules of sign-in, sessions and provider requests.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct Settings {
     pub sessions: SessionPolicy,
     pub sign_in: SignInLimits,
@@ -66,6 +66,17 @@ pub struct Settings {
     pub allow_insecure_localhost: bool,
     /// How long the sign-in log and the audit log keep their entries.
     pub retention: Retention,
+    /// Microsoft Graph's address for Entra ID group look-ups; `None` is the global cloud's.
+    pub microsoft_graph_url: Option<url::Url>,
+}
+
+impl Settings {
+    pub fn microsoft_graph(&self) -> &url::Url {
+        static GLOBAL: std::sync::LazyLock<url::Url> = std::sync::LazyLock::new(|| {
+            url::Url::parse(relying_party::MICROSOFT_GRAPH).expect("a valid URL")
+        });
+        self.microsoft_graph_url.as_ref().unwrap_or(&GLOBAL)
+    }
 }
 
 impl Services {
@@ -108,8 +119,8 @@ impl Services {
         &self.keyring
     }
 
-    pub fn settings(&self) -> Settings {
-        self.settings
+    pub fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The HTTP client for provider documents (see [`discovery`]).

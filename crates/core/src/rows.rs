@@ -20,3 +20,15 @@ where
         .await?
         .ok_or(Error::NotFound(what))
 }
+
+/// A stored enum column read back into its type: every enum column (`status`, `kind`,
+/// `provider`...) is written with its `as_str` and read through here, so an unknown value is
+/// always the same `Corrupt` error naming the row.
+pub(crate) fn stored<T>(table: &str, id: Uuid, value: &str) -> Result<T, Error>
+where
+    T: std::str::FromStr<Err = switchboard_domain::integration::UnknownVariant>,
+{
+    value
+        .parse()
+        .map_err(|error| Error::Corrupt(format!("{table} {id}: {error}")))
+}

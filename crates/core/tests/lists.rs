@@ -8,6 +8,7 @@ use switchboard_db::entities::{
     configuration, configuration_version, conversation, deployment, integration,
 };
 use switchboard_db::test_on_each_engine;
+use switchboard_db::testing::integration_row;
 use switchboard_domain::integration::Status;
 use uuid::Uuid;
 
@@ -37,9 +38,6 @@ async fn insert_integration(
 ) {
     let now = Utc::now();
     integration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        name: Set(name.into()),
-        kind: Set("openid-connect-messenger".into()),
         status: Set(if check == Some(true) {
             "active"
         } else {
@@ -47,18 +45,9 @@ async fn insert_integration(
         }
         .into()),
         discovery_uri: Set(uri.map(Into::into)),
-        scopes: Set(json!(["openid"])),
-        max_refresh_token_lifetime_seconds: Set(3600),
-        allowed_groups: Set(json!([])),
-        clock_skew_seconds: Set(60),
-        client_id: Set(None),
-        client_secret_sealed: Set(None),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(None),
         last_check: Set(check.map(|ok| json!({"ok": ok, "items": []}))),
         last_checked_at: Set(check.map(|_| now)),
-        created_at: Set(now),
-        updated_at: Set(now),
+        ..integration_row(name)
     }
     .insert(db)
     .await

@@ -4,6 +4,7 @@
 
 pub mod entities;
 mod migrations;
+#[cfg(feature = "testing")]
 pub mod testing;
 
 use std::path::Path;

@@ -9,33 +9,16 @@
 
 use std::path::PathBuf;
 
-use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection, Set};
+use sea_orm::{ConnectOptions, ConnectionTrait, DatabaseConnection};
+use switchboard_domain::provider::ProviderKind;
 
 use crate::entities::integration;
 
-/// A new inactive OpenID Connect integration named `name`, with no discovery URI and no
-/// credentials; tests override the fields they care about with `..integration_row(name)`.
+/// A new inactive generic integration named `name`, with the catalog's defaults
+/// ([`integration::ActiveModel::installed`]); tests override the fields they care about with
+/// `..integration_row(name)`.
 pub fn integration_row(name: &str) -> integration::ActiveModel {
-    let now = chrono::Utc::now();
-    integration::ActiveModel {
-        id: Set(uuid::Uuid::new_v4()),
-        name: Set(name.to_owned()),
-        kind: Set("openid-connect-messenger".to_owned()),
-        status: Set("inactive".to_owned()),
-        discovery_uri: Set(None),
-        scopes: Set(serde_json::json!(["openid"])),
-        max_refresh_token_lifetime_seconds: Set(3600),
-        allowed_groups: Set(serde_json::json!([])),
-        clock_skew_seconds: Set(60),
-        client_id: Set(None),
-        client_secret_sealed: Set(None),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(None),
-        last_check: Set(None),
-        last_checked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    integration::ActiveModel::installed(name, ProviderKind::Oidc, None)
 }
 
 /// The PostgreSQL server that tests use when `TEST_DATABASE_URL` is not set.

@@ -1,7 +1,10 @@
 //! The migrations build the same working schema on SQLite and PostgreSQL.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set,
+};
 use sea_orm_migration::MigratorTrait;
 use serde_json::json;
 use switchboard_db::entities::{
@@ -9,6 +12,7 @@ use switchboard_db::entities::{
     integration, message,
 };
 use switchboard_db::{Migrator, test_on_each_engine};
+use switchboard_domain::provider::ProviderKind;
 use uuid::Uuid;
 
 test_on_each_engine!(
@@ -18,6 +22,7 @@ test_on_each_engine!(
     version_numbers_are_unique_per_configuration,
     admin_emails_are_unique,
     migrations_roll_back_cleanly,
+    integrations_from_before_profiles_learn_their_provider,
 );
 
 async fn migrations_are_all_applied_and_idempotent(db: &DatabaseConnection) {
@@ -34,27 +39,14 @@ async fn migrations_are_all_applied_and_idempotent(db: &DatabaseConnection) {
 }
 
 async fn new_integration(db: &DatabaseConnection) -> integration::Model {
-    let now = Utc::now();
     integration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        name: Set("Okta".into()),
-        kind: Set("openid-connect-messenger".into()),
-        status: Set("inactive".into()),
         discovery_uri: Set(Some(
             "https://acme.okta.com/.well-known/openid-configuration".into(),
         )),
-        scopes: Set(json!(["openid", "profile", "email"])),
-        max_refresh_token_lifetime_seconds: Set(86_400),
-        allowed_groups: Set(json!([])),
-        clock_skew_seconds: Set(60),
         client_id: Set(Some("0oa1".into())),
         client_secret_sealed: Set(Some(vec![1, 2, 3, 0, 255])),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(Some(now)),
-        last_check: Set(None),
-        last_checked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
+        credentials_updated_at: Set(Some(Utc::now())),
+        ..integration::ActiveModel::installed("Okta", ProviderKind::Okta, None)
     }
     .insert(db)
     .await
@@ -253,5 +245,96 @@ async fn migrations_roll_back_cleanly(db: &DatabaseConnection) {
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// Rows written before integrations stored their provider: those with an Okta API token or an
+/// Okta host become Okta, the rest generic.
+async fn integrations_from_before_profiles_learn_their_provider(db: &DatabaseConnection) {
+    Migrator::down(db, Some(1)).await.unwrap();
+    use integration::Column;
+    use sea_orm::sea_query::Query;
+    for (name, uri, token) in [
+        (
+            "okta-host",
+            "https://acme.okta.com/oauth2/default/.well-known/openid-configuration",
+            false,
+        ),
+        (
+            "okta-emea",
+            "https://acme.okta-emea.com/.well-known/openid-configuration",
+            false,
+        ),
+        (
+            "okta-token",
+            "https://login.acme.com/.well-known/openid-configuration",
+            true,
+        ),
+        (
+            "generic",
+            "https://sso.example.com/realms/a/.well-known/openid-configuration",
+            false,
+        ),
+        (
+            "lookalike",
+            "https://okta.com.evil.example/.well-known/openid-configuration",
+            false,
+        ),
+    ] {
+        // The columns of that time: no `provider`.
+        let insert = Query::insert()
+            .into_table(integration::Entity)
+            .columns([
+                Column::Id,
+                Column::Name,
+                Column::Kind,
+                Column::Status,
+                Column::DiscoveryUri,
+                Column::Scopes,
+                Column::MaxRefreshTokenLifetimeSeconds,
+                Column::AllowedGroups,
+                Column::ClockSkewSeconds,
+                Column::OktaApiTokenSealed,
+                Column::CreatedAt,
+                Column::UpdatedAt,
+            ])
+            .values_panic([
+                Uuid::new_v4().into(),
+                name.into(),
+                "openid-connect-messenger".into(),
+                "inactive".into(),
+                uri.into(),
+                json!([]).into(),
+                3600i64.into(),
+                json!([]).into(),
+                60i32.into(),
+                token.then(|| b"sealed".to_vec()).into(),
+                Utc::now().into(),
+                Utc::now().into(),
+            ])
+            .to_owned();
+        db.execute(db.get_database_backend().build(&insert))
+            .await
+            .unwrap();
+    }
+    switchboard_db::migrate(db).await.unwrap();
+    let mut providers: Vec<(String, String)> = integration::Entity::find()
+        .all(db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|row| (row.name, row.provider))
+        .collect();
+    providers.sort();
+    let expected = [
+        ("generic", "oidc"),
+        ("lookalike", "oidc"),
+        ("okta-emea", "okta"),
+        ("okta-host", "okta"),
+        ("okta-token", "okta"),
+    ];
+    assert_eq!(
+        providers,
+        expected.map(|(name, provider)| (name.to_owned(), provider.to_owned()))
     );
 }

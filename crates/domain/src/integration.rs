@@ -105,6 +105,7 @@ pub struct IntegrationSummary {
     pub id: Uuid,
     pub name: String,
     pub kind: IntegrationKind,
+    pub provider: crate::provider::ProviderKind,
     pub status: Status,
     /// The provider's host, read from the discovery URI; `None` until one is set.
     pub provider_host: Option<String>,

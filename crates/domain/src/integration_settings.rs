@@ -1,6 +1,7 @@
 //! What an admin sets on an integration, the full integration as the console and the REST API
 //! show it, and the rules its fields obey.
 
+use crate::provider::ProviderKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -53,6 +54,8 @@ pub struct Integration {
     pub id: Uuid,
     pub name: String,
     pub kind: IntegrationKind,
+    /// The provider profile it was set up for.
+    pub provider: ProviderKind,
     pub status: Status,
     pub discovery_uri: Option<String>,
     pub scopes: Vec<String>,

@@ -9,6 +9,7 @@ pub mod deployment;
 pub mod integration;
 pub mod integration_settings;
 pub mod messenger;
+pub mod provider;
 pub mod sign_in;
 pub mod validation;
 

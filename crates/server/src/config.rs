@@ -186,6 +186,17 @@ pub struct Config {
     )]
     pub audit_log_retention_days: u32,
 
+    /// Microsoft Graph's address, for Entra ID group look-ups when a user has too many groups
+    /// for the token; set it for a national cloud (`https://graph.microsoft.us`).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_MICROSOFT_GRAPH_URL",
+        default_value = switchboard_core::relying_party::MICROSOFT_GRAPH,
+        value_parser = https_url
+    )]
+    pub microsoft_graph_url: url::Url,
+
     /// Messenger event streams one client address may hold open on this instance (an
     /// office behind one address holds one per open messenger tab).
     #[arg(
@@ -277,6 +288,15 @@ pub fn unknown_variables(environment: impl IntoIterator<Item = String>) -> Vec<S
             name.starts_with("SWITCHBOARD_") && !KNOWN_VARIABLES.contains(&name.as_str())
         })
         .collect()
+}
+
+/// An https URL (an address Switchboard calls with an app token).
+fn https_url(value: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(value).map_err(|error| format!("not a URL: {error}"))?;
+    if url.scheme() != "https" {
+        return Err("use an https URL".into());
+    }
+    Ok(url)
 }
 
 #[cfg(test)]

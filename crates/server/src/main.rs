@@ -123,6 +123,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
             Settings {
                 allow_insecure_localhost: config.allow_insecure_localhost,
                 retention: config.retention(),
+                microsoft_graph_url: Some(config.microsoft_graph_url.clone()),
                 ..Settings::default()
             },
         ),

@@ -259,6 +259,8 @@ fn arguments(path: &str, id: &str) -> String {
             "input": { "name": "x", "configuration": { "id": id, "version": null }, "status": "active" }
         })
         .to_string()
+    } else if path == InstallIntegration::PATH {
+        serde_json::json!({ "preset": { "kind": "oidc" } }).to_string()
     } else if path == UpdateIntegration::PATH {
         serde_json::json!({
             "id": id,

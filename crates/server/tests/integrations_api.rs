@@ -20,6 +20,7 @@ test_on_each_engine!(
     a_failing_check_keeps_what_was_typed,
     integrations_in_use_cannot_be_deactivated_or_deleted,
     viewers_cannot_change_integrations,
+    every_provider_profile_installs_from_the_api,
 );
 
 fn settings(discovery_uri: &str) -> Value {
@@ -272,6 +273,119 @@ async fn bad_settings_are_refused_field_by_field_and_change_nothing(db: &Databas
     assert_eq!(
         okta.json()["discoveryUri"],
         "https://acme.okta.com/oauth2/aus1x2/.well-known/openid-configuration"
+    );
+}
+
+/// Each profile, as `{"provider": {...}}`: the Discovery URI its documented pattern gives, the
+/// provider stored and shown, and refusals named by field.
+async fn every_provider_profile_installs_from_the_api(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let install = |body: Value| {
+        let (app, token) = (&app, &token);
+        async move {
+            app.api(Method::POST, "/api/v2/integrations", token, Some(body))
+                .await
+        }
+    };
+    for (provider, uri, name) in [
+        (
+            json!({"kind": "okta", "domain": "acme.okta.com"}),
+            Some("https://acme.okta.com/oauth2/default/.well-known/openid-configuration"),
+            "Okta (acme.okta.com)",
+        ),
+        (
+            json!({"kind": "entra", "tenant": "contoso.onmicrosoft.com"}),
+            Some(
+                "https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration",
+            ),
+            "Microsoft Entra ID (contoso.onmicrosoft.com)",
+        ),
+        (
+            json!({"kind": "google"}),
+            Some("https://accounts.google.com/.well-known/openid-configuration"),
+            "Google",
+        ),
+        (
+            json!({"kind": "auth0", "domain": "acme.us.auth0.com"}),
+            Some("https://acme.us.auth0.com/.well-known/openid-configuration"),
+            "Auth0 (acme.us.auth0.com)",
+        ),
+        (
+            json!({"kind": "keycloak", "baseUrl": "https://sso.example.com", "realm": "acme"}),
+            Some("https://sso.example.com/realms/acme/.well-known/openid-configuration"),
+            "Keycloak (acme)",
+        ),
+        (json!({"kind": "oidc"}), None, "OpenID Connect"),
+    ] {
+        let kind = provider["kind"].clone();
+        let answer = install(json!({ "provider": provider })).await;
+        assert_eq!(answer.status, StatusCode::CREATED, "{}", answer.body);
+        let created = answer.json();
+        assert_eq!(created["provider"], kind);
+        assert_eq!(created["discoveryUri"].as_str(), uri, "{kind}");
+        assert_eq!(created["name"], name);
+        let id = created["id"].as_str().unwrap().to_owned();
+        let shown = app
+            .api(
+                Method::GET,
+                &format!("/api/v2/integrations/{id}"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(shown.json()["provider"], kind);
+    }
+    let listed = app
+        .api(Method::GET, "/api/v2/integrations", &token, None)
+        .await;
+    assert_eq!(listed.json().as_array().unwrap().len(), 6);
+
+    for (body, field) in [
+        (
+            json!({"provider": {"kind": "entra", "tenant": "common"}}),
+            "entraTenant",
+        ),
+        (
+            json!({"provider": {"kind": "keycloak", "baseUrl": "https://sso.example.com", "realm": ""}}),
+            "keycloakRealm",
+        ),
+        (
+            json!({"provider": {"kind": "auth0", "domain": "10.1.2.3"}}),
+            "auth0Domain",
+        ),
+        (
+            json!({"provider": {"kind": "okta", "domain": "acme.okta.com"}, "okta": {"domain": "acme.okta.com", "server": {"kind": "org"}}}),
+            "okta",
+        ),
+    ] {
+        let refused = install(body.clone()).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            refused.body
+        );
+        assert_eq!(refused.json()["fields"][0]["field"], field, "{body}");
+    }
+    for body in [
+        json!({"provider": {"kind": "google", "tenant": "x"}}),
+        json!({"provider": {"kind": "azure"}}),
+    ] {
+        let refused = install(body.clone()).await;
+        assert!(
+            refused.status.is_client_error(),
+            "{body}: {}",
+            refused.status
+        );
+    }
+    let listed = app
+        .api(Method::GET, "/api/v2/integrations", &token, None)
+        .await;
+    assert_eq!(
+        listed.json().as_array().unwrap().len(),
+        6,
+        "a refusal stored nothing"
     );
 }
 

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use switchboard_domain::FieldError;
 use switchboard_domain::integration::{CheckOutcome, CheckReport, Status};
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings, SCOPE_CHOICES};
+use switchboard_domain::provider::GroupsSource;
 use uuid::Uuid;
 
 use crate::components::editor::{loaded_editor, use_id_param};
@@ -135,6 +136,13 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
     let id = integration.id;
     let current = RwSignal::new(integration.clone());
     let title = integration.name.clone();
+    let profile = integration.provider.profile();
+    let groups_from = profile
+        .groups
+        .iter()
+        .map(|source| source.describe())
+        .collect::<Vec<_>>()
+        .join(", else ");
 
     let save = ServerAction::<UpdateIntegration>::new();
     let test = ServerAction::<TestIntegration>::new();
@@ -226,14 +234,15 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
     view! {
         <Title text=title.clone() />
         <PageHeader title="Integration" summary="An OpenID Connect provider that messenger visitors sign in with." />
-        <p class="-mt-4 mb-6 text-lg font-medium text-slate-900" data-testid="integration-name">{move || current.read().name.clone()}</p>
+        <p class="-mt-4 text-lg font-medium text-slate-900" data-testid="integration-name">{move || current.read().name.clone()}</p>
+        <p class="mb-6 text-sm text-slate-600" data-testid="integration-provider">"Provider: " {profile.label}</p>
         {move || [failure(save.value().get()), failure(test.value().get()), failure(credentials.value().get()), failure(delete.value().get())]
             .into_iter()
             .flatten()
             .next()
             .map(|error| view! { <div class="mb-4"><ErrorNotice error /></div> })}
 
-        <RedirectUri uri=redirect_uri />
+        <RedirectUri uri=redirect_uri help=profile.redirect_help />
 
         <form on:submit=submit class="mt-6 space-y-5 rounded-lg border border-slate-200 bg-white p-5" novalidate>
             <h2 class="text-base font-semibold text-slate-900">"Settings"</h2>
@@ -296,7 +305,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
                     aria-describedby="allowedGroups-hint"
                     class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm disabled:bg-slate-50"
                 ></textarea>
-                <p id="allowedGroups-hint" class="mt-1 text-xs text-slate-600">"Optional, one per line. When set, only members of these groups may sign in."</p>
+                <p id="allowedGroups-hint" class="mt-1 text-xs text-slate-600">"Optional, one per line. When set, only members of these groups may sign in. Groups come from " {groups_from} "."</p>
                 {move || error_of("allowedGroups").get().map(|message| view! { <p class="mt-1 text-sm text-red-700">{message}</p> })}
             </div>
             <div class="flex flex-wrap gap-2">
@@ -327,7 +336,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             <Checklist report=Signal::derive(move || current.read().last_check.clone()) />
         </form>
 
-        <Credentials current credentials read_only />
+        <Credentials current credentials read_only uses_okta_api=profile.groups.contains(&GroupsSource::OktaApi) />
         <ActiveSwitch current status used_by=used_by.clone() read_only />
         <SignInLog id />
 
@@ -393,7 +402,7 @@ fn ScopeCheckbox(scope: String, chosen: RwSignal<Vec<String>>, read_only: bool) 
 
 /// The sign-in redirect URI to register at the provider, with a copy button.
 #[component]
-fn RedirectUri(uri: String) -> impl IntoView {
+fn RedirectUri(uri: String, help: &'static str) -> impl IntoView {
     let copied = RwSignal::new(false);
     let text = uri.clone();
     view! {
@@ -413,8 +422,8 @@ fn RedirectUri(uri: String) -> impl IntoView {
                     {move || if copied.get() { "Copied" } else { "Copy" }}
                 </button>
             </div>
-            <p class="mt-2 text-sm text-slate-700">
-                "Register it at your provider. In Okta: Applications › your app › General › Login › Sign-in redirect URIs. Enable the Authorization Code grant, and the Refresh Token grant if messenger sessions should be refreshed."
+            <p class="mt-2 text-sm text-slate-700" data-testid="redirect-help">
+                "Register it at your provider. " {help}
             </p>
         </section>
     }
@@ -467,6 +476,8 @@ fn Credentials(
     current: RwSignal<Integration>,
     credentials: ServerAction<SaveIntegrationCredentials>,
     read_only: bool,
+    /// Whether the profile looks groups up in Okta's API (the token field shows only then).
+    uses_okta_api: bool,
 ) -> impl IntoView {
     let open = RwSignal::new(false);
     let client_id = RwSignal::new(
@@ -537,13 +548,15 @@ fn Credentials(
                         hint="Stored encrypted and never shown again; to change it, configure again."
                         error=Signal::derive(move || field_error(&errors.get(), "clientSecret"))
                     />
-                    <BoundField
-                        label="Okta API token (optional)"
-                        name="oktaApiToken"
-                        input_type="password"
-                        value=okta_api_token
-                        hint="Only for Okta, when group membership is not in the ID token: Switchboard looks groups up with it. Leave empty to keep the stored one."
-                    />
+                    {uses_okta_api.then(|| view! {
+                        <BoundField
+                            label="Okta API token (optional)"
+                            name="oktaApiToken"
+                            input_type="password"
+                            value=okta_api_token
+                            hint="When group membership is not in the ID token, Switchboard looks groups up with it. Leave empty to keep the stored one."
+                        />
+                    })}
                     <div class="flex gap-2">
                         <button type="submit" class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700">
                             "Save credentials"

@@ -1,11 +1,15 @@
 //! `/admin/integrations/install`: the catalog. "OpenID Connect Messenger Configuration" works
-//! with any provider; the Okta preset derives the Discovery URI from an Okta domain.
+//! with any provider; each provider profile (`switchboard_domain::provider::PROFILES`) gets a
+//! card that asks its questions and previews the Discovery URI with the server's own code.
 
 use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
 use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
-use serde::{Deserialize, Serialize};
 use switchboard_domain::integration::IntegrationKind;
+use switchboard_domain::provider::{
+    FieldInput, PROFILES, PresetField, Profile, ProviderKind, ProviderPreset,
+};
 use uuid::Uuid;
 
 use crate::components::feedback::ErrorNotice;
@@ -13,31 +17,10 @@ use crate::components::form::{BoundField, field_error};
 use crate::components::layout::{Account, PageHeader};
 use crate::error::AppError;
 
-/// The Okta preset's answers: the domain and which authorization server.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct OktaChoice {
-    pub domain: String,
-    /// `org`, `default` or `custom`.
-    pub server: String,
-    pub server_id: String,
-}
-
-#[server]
-pub async fn install_integration(okta: Option<OktaChoice>) -> Result<Uuid, AppError> {
-    use switchboard_core::discovery::OktaServer;
-    use switchboard_core::integrations::{self, Preset};
+#[server(input = Json)]
+pub async fn install_integration(preset: ProviderPreset) -> Result<Uuid, AppError> {
+    use switchboard_core::integrations;
     let (services, principal) = crate::server::for_changing()?;
-    let preset = match okta {
-        None => Preset::OpenIdConnect,
-        Some(choice) => Preset::Okta {
-            domain: choice.domain,
-            server: match choice.server.as_str() {
-                "org" => OktaServer::Org,
-                "custom" => OktaServer::Custom(choice.server_id),
-                _ => OktaServer::Default,
-            },
-        },
-    };
     Ok(integrations::install(&services, preset, &principal)
         .await?
         .id)
@@ -54,25 +37,18 @@ pub fn IntegrationCatalogPage() -> impl IntoView {
     });
     let account = expect_context::<Account>();
     let can_change = Resource::new(|| (), move |_| account.can_change());
-    let disabled = move || !can_change.get().unwrap_or(false) || install.pending().get();
-    let errors = move || match install.value().get() {
-        Some(Err(AppError::Invalid(fields))) => fields,
-        _ => vec![],
-    };
+    let disabled =
+        Signal::derive(move || !can_change.get().unwrap_or(false) || install.pending().get());
     let other_error = move || match install.value().get() {
         Some(Err(error)) if !matches!(error, AppError::Invalid(_)) => Some(error),
         _ => None,
     };
 
-    let domain = RwSignal::new(String::new());
-    let server = RwSignal::new("default".to_owned());
-    let server_id = RwSignal::new(String::new());
-
     view! {
         <Title text="Install integration" />
         <PageHeader
             title="Install integration"
-            summary="Pick what to connect. The integration starts inactive; you set its Discovery URI and credentials next."
+            summary="Pick what to connect. The integration starts inactive; you set its credentials next."
         />
         {move || other_error().map(|error| view! { <div class="mb-4"><ErrorNotice error /></div> })}
         <div class="grid gap-4 md:grid-cols-2">
@@ -81,102 +57,146 @@ pub fn IntegrationCatalogPage() -> impl IntoView {
                     {IntegrationKind::OpenidConnectMessenger.label()}
                 </h2>
                 <p class="mt-1 flex-1 text-sm text-slate-600">
-                    "Visitors sign in to the messenger with any OpenID Connect provider: Entra ID, Google, Auth0, Keycloak, Okta…"
+                    "Visitors sign in to the messenger with any OpenID Connect provider; you enter its Discovery URI next. The cards below set up the same integration from a provider's own terms."
                 </p>
                 <button
                     type="button"
                     disabled=disabled
                     on:click=move |_| {
-                        install.dispatch(InstallIntegration { okta: None });
+                        install.dispatch(InstallIntegration { preset: ProviderPreset::Oidc {} });
                     }
                     class="mt-4 self-start rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
                 >
                     "Install"
                 </button>
             </section>
-            <section aria-labelledby="catalog-okta" class="rounded-lg border border-slate-200 bg-white p-5">
-                <h2 id="catalog-okta" class="text-base font-semibold text-slate-900">"Okta"</h2>
-                <p class="mt-1 text-sm text-slate-600">
-                    "The same integration, set up from your Okta domain: Switchboard derives the Discovery URI."
-                </p>
-                <div class="mt-4 space-y-3">
-                    <BoundField
-                        label="Okta domain"
-                        name="oktaDomain"
-                        value=domain
-                        placeholder="acme.okta.com"
-                        error=Signal::derive(move || field_error(&errors(), "oktaDomain"))
-                    />
-                    <div>
-                        <label for="oktaServer" class="block text-sm font-medium text-slate-700">"Authorization server"</label>
-                        <select
-                            id="oktaServer"
-                            class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
-                            on:change=move |event| server.set(event_target_value(&event))
-                            prop:value=server
-                        >
-                            <option value="default">"default (custom authorization server)"</option>
-                            <option value="org">"Org authorization server"</option>
-                            <option value="custom">"Another custom authorization server"</option>
-                        </select>
-                    </div>
-                    <Show when=move || server.get() == "custom">
-                        <BoundField
-                            label="Authorization server ID"
-                            name="oktaServerId"
-                            value=server_id
-                            placeholder="aus1a2b3c4D5e6F7g8"
-                            error=Signal::derive(move || field_error(&errors(), "oktaServerId"))
-                        />
-                    </Show>
-                    <p class="text-xs text-slate-600" data-testid="okta-preview">
-                        "Discovery URI: "
-                        <code class="break-all">{move || okta_preview(&domain.get(), &server.get(), &server_id.get())}</code>
-                    </p>
-                    <button
-                        type="button"
-                        disabled=disabled
-                        on:click=move |_| {
-                            install.dispatch(InstallIntegration {
-                                okta: Some(OktaChoice {
-                                    domain: domain.get_untracked(),
-                                    server: server.get_untracked(),
-                                    server_id: server_id.get_untracked(),
-                                }),
-                            });
-                        }
-                        class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
-                    >
-                        "Install"
-                    </button>
-                </div>
-            </section>
+            {PROFILES
+                .iter()
+                .filter(|profile| profile.kind != ProviderKind::Oidc)
+                .map(|profile| view! { <PresetCard profile install disabled /> })
+                .collect_view()}
         </div>
     }
 }
 
-/// What the preset will derive, shown while the admin types (the server decides for real).
-fn okta_preview(domain: &str, server: &str, server_id: &str) -> String {
-    let host = domain
-        .trim()
-        .trim_start_matches("https://")
-        .trim_end_matches('/');
-    let host = if host.is_empty() {
-        "{your Okta domain}"
-    } else {
-        host
+/// One provider's card: its questions, the URI they give, and Install.
+#[component]
+fn PresetCard(
+    profile: &'static Profile,
+    install: ServerAction<InstallIntegration>,
+    disabled: Signal<bool>,
+) -> impl IntoView {
+    let answers: Vec<(&'static str, RwSignal<String>)> = profile
+        .fields
+        .iter()
+        .map(|field| {
+            let initial = match field.input {
+                FieldInput::Choice(choices) => choices[0].0.to_owned(),
+                FieldInput::Text => String::new(),
+            };
+            (field.name, RwSignal::new(initial))
+        })
+        .collect();
+    let answers = StoredValue::new(answers);
+    let answer = move |name: &str| -> RwSignal<String> {
+        answers.with_value(|all| {
+            all.iter()
+                .find(|(field, _)| *field == name)
+                .map(|(_, value)| *value)
+                .expect("a profile's own field")
+        })
     };
-    let path = match server {
-        "org" => String::new(),
-        "custom" => format!(
-            "/oauth2/{}",
-            if server_id.trim().is_empty() {
-                "{id}"
-            } else {
-                server_id.trim()
-            }
-        ),
-        _ => "/oauth2/default".to_owned(),
+    let preset = move || {
+        ProviderPreset::from_answers(profile.kind, |name| {
+            answers.with_value(|all| {
+                all.iter()
+                    .find(|(field, _)| *field == name)
+                    .map(|(_, value)| value.get())
+                    .unwrap_or_default()
+            })
+        })
     };
-    format!("https://{host}{path}/.well-known/openid-configuration")
+    let errors = move || match install.value().get() {
+        Some(Err(AppError::Invalid(fields))) => fields,
+        _ => vec![],
+    };
+    let heading = format!("catalog-{}", profile.kind.as_str());
+    let labelled_by = heading.clone();
+    let preview_id = format!("{}-preview", profile.kind.as_str());
+
+    view! {
+        <section aria-labelledby=labelled_by class="rounded-lg border border-slate-200 bg-white p-5">
+            <h2 id=heading class="text-base font-semibold text-slate-900">{profile.label}</h2>
+            <p class="mt-1 text-sm text-slate-600">{profile.summary}</p>
+            <div class="mt-4 space-y-3">
+                {profile
+                    .fields
+                    .iter()
+                    .map(|field| {
+                        let value = answer(field.name);
+                        let shown = move || {
+                            field.shown_when.is_none_or(|(other, wanted)| answer(other).get() == wanted)
+                        };
+                        let error = Signal::derive(move || field_error(&errors(), field.name));
+                        view! { <Show when=shown>{move || preset_field(field, value, error)}</Show> }
+                    })
+                    .collect_view()}
+                <p class="text-xs text-slate-600" data-testid=preview_id>
+                    "Discovery URI: "
+                    <code class="break-all">
+                        {move || match preset().discovery_uri() {
+                            Ok(Some(uri)) => uri,
+                            _ => "fill in the fields above".to_owned(),
+                        }}
+                    </code>
+                </p>
+                <button
+                    type="button"
+                    disabled=disabled
+                    on:click=move |_| {
+                        install.dispatch(InstallIntegration { preset: preset() });
+                    }
+                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                    "Install"
+                </button>
+            </div>
+        </section>
+    }
+}
+
+fn preset_field(
+    field: &'static PresetField,
+    value: RwSignal<String>,
+    error: Signal<Option<String>>,
+) -> AnyView {
+    match field.input {
+        FieldInput::Text => view! {
+            <BoundField
+                label=field.label
+                name=field.name
+                value
+                placeholder=field.placeholder
+                error
+            />
+        }
+        .into_any(),
+        FieldInput::Choice(choices) => view! {
+            <div>
+                <label for=field.name class="block text-sm font-medium text-slate-700">{field.label}</label>
+                <select
+                    id=field.name
+                    class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+                    on:change=move |event| value.set(event_target_value(&event))
+                    prop:value=value
+                >
+                    {choices
+                        .iter()
+                        .map(|(choice, label)| view! { <option value=*choice>{*label}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+        }
+        .into_any(),
+    }
 }

@@ -86,6 +86,7 @@ fn IntegrationTable(integrations: Vec<IntegrationSummary>) -> impl IntoView {
                                     </td>
                                     <td class="px-4 py-3 text-slate-700">
                                         {integration.provider_host.unwrap_or_else(|| "Not set".to_owned())}
+                                        <div class="text-xs text-slate-600">{integration.provider.label()}</div>
                                     </td>
                                     <td class="px-4 py-3">
                                         <Badge label=integration.status.label().to_owned() tone=status_tone />

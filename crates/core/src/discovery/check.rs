@@ -45,7 +45,7 @@ pub async fn check(client: &GuardedClient, uri: &DiscoveryUri, scopes: &[String]
     let expected = uri.issuer();
     let issuer = text("issuer").map(str::to_owned);
     items.push(match issuer.as_deref() {
-        Some(found) if found == expected => pass("issuer", format!("Issuer is {found}, as the URI implies.")),
+        Some(found) if super::names_issuer(found, &expected) => pass("issuer", format!("Issuer is {found}, as the URI implies.")),
         Some(found) => fail(
             "issuer",
             format!("The document names issuer {found}, but its URI implies {expected}; they must match exactly (watch trailing slashes)."),

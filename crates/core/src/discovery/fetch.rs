@@ -115,6 +115,22 @@ impl GuardedClient {
         self.send(request, url).await
     }
 
+    /// POSTs a JSON body to `url` with `Authorization: Bearer {token}` (Microsoft Graph).
+    pub async fn post_json_authorized(
+        &self,
+        url: &Url,
+        body: &serde_json::Value,
+        token: &str,
+    ) -> Result<JsonResponse, FetchError> {
+        let request = self
+            .client
+            .post(url.clone())
+            .header(reqwest::header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body.to_string());
+        self.send(request, url).await
+    }
+
     /// POSTs a form to `url` (a token endpoint), with HTTP Basic client authentication when
     /// `basic` holds a client id and secret. Error answers are returned, not turned into
     /// errors: a token endpoint explains itself in a JSON body with status 400 or 401.

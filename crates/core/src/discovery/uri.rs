@@ -114,6 +114,22 @@ impl DiscoveryUri {
     }
 }
 
+/// Whether a document's `issuer` is the one its Discovery URI implies: exactly, or, for an
+/// issuer with no path, with the one `/` that URL parsers write for an empty path anyway
+/// (`https://acme.us.auth0.com/`, Auth0's spelling, is the same URL as the slash-less form).
+/// An issuer with a path must match exactly: `/p` and `/p/` are different URLs.
+pub fn names_issuer(found: &str, implied: &str) -> bool {
+    if found == implied {
+        return true;
+    }
+    let host_only = |issuer: &str| {
+        issuer
+            .split_once("://")
+            .is_some_and(|(_, rest)| !rest.contains('/'))
+    };
+    found.strip_suffix('/') == Some(implied) && host_only(implied)
+}
+
 fn looks_like_host_port(input: &str) -> bool {
     // `acme.okta.com:8443/x` has a colon but no scheme.
     input.split_once(':').is_some_and(|(host, rest)| {
@@ -241,6 +257,30 @@ mod tests {
             parse("login.example.com:8443/realms/x").unwrap(),
             "https://login.example.com:8443/realms/x/.well-known/openid-configuration"
         );
+    }
+
+    #[test]
+    fn an_issuer_may_end_in_the_slash_discovery_drops() {
+        assert!(names_issuer(
+            "https://acme.us.auth0.com/",
+            "https://acme.us.auth0.com"
+        ));
+        assert!(names_issuer(
+            "https://acme.okta.com",
+            "https://acme.okta.com"
+        ));
+        assert!(!names_issuer(
+            "https://acme.okta.com",
+            "https://acme.okta.com/"
+        ));
+        assert!(!names_issuer(
+            "https://acme.okta.com//",
+            "https://acme.okta.com"
+        ));
+        assert!(!names_issuer(
+            "https://evil.example/",
+            "https://acme.okta.com"
+        ));
     }
 
     #[test]

@@ -7,70 +7,37 @@ use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
 use serde_json::{Value, json};
 use switchboard_db::entities::{configuration, configuration_version, integration};
 use switchboard_domain::FieldError;
-use switchboard_domain::integration::{CheckReport, IntegrationKind, Status};
+use switchboard_domain::integration::{CheckReport, Status};
 use switchboard_domain::integration_settings::{
-    CredentialsState, DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_REFRESH_LIFETIME_SECONDS, DEFAULT_SCOPES,
-    Integration, IntegrationSettings,
+    CredentialsState, Integration, IntegrationSettings,
 };
+use switchboard_domain::provider::ProviderPreset;
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::discovery::{self, DiscoveryUri, OktaServer};
+use crate::discovery::{self, DiscoveryUri};
 use crate::{Error, Services, audit, rows};
 
-/// What the catalog installs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Preset {
-    /// "OpenID Connect Messenger Configuration": any provider, Discovery URI set afterwards.
-    OpenIdConnect,
-    /// The same kind, with the Discovery URI derived from an Okta domain and server.
-    Okta { domain: String, server: OktaServer },
-}
-
-/// Creates an inactive integration from the catalog.
+/// Creates an inactive integration from the catalog: a provider profile and its answers.
 pub async fn install(
     services: &Services,
-    preset: Preset,
+    preset: ProviderPreset,
     by: &Principal,
 ) -> Result<Integration, Error> {
     by.require_change()?;
     let db = services.db();
-    let (name, discovery_uri) = match &preset {
-        Preset::OpenIdConnect => ("OpenID Connect".to_owned(), None),
-        Preset::Okta { domain, server } => {
-            let uri = discovery::okta_discovery_uri(domain, server)
-                .map_err(|error| Error::Invalid(vec![error]))?;
-            let host = switchboard_domain::integration::host_of(uri.as_str()).unwrap_or_default();
-            (format!("Okta ({host})"), Some(uri.as_str().to_owned()))
-        }
-    };
-    let now = Utc::now();
-    let row = integration::ActiveModel {
-        id: Set(Uuid::new_v4()),
-        name: Set(name),
-        kind: Set(IntegrationKind::OpenidConnectMessenger.as_str().to_owned()),
-        status: Set(Status::Inactive.as_str().to_owned()),
-        discovery_uri: Set(discovery_uri),
-        scopes: Set(json!(DEFAULT_SCOPES)),
-        max_refresh_token_lifetime_seconds: Set(DEFAULT_REFRESH_LIFETIME_SECONDS),
-        allowed_groups: Set(json!([])),
-        clock_skew_seconds: Set(DEFAULT_CLOCK_SKEW_SECONDS),
-        client_id: Set(None),
-        client_secret_sealed: Set(None),
-        okta_api_token_sealed: Set(None),
-        credentials_updated_at: Set(None),
-        last_check: Set(None),
-        last_checked_at: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
+    let discovery_uri = discovery::preset_discovery_uri(&preset)
+        .map_err(|error| Error::Invalid(vec![error]))?
+        .map(|uri| uri.as_str().to_owned());
+    let row = integration::ActiveModel::installed(
+        &preset.integration_name(),
+        preset.kind(),
+        discovery_uri,
+    )
     .insert(db)
     .await?;
-    let preset_note = match preset {
-        Preset::OpenIdConnect => "preset: OpenID Connect".to_owned(),
-        Preset::Okta { .. } => "preset: Okta".to_owned(),
-    };
-    record(db, by, "integration.install", row.id, vec![preset_note]).await?;
+    let note = format!("provider: {}", preset.kind().label());
+    record(db, by, "integration.install", row.id, vec![note]).await?;
     to_domain(row)
 }
 
@@ -314,8 +281,9 @@ pub(super) fn to_domain(row: integration::Model) -> Result<Integration, Error> {
     let corrupt = |what: &str| Error::Corrupt(format!("integration {}: {what}", row.id));
     Ok(Integration {
         id: row.id,
-        kind: row.kind.parse().map_err(|_| corrupt("kind"))?,
-        status: row.status.parse().map_err(|_| corrupt("status"))?,
+        kind: rows::stored("integration", row.id, &row.kind)?,
+        provider: rows::stored("integration", row.id, &row.provider)?,
+        status: rows::stored("integration", row.id, &row.status)?,
         scopes: serde_json::from_value(row.scopes.clone()).map_err(|_| corrupt("scopes"))?,
         allowed_groups: serde_json::from_value(row.allowed_groups.clone())
             .map_err(|_| corrupt("allowed groups"))?,

@@ -9,12 +9,12 @@ pub use credentials::{
     NewCredentials, client_secret_context, okta_api_token_context, open_client_secret,
     reseal_credentials, set_credentials,
 };
-pub use lifecycle::{Preset, delete, get, install, set_status, test_connection, update, used_by};
+pub use lifecycle::{delete, get, install, set_status, test_connection, update, used_by};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
 use switchboard_db::entities::integration;
 use switchboard_domain::integration::{IntegrationSummary, host_of};
 
-use crate::Error;
+use crate::{Error, rows};
 
 /// Every integration in full, by name.
 pub async fn all(
@@ -43,14 +43,9 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<IntegrationSummary>, Er
 fn summary(row: integration::Model) -> Result<IntegrationSummary, Error> {
     Ok(IntegrationSummary {
         id: row.id,
-        kind: row
-            .kind
-            .parse()
-            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
-        status: row
-            .status
-            .parse()
-            .map_err(|e| Error::Corrupt(format!("integration {}: {e}", row.id)))?,
+        kind: rows::stored("integration", row.id, &row.kind)?,
+        provider: rows::stored("integration", row.id, &row.provider)?,
+        status: rows::stored("integration", row.id, &row.status)?,
         provider_host: row.discovery_uri.as_deref().and_then(host_of),
         last_check_ok: row
             .last_check

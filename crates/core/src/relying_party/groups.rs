@@ -1,12 +1,14 @@
 //! The visitor's groups, for the integration's allowed groups: from the ID token's `groups`
-//! claim, else from userinfo, else (Okta, with an API token) from Okta's users API.
+//! claim, else from userinfo, else from the provider's own API when its profile has one
+//! (Okta's users API with an API token; Microsoft Graph for Entra ID's group overage).
 
 use secrecy::{ExposeSecret, SecretString};
-use serde_json::Value;
+use serde_json::{Value, json};
 use url::Url;
 
 use super::Failure;
 use super::provider::unreachable;
+use super::token_endpoint::Client;
 use crate::discovery::GuardedClient;
 
 /// Okta's groups of user `subject`, through `GET {origin}/api/v1/users/{sub}/groups`.
@@ -84,6 +86,94 @@ fn okta_groups_url(issuer: &str, subject: &str) -> Result<Url, Failure> {
     Ok(url)
 }
 
+/// Where Microsoft Graph answers unless `SWITCHBOARD_MICROSOFT_GRAPH_URL` names a national
+/// cloud's.
+pub const MICROSOFT_GRAPH: &str = "https://graph.microsoft.com";
+
+/// Entra ID's groups of user `object_id` when the token left them out (group overage): a token
+/// for the app itself (client credentials, scope `{graph}/.default`), then
+/// `POST {graph}/v1.0/users/{oid}/getMemberGroups`, which gives group object IDs as the
+/// `groups` claim does. Anything unreadable fails the sign-in, as for Okta.
+pub async fn graph_groups(
+    http: &GuardedClient,
+    graph: &Url,
+    token_endpoint: &Url,
+    client: &Client<'_>,
+    object_id: &str,
+) -> Result<Vec<String>, Failure> {
+    let is_guid =
+        object_id.len() == 36 && object_id.chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    if !is_guid {
+        return Err(Failure::new(
+            "group_lookup_failed",
+            "The ID token signals too many groups but has no object ID (oid) to look them up with.",
+        ));
+    }
+    let scope = format!("{}/.default", graph.as_str().trim_end_matches('/'));
+    let token = http
+        .post_form(
+            token_endpoint,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", client.id),
+                ("client_secret", client.secret.expose_secret()),
+                ("scope", &scope),
+            ],
+            None,
+        )
+        .await
+        .map_err(unreachable)?;
+    let granted = (200..300).contains(&token.status);
+    let access_token = match token.body.get("access_token").and_then(Value::as_str) {
+        Some(access_token) if granted => access_token.to_owned(),
+        _ => {
+            return Err(Failure::new(
+                "group_lookup_failed",
+                format!(
+                    "Entra ID gave no token for Microsoft Graph (HTTP {}); grant the app the GroupMember.Read.All application permission.",
+                    token.status
+                ),
+            ));
+        }
+    };
+    let mut url = graph.clone();
+    url.set_path(&format!("/v1.0/users/{object_id}/getMemberGroups"));
+    let response = http
+        .post_json_authorized(&url, &json!({"securityEnabledOnly": false}), &access_token)
+        .await
+        .map_err(unreachable)?;
+    let unreadable = || {
+        Failure::new(
+            "group_lookup_failed",
+            format!(
+                "Microsoft Graph answered HTTP {} without a list of groups.",
+                response.status
+            ),
+        )
+    };
+    if !(200..300).contains(&response.status) {
+        return Err(unreadable());
+    }
+    response
+        .body
+        .get("value")
+        .and_then(Value::as_array)
+        .ok_or_else(unreadable)?
+        .iter()
+        .map(|id| id.as_str().map(str::to_owned).ok_or_else(unreadable))
+        .collect()
+}
+
+/// Whether an Entra ID token says its groups did not fit (`_claim_names.groups`, or
+/// `hasgroups` in implicit-flow tokens).
+pub fn signals_group_overage(claims: &serde_json::Map<String, Value>) -> bool {
+    claims
+        .get("_claim_names")
+        .and_then(|names| names.get("groups"))
+        .is_some()
+        || claims.get("hasgroups").and_then(Value::as_bool) == Some(true)
+}
+
 /// Passes when no group is required, or the visitor is in one of them.
 pub fn check_allowed(allowed: &[String], groups: &[String]) -> Result<(), Failure> {
     if allowed.is_empty() || groups.iter().any(|group| allowed.contains(group)) {
@@ -159,6 +249,100 @@ mod tests {
                 .unwrap_err();
             assert_eq!(failure.reason, "group_lookup_failed", "{subject}");
         }
+    }
+
+    #[tokio::test]
+    async fn entra_overage_reads_groups_from_microsoft_graph() {
+        use axum::Router;
+        use axum::http::{HeaderMap, StatusCode};
+        use axum::routing::post;
+        const OID: &str = "6a1b2c3d-0000-4000-8000-00000000abcd";
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let app = Router::new()
+            .route(
+                "/token",
+                post(|body: String| async move {
+                    let granted = body.contains("grant_type=client_credentials")
+                        && body.contains("client_secret=s3cret")
+                        && body.contains("scope=http%3A%2F%2F127.0.0.1");
+                    if granted {
+                        (
+                            StatusCode::OK,
+                            axum::Json(json!({"access_token": "app-token"})),
+                        )
+                    } else {
+                        (
+                            StatusCode::UNAUTHORIZED,
+                            axum::Json(json!({"error": "invalid_client"})),
+                        )
+                    }
+                }),
+            )
+            .route(
+                &format!("/v1.0/users/{OID}/getMemberGroups"),
+                post(|headers: HeaderMap, body: String| async move {
+                    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+                        == Some("Bearer app-token");
+                    if authorized && body.contains("securityEnabledOnly") {
+                        (
+                            StatusCode::OK,
+                            axum::Json(json!({"value": ["g-support", "g-sales"]})),
+                        )
+                    } else {
+                        (
+                            StatusCode::FORBIDDEN,
+                            axum::Json(json!({"error": {"code": "Authorization_RequestDenied"}})),
+                        )
+                    }
+                }),
+            );
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let http = GuardedClient::new(true);
+        let graph = Url::parse(&base).unwrap();
+        let token_endpoint = Url::parse(&format!("{base}/token")).unwrap();
+        let secret = SecretString::from("s3cret".to_owned());
+        let client = Client {
+            id: "app",
+            secret: &secret,
+        };
+        let groups = graph_groups(&http, &graph, &token_endpoint, &client, OID)
+            .await
+            .unwrap();
+        assert_eq!(groups, ["g-support", "g-sales"]);
+
+        let wrong = SecretString::from("wrong".to_owned());
+        let refused = Client {
+            id: "app",
+            secret: &wrong,
+        };
+        let failure = graph_groups(&http, &graph, &token_endpoint, &refused, OID)
+            .await
+            .unwrap_err();
+        assert!(
+            failure.detail.contains("GroupMember.Read.All"),
+            "{}",
+            failure.detail
+        );
+        let unknown = "6a1b2c3d-0000-4000-8000-000000000000";
+        let failure = graph_groups(&http, &graph, &token_endpoint, &client, unknown)
+            .await
+            .unwrap_err();
+        assert_eq!(failure.reason, "group_lookup_failed");
+        let failure = graph_groups(&http, &graph, &token_endpoint, &client, "../me")
+            .await
+            .unwrap_err();
+        assert!(failure.detail.contains("oid"));
+    }
+
+    #[test]
+    fn overage_is_read_from_the_claim_names() {
+        let claims = |value: serde_json::Value| value.as_object().unwrap().clone();
+        assert!(signals_group_overage(&claims(
+            json!({"_claim_names": {"groups": "src1"}, "_claim_sources": {"src1": {}}})
+        )));
+        assert!(signals_group_overage(&claims(json!({"hasgroups": true}))));
+        assert!(!signals_group_overage(&claims(json!({"groups": ["a"]}))));
     }
 
     #[test]

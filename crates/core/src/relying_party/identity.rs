@@ -7,6 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Map, Value};
 use switchboard_db::entities::integration;
 use switchboard_domain::conversation::Identity;
+use switchboard_domain::provider::{GroupsSource, ProviderKind};
 use switchboard_domain::sign_in::MessengerSession;
 use url::Url;
 use uuid::Uuid;
@@ -81,7 +82,12 @@ pub(super) async fn verify_identity(
             groups = id_token::groups_claim(&info);
         }
     }
-    let groups = check_groups(services, row, metadata, &token.subject, groups).await?;
+    let lookup = Lookup {
+        subject: &token.subject,
+        claims: Some(&token.claims),
+        client: Some(client),
+    };
+    let groups = check_groups(services, row, metadata, &lookup, groups).await?;
     let identity = Identity {
         issuer: metadata.issuer.clone(),
         subject: token.subject.clone(),
@@ -113,45 +119,95 @@ pub(super) async fn recheck_groups(
         let info = userinfo(services, endpoint, access_token, subject).await?;
         groups = id_token::groups_claim(&info);
     }
-    check_groups(services, row, metadata, subject, groups).await?;
+    let lookup = Lookup {
+        subject,
+        claims: None,
+        client: None,
+    };
+    check_groups(services, row, metadata, &lookup, groups).await?;
     Ok(())
 }
 
+/// What a provider's own API needs to look a user's groups up.
+struct Lookup<'a> {
+    subject: &'a str,
+    /// The ID token's claims, when there is one (Entra's overage signal and `oid`).
+    claims: Option<&'a Map<String, Value>>,
+    /// The app's credentials, for an API that takes a token of the app's own.
+    client: Option<&'a Client<'a>>,
+}
+
 /// The user's groups when the integration requires some: `known` (from the ID token or
-/// userinfo), else Okta's API when an API token is set; then the allowed-groups rule.
+/// userinfo), else the provider profile's own API; then the allowed-groups rule.
 async fn check_groups(
     services: &Services,
     row: &integration::Model,
     metadata: &Metadata,
-    subject: &str,
+    lookup: &Lookup<'_>,
     known: Option<Vec<String>>,
 ) -> Result<Vec<String>, Failure> {
     let allowed = allowed_groups(row);
     let mut groups = known;
-    if groups.is_none()
-        && !allowed.is_empty()
-        && let Some(sealed) = &row.okta_api_token_sealed
-    {
-        let api_token = services
-            .keyring()
-            .open(
-                &okta_api_token_context(row.id),
-                std::str::from_utf8(sealed).unwrap_or_default(),
-            )
-            .map_err(Failure::internal)?;
-        groups = Some(
-            groups::okta_groups(
-                services.providers().client(),
-                &metadata.issuer,
-                subject,
-                &api_token,
-            )
-            .await?,
-        );
+    if groups.is_none() && !allowed.is_empty() {
+        groups = provider_groups(services, row, metadata, lookup).await?;
     }
     let groups = groups.unwrap_or_default();
     groups::check_allowed(&allowed, &groups)?;
     Ok(groups)
+}
+
+/// The groups from the first API of the profile's sources that applies; `None` when none does.
+async fn provider_groups(
+    services: &Services,
+    row: &integration::Model,
+    metadata: &Metadata,
+    lookup: &Lookup<'_>,
+) -> Result<Option<Vec<String>>, Failure> {
+    let provider: ProviderKind = row.provider.parse().map_err(Failure::internal)?;
+    let http = services.providers().client();
+    for source in provider.profile().groups {
+        match source {
+            // Read before this is called.
+            GroupsSource::Claim | GroupsSource::Userinfo => {}
+            GroupsSource::OktaApi => {
+                let Some(sealed) = &row.okta_api_token_sealed else {
+                    continue;
+                };
+                let api_token = services
+                    .keyring()
+                    .open(
+                        &okta_api_token_context(row.id),
+                        std::str::from_utf8(sealed).unwrap_or_default(),
+                    )
+                    .map_err(Failure::internal)?;
+                let found =
+                    groups::okta_groups(http, &metadata.issuer, lookup.subject, &api_token).await?;
+                return Ok(Some(found));
+            }
+            GroupsSource::MicrosoftGraph => {
+                let (Some(claims), Some(client)) = (lookup.claims, lookup.client) else {
+                    continue;
+                };
+                if !groups::signals_group_overage(claims) {
+                    continue;
+                }
+                let object_id = claims
+                    .get("oid")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let found = groups::graph_groups(
+                    http,
+                    services.settings().microsoft_graph(),
+                    &metadata.token_endpoint,
+                    client,
+                    object_id,
+                )
+                .await?;
+                return Ok(Some(found));
+            }
+        }
+    }
+    Ok(None)
 }
 
 fn allowed_groups(row: &integration::Model) -> Vec<String> {

@@ -17,5 +17,6 @@ mod token_endpoint;
 
 pub use failure::Failure;
 pub use flow::{Callback, Finished, Started};
+pub use groups::MICROSOFT_GRAPH;
 pub use provider::{Metadata, ProviderCache};
 pub use session::PageSideCode;

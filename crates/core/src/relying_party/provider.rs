@@ -81,7 +81,7 @@ impl Metadata {
             })
         };
         let issuer = text("issuer").unwrap_or_default();
-        if issuer != expected_issuer {
+        if !crate::discovery::names_issuer(issuer, expected_issuer) {
             return Err(Failure::new(
                 "provider_misconfigured",
                 format!(
@@ -279,6 +279,15 @@ mod tests {
             "token_endpoint": "https://id.example.com/token",
             "jwks_uri": "https://id.example.com/jwks",
         })
+    }
+
+    #[test]
+    fn metadata_keeps_the_issuer_as_the_document_spells_it() {
+        let mut doc = document();
+        doc["issuer"] = json!("https://id.example.com/");
+        let metadata = Metadata::from_document(&doc, "https://id.example.com", false).unwrap();
+        // ID tokens carry the document's spelling, slash included.
+        assert_eq!(metadata.issuer, "https://id.example.com/");
     }
 
     #[test]

@@ -1,4 +1,10 @@
+use sea_orm::Set;
 use sea_orm::entity::prelude::*;
+use switchboard_domain::integration::{IntegrationKind, Status};
+use switchboard_domain::integration_settings::{
+    DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_REFRESH_LIFETIME_SECONDS, DEFAULT_SCOPES,
+};
+use switchboard_domain::provider::ProviderKind;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
 #[sea_orm(table_name = "integrations")]
@@ -8,6 +14,8 @@ pub struct Model {
     pub name: String,
     /// `IntegrationKind::as_str`.
     pub kind: String,
+    /// `ProviderKind::as_str`: the profile it was set up for.
+    pub provider: String,
     /// `Status::as_str`.
     pub status: String,
     pub discovery_uri: Option<String>,
@@ -36,3 +44,31 @@ pub struct Model {
 pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
+
+impl ActiveModel {
+    /// A new integration as the catalog installs it: inactive, no credentials, the default
+    /// scopes, refresh lifetime and clock skew. The one place these defaults are written.
+    pub fn installed(name: &str, provider: ProviderKind, discovery_uri: Option<String>) -> Self {
+        let now = chrono::Utc::now();
+        Self {
+            id: Set(Uuid::new_v4()),
+            name: Set(name.to_owned()),
+            kind: Set(IntegrationKind::OpenidConnectMessenger.as_str().to_owned()),
+            provider: Set(provider.as_str().to_owned()),
+            status: Set(Status::Inactive.as_str().to_owned()),
+            discovery_uri: Set(discovery_uri),
+            scopes: Set(serde_json::json!(DEFAULT_SCOPES)),
+            max_refresh_token_lifetime_seconds: Set(DEFAULT_REFRESH_LIFETIME_SECONDS),
+            allowed_groups: Set(serde_json::json!([])),
+            clock_skew_seconds: Set(DEFAULT_CLOCK_SKEW_SECONDS),
+            client_id: Set(None),
+            client_secret_sealed: Set(None),
+            okta_api_token_sealed: Set(None),
+            credentials_updated_at: Set(None),
+            last_check: Set(None),
+            last_checked_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+    }
+}

@@ -8,6 +8,7 @@ mod m20261122_000002_sign_in;
 mod m20261122_000003_messenger_sign_in;
 mod m20261122_000004_conversations;
 mod m20261201_000005_people;
+mod m20261201_000006_providers;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_messenger_sign_in::Migration),
             Box::new(m20261122_000004_conversations::Migration),
             Box::new(m20261201_000005_people::Migration),
+            Box::new(m20261201_000006_providers::Migration),
         ]
     }
 }

@@ -6,11 +6,12 @@ use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use secrecy::SecretString;
 use serde::Deserialize;
-use switchboard_core::discovery::OktaServer;
-use switchboard_core::integrations::{self, NewCredentials, Preset};
+use switchboard_core::integrations::{self, NewCredentials};
 use switchboard_core::sign_in_log;
+use switchboard_domain::FieldError;
 use switchboard_domain::integration::Status;
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings};
+use switchboard_domain::provider::{OktaServer, ProviderPreset};
 use switchboard_domain::sign_in::SignInAttempt;
 use uuid::Uuid;
 
@@ -53,11 +54,14 @@ pub(super) async fn list(
     Ok(Json(integrations::all(state.services.db()).await?))
 }
 
-/// `POST /api/v2/integrations`: `{}` installs a plain OpenID Connect integration;
-/// `{"okta": {"domain": "acme.okta.com", "server": {"kind": "default"}}}` the Okta preset.
+/// `POST /api/v2/integrations`: `{}` installs a generic OpenID Connect integration;
+/// `{"provider": {"kind": "entra", "tenant": "contoso.onmicrosoft.com"}}` one set up from a
+/// provider profile. `{"okta": {"domain": ..., "server": ...}}` is the older spelling of
+/// `{"provider": {"kind": "okta", ...}}` and keeps working.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub(super) struct InstallRequest {
+    provider: Option<ProviderPreset>,
     okta: Option<OktaPreset>,
 }
 
@@ -72,19 +76,27 @@ pub(super) struct OktaPreset {
     responses(
         (status = 201, body = Integration, description = "Installed, inactive"),
         (status = 401, body = Error), (status = 403, body = Error),
-        (status = 422, body = Error, description = "A bad Okta domain or server id"),
+        (status = 422, body = Error, description = "A preset answer the provider's pattern refuses"),
     ))]
 pub(super) async fn install(
     State(state): State<AppState>,
     Caller(caller): Caller,
     JsonBody(request): JsonBody<InstallRequest>,
 ) -> Result<(StatusCode, Json<Integration>), ApiError> {
-    let preset = match request.okta {
-        None => Preset::OpenIdConnect,
-        Some(okta) => Preset::Okta {
+    let preset = match (request.provider, request.okta) {
+        (Some(_), Some(_)) => {
+            return Err(switchboard_core::Error::Invalid(vec![FieldError::new(
+                "okta",
+                "Give the provider once: either `provider` or the older `okta`, not both.",
+            )])
+            .into());
+        }
+        (Some(preset), None) => preset,
+        (None, Some(okta)) => ProviderPreset::Okta {
             domain: okta.domain,
             server: okta.server,
         },
+        (None, None) => ProviderPreset::Oidc {},
     };
     let integration = integrations::install(&state.services, preset, &caller).await?;
     Ok((StatusCode::CREATED, Json(integration)))
