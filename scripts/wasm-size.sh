@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the release site (size-optimised wasm, wasm-opt) and prints the bundle sizes that the
-# budget in DESIGN.md is about (admin wasm <= 250 KB gzip). Overwrites target/site.
+# budget is about (admin wasm <= 250 KB on the wire). Overwrites target/site.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh

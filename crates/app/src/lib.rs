@@ -40,7 +40,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The console's routes. Paths are a contract (DESIGN.md): tests and bookmarks rely on them.
+/// The console's routes. Paths are a contract (docs/CONTRACTS.md): tests and bookmarks rely on them.
 /// `/` and `/admin` redirect to Integrations in the server's router, before rendering.
 #[component]
 pub fn App() -> impl IntoView {

@@ -34,8 +34,8 @@ impl Account {
     }
 }
 
-/// The navigation entries; their labels and paths are a contract (DESIGN.md), except "API
-/// tokens", which DESIGN.md leaves free.
+/// The navigation entries; their labels and paths are a contract (docs/CONTRACTS.md),
+/// except "API tokens", which is free to change.
 const NAVIGATION: [(&str, &str); 6] = [
     ("Integrations", "/admin/integrations"),
     (

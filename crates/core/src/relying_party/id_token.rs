@@ -1,6 +1,6 @@
 //! ID token validation. The `openidconnect` crate checks the signature against the provider's
-//! keys, `iss`, `aud`, `exp` and the nonce; around it this module applies what DESIGN.md's
-//! relying party rules add: precise reasons for missing claims and `alg: none`, the clock-skew
+//! keys, `iss`, `aud`, `exp` and the nonce; around it this module adds what the crate leaves
+//! to a relying party: precise reasons for missing claims and `alg: none`, the clock-skew
 //! allowance on `exp`, `iat` and `nbf`, and `azp` when there are several audiences.
 
 use std::str::FromStr;

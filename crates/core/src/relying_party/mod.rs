@@ -1,7 +1,7 @@
 //! The OpenID Connect relying party: visitors sign in through an integration's provider.
 //!
 //! The `openidconnect` crate checks token signatures and the standard claims; this module adds
-//! the duties DESIGN.md's relying party rules leave to us: keys cached with one rate-limited
+//! the duties the crate leaves to a relying party: keys cached with one rate-limited
 //! refetch on an unknown `kid`, the clock-skew allowance, `azp`, RFC 9207's `iss`, userinfo's
 //! `sub`, groups, single-use state bound to the browser, and a reason code for every failure.
 
