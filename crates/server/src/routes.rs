@@ -27,7 +27,7 @@ static CONSOLE_ROUTES: LazyLock<Vec<AxumRouteListing>> = LazyLock::new(|| genera
 /// Builds the whole application. Tests call it without opening a socket.
 ///
 /// A request passes, outermost first: tracing, working out the client's address, security
-/// headers, the body size limit of its surface, the CSRF check, [`auth::identify`]
+/// headers, the messenger API's CORS layer (its paths only), the body size limit of its surface, the CSRF check, [`auth::identify`]
 /// (who is asking), then the redirect of anonymous console visits to `/login`. Static files and
 /// the messenger runtime skip the last two.
 pub fn router(state: AppState) -> Router {
@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         ))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(body_limit::enforce))
+        .layer(from_fn_with_state(state.clone(), messenger::cors::layer))
         .layer(from_fn_with_state(state.clone(), security_headers::add))
         .layer(from_fn_with_state(state.clone(), client_address::resolve))
         .layer(TraceLayer::new_for_http())

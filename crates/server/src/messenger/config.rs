@@ -23,6 +23,7 @@ use switchboard_domain::allowed_domains::{DomainPattern, origin_allowed};
 use uuid::Uuid;
 
 use super::assets::{etag, unchanged};
+use super::cors;
 use crate::AppState;
 
 /// How long another instance's change may take to show.
@@ -115,23 +116,23 @@ pub async fn public_config(
         header::CACHE_CONTROL,
         HeaderValue::from_static("public, max-age=60, must-revalidate"),
     );
-    response_headers.insert(header::VARY, HeaderValue::from_static("Origin"));
     response_headers.insert(header::ETAG, rendered.etag.clone());
+    let mut response = if unchanged(&headers, rendered.etag.to_str().unwrap_or_default()) {
+        (StatusCode::NOT_MODIFIED, response_headers).into_response()
+    } else {
+        response_headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
+        (StatusCode::OK, response_headers, rendered.body.clone()).into_response()
+    };
+    // Only pages on the deployment's allowed domains may read it (the CORS layer decides).
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
-    if let Some(origin) =
-        origin.filter(|origin| origin_allowed(origin, &rendered.patterns, rendered.allow_all))
-        && let Ok(value) = HeaderValue::from_str(origin)
+    if origin.is_some_and(|origin| !origin_allowed(origin, &rendered.patterns, rendered.allow_all))
     {
-        response_headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, value);
+        cors::refuse(&mut response);
     }
-    if unchanged(&headers, rendered.etag.to_str().unwrap_or_default()) {
-        return (StatusCode::NOT_MODIFIED, response_headers).into_response();
-    }
-    response_headers.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/json"),
-    );
-    (StatusCode::OK, response_headers, rendered.body.clone()).into_response()
+    response
 }
 
 async fn render(state: &AppState, id: Uuid) -> Result<Option<Arc<Rendered>>, Response> {

@@ -23,7 +23,6 @@ use switchboard_domain::conversation::Message;
 use tokio::sync::broadcast::{self, error::RecvError};
 use uuid::Uuid;
 
-use super::cors;
 use super::rate_limit::too_many;
 use super::stream_limits::{Refusal, StreamPermit};
 use super::tokens::authorize_session;
@@ -44,13 +43,13 @@ pub async fn events(
     headers: HeaderMap,
     Query(query): Query<After>,
 ) -> Response {
-    let (session, origin) = match authorize_session(&state, &headers).await {
+    let session = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
     let permit = match state.messenger.streams.open(session.id, address) {
         Ok(permit) => permit,
-        Err(refusal) => return cors::allow(refused(refusal), origin.as_deref()),
+        Err(refusal) => return refused(refusal),
     };
     let last = headers
         .get("last-event-id")
@@ -81,7 +80,7 @@ pub async fn events(
     let response = Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response();
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 #[derive(Debug, PartialEq)]

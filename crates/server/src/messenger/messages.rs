@@ -44,11 +44,7 @@ pub async fn start_anonymous(
             .await
             .unwrap_or(false);
         if !allowed {
-            return error_response(
-                StatusCode::FORBIDDEN,
-                "origin_not_allowed",
-                "This site is not one of the deployment's allowed domains.",
-            );
+            return cors::origin_refused();
         }
     }
     let response = match messenger_sessions::start_anonymous(
@@ -66,7 +62,7 @@ pub async fn start_anonymous(
         ),
         Err(error) => core_error(error),
     };
-    cors::allow(response, origin)
+    response
 }
 
 #[derive(Debug, Deserialize)]
@@ -82,7 +78,7 @@ pub async fn upgrade(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let (session, origin) = match authorize_session(&state, &headers).await {
+    let session = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -106,7 +102,7 @@ pub async fn upgrade(
         Err(Error::Conflict(message)) => error_response(StatusCode::CONFLICT, "conflict", &message),
         Err(error) => core_error(error),
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 /// The query of `GET /messenger/v1/conversation`, read by hand so a bad value gets a clear
@@ -151,7 +147,7 @@ pub async fn conversation(
     headers: HeaderMap,
     Query(query): Query<PageQuery>,
 ) -> Response {
-    let (session, origin) = match authorize_session(&state, &headers).await {
+    let session = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -171,14 +167,14 @@ pub async fn conversation(
             Err(error) => core_error(error),
         },
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 /// `POST /messenger/v1/typing`: the visitor is typing. At most
 /// [`switchboard_core::TYPING_PER_MINUTE`] a minute per session; the console shows it for a few
 /// seconds.
 pub async fn typing(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (session, origin) = match authorize_session(&state, &headers).await {
+    let session = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -190,7 +186,7 @@ pub async fn typing(State(state): State<AppState>, headers: HeaderMap) -> Respon
             Err(error) => core_error(error),
         }
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,7 +199,7 @@ pub async fn post(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let (session, origin) = match authorize_session(&state, &headers).await {
+    let session = match authorize_session(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -231,7 +227,7 @@ pub async fn post(
             }
         }
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 fn core_error(error: Error) -> Response {

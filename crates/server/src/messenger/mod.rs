@@ -9,7 +9,7 @@
 mod assets;
 mod auth;
 mod config;
-mod cors;
+pub mod cors;
 mod events;
 mod frame;
 mod messages;
@@ -64,22 +64,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .route("/auth/start", get(auth::start))
         .route("/auth/callback", get(auth::callback))
-        .route(
-            "/v1/token/exchange",
-            post(tokens::exchange).options(cors::preflight),
-        )
-        .route(
-            "/v1/token/refresh",
-            post(tokens::refresh).options(cors::preflight),
-        )
-        .route(
-            "/v1/token",
-            axum::routing::delete(tokens::sign_out).options(cors::preflight),
-        )
-        .route(
-            "/v1/sessions",
-            post(messages::start_anonymous).options(cors::preflight),
-        )
+        .route("/v1/token/exchange", post(tokens::exchange))
+        .route("/v1/token/refresh", post(tokens::refresh))
+        .route("/v1/token", axum::routing::delete(tokens::sign_out))
+        .route("/v1/sessions", post(messages::start_anonymous))
         .route_layer(from_fn_with_state(state.clone(), rate_limit::limit));
     Router::new()
         .route("/v1/deployments/{id}/config", get(config::public_config))
@@ -87,23 +75,11 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/frame.js", get(assets::frame_script))
         .route("/frame.css", get(assets::frame_style))
         .route("/callback.js", get(assets::callback_script))
-        .route("/v1/session", get(tokens::session).options(cors::preflight))
-        .route(
-            "/v1/conversation",
-            get(messages::conversation).options(cors::preflight),
-        )
-        .route(
-            "/v1/messages",
-            post(messages::post).options(cors::preflight),
-        )
-        .route("/v1/events", get(events::events).options(cors::preflight))
-        .route(
-            "/v1/sessions/upgrade",
-            post(messages::upgrade).options(cors::preflight),
-        )
-        .route(
-            "/v1/typing",
-            post(messages::typing).options(cors::preflight),
-        )
+        .route("/v1/session", get(tokens::session))
+        .route("/v1/conversation", get(messages::conversation))
+        .route("/v1/messages", post(messages::post))
+        .route("/v1/events", get(events::events))
+        .route("/v1/sessions/upgrade", post(messages::upgrade))
+        .route("/v1/typing", post(messages::typing))
         .merge(limited)
 }

@@ -33,13 +33,10 @@ pub async fn exchange(
     let request: ExchangeRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => {
-            return cors::allow(
-                error_response(
-                    StatusCode::BAD_REQUEST,
-                    "invalid_request",
-                    &error.to_string(),
-                ),
-                origin,
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "invalid_request",
+                &error.to_string(),
             );
         }
     };
@@ -57,7 +54,7 @@ pub async fn exchange(
     if let Some(origin) = origin
         && !served.allows_origin(origin).unwrap_or(false)
     {
-        return origin_refused();
+        return cors::origin_refused();
     }
     let client = client.to_string();
     let exchanged = session::exchange(
@@ -71,11 +68,11 @@ pub async fn exchange(
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
         Err(failure) => failure_response(&failure),
     };
-    cors::allow(response, origin)
+    response
 }
 
 pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (token, origin) = match authorize(&state, &headers).await {
+    let token = match authorize(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -87,11 +84,11 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Respo
             failure.public_message(),
         ),
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (token, origin) = match authorize(&state, &headers).await {
+    let token = match authorize(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -103,11 +100,11 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
         .into_response(),
         Err(failure) => failure_response(&failure),
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
 pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let (token, origin) = match authorize(&state, &headers).await {
+    let token = match authorize(&state, &headers).await {
         Ok(found) => found,
         Err(response) => return response,
     };
@@ -121,31 +118,28 @@ pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(None) => session_ended(),
         Err(error) => internal(error),
     };
-    cors::allow(response, origin.as_deref())
+    response
 }
 
-/// The bearer token of a live session, and the foreign origin when the deployment allows it.
-async fn authorize(
-    state: &AppState,
-    headers: &HeaderMap,
-) -> Result<(String, Option<String>), Response> {
-    let (token, _, origin) = bearer_session(state, headers).await?;
-    Ok((token, origin))
+/// The bearer token of a live session, from a page the deployment allows.
+async fn authorize(state: &AppState, headers: &HeaderMap) -> Result<String, Response> {
+    let (token, _) = bearer_session(state, headers).await?;
+    Ok(token)
 }
 
-/// The live session of the request's bearer token, with the foreign origin when allowed.
+/// The live session of the request's bearer token, from a page the deployment allows.
 pub(super) async fn authorize_session(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<(Session, Option<String>), Response> {
-    let (_, session, origin) = bearer_session(state, headers).await?;
-    Ok((session, origin))
+) -> Result<Session, Response> {
+    let (_, session) = bearer_session(state, headers).await?;
+    Ok(session)
 }
 
 async fn bearer_session(
     state: &AppState,
     headers: &HeaderMap,
-) -> Result<(String, Session, Option<String>), Response> {
+) -> Result<(String, Session), Response> {
     let token = headers
         .get(header::AUTHORIZATION)
         .and_then(|value| value.to_str().ok())
@@ -157,16 +151,15 @@ async fn bearer_session(
         .await
         .map_err(internal)?
         .ok_or_else(session_ended)?;
-    let origin = cors::foreign_origin(headers, &state.web.base_url).map(str::to_owned);
-    if let Some(origin) = &origin {
+    if let Some(origin) = cors::foreign_origin(headers, &state.web.base_url) {
         let allowed = cors::deployment_allows(state, session.deployment_id, origin)
             .await
             .map_err(internal)?;
         if !allowed {
-            return Err(origin_refused());
+            return Err(cors::origin_refused());
         }
     }
-    Ok((token, session, origin))
+    Ok((token, session))
 }
 
 /// A failed sign-in as the page sees it: the reason code and a fixed sentence, never the
@@ -181,14 +174,6 @@ fn session_ended() -> Response {
         StatusCode::UNAUTHORIZED,
         "session_expired",
         "No live messenger session has this token; sign in again.",
-    )
-}
-
-fn origin_refused() -> Response {
-    error_response(
-        StatusCode::FORBIDDEN,
-        "origin_not_allowed",
-        "This site is not one of the deployment's allowed domains.",
     )
 }
 
