@@ -16,7 +16,7 @@ use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use crate::{AppState, auth};
+use crate::{AppState, auth, cookies};
 
 pub async fn protect(State(state): State<AppState>, request: Request, next: Next) -> Response {
     if is_safe(request.method())
@@ -42,7 +42,7 @@ pub async fn protect(State(state): State<AppState>, request: Request, next: Next
 /// An API client: a bearer token is its credential, and no session cookie rides along.
 fn bearer_without_cookie(headers: &HeaderMap, state: &AppState) -> bool {
     auth::bearer_token(headers).is_some()
-        && auth::cookie_value(headers, auth::cookie_name(&state.web)).is_none()
+        && cookies::value(headers, &cookies::session_name(&state.web)).is_none()
 }
 
 fn is_safe(method: &Method) -> bool {

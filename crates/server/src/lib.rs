@@ -12,6 +12,7 @@ pub mod body_limit;
 pub mod client_address;
 pub mod commands;
 pub mod config;
+pub mod cookies;
 pub mod csrf;
 pub mod health;
 pub mod messenger;

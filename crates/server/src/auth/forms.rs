@@ -19,8 +19,9 @@ use switchboard_core::first_admin;
 use switchboard_core::sign_in::{self, SignInError};
 use switchboard_domain::FieldError;
 
-use super::{SessionToken, expired_cookie, safe_next, session_cookie};
+use super::{SessionToken, safe_next};
 use crate::client_address::ClientAddress;
+use crate::cookies;
 use crate::{AppState, routes};
 
 #[derive(Deserialize)]
@@ -48,14 +49,10 @@ pub async fn login(State(state): State<AppState>, request: Request) -> Response 
     .await;
     let (status, message, retry_after) = match outcome {
         Ok((_, session)) => {
-            let mut response =
-                Redirect::to(&safe_next(&state.web.base_url, form.next.as_deref())).into_response();
             let max_age = settings.sessions.absolute.num_seconds();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(&state.web, &session.token, max_age),
-            );
-            return response;
+            let cookie = cookies::session(&state.web, &session.token, max_age);
+            let next = safe_next(&state.web.base_url, form.next.as_deref());
+            return (cookies::set(cookie), Redirect::to(&next)).into_response();
         }
         Err(SignInError::WrongCredentials) => (
             StatusCode::UNAUTHORIZED,
@@ -116,11 +113,8 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
         )
             .into_response();
     }
-    let mut response = Redirect::to("/login").into_response();
-    response
-        .headers_mut()
-        .insert(header::SET_COOKIE, expired_cookie(&state.web));
-    response
+    let removal = cookies::session_removal(&state.web);
+    (cookies::set(removal), Redirect::to("/login")).into_response()
 }
 
 #[derive(Deserialize)]
@@ -169,12 +163,9 @@ async fn signed_in_after_setup(state: &AppState, principal: Principal) -> Respon
     let note = vec!["after creating the first admin".to_owned()];
     match sign_in::open_session(state.services.db(), &principal, policy, note).await {
         Ok(session) => {
-            let mut response = Redirect::to("/admin/integrations").into_response();
-            response.headers_mut().insert(
-                header::SET_COOKIE,
-                session_cookie(&state.web, &session.token, policy.absolute.num_seconds()),
-            );
-            response
+            let max_age = policy.absolute.num_seconds();
+            let cookie = cookies::session(&state.web, &session.token, max_age);
+            (cookies::set(cookie), Redirect::to("/admin/integrations")).into_response()
         }
         Err(error) => {
             tracing::error!(%error, "cannot start the first admin's session");

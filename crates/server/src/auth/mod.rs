@@ -8,69 +8,19 @@
 pub mod forms;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::Utc;
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use switchboard_core::admins::Principal;
 use switchboard_core::{admin_sessions, api_tokens};
 
-use crate::{AppState, WebSettings};
-
-/// The session cookie's name over plain http (development).
-const COOKIE: &str = "switchboard_session";
-/// Over https: the `__Host-` prefix makes browsers insist on Secure, Path=/ and no Domain.
-const SECURE_COOKIE: &str = "__Host-switchboard_session";
+use crate::{AppState, cookies};
 
 /// The session token a request came with, kept so sign-out can end exactly that session.
 #[derive(Clone)]
 pub struct SessionToken(pub SecretString);
-
-pub fn cookie_name(web: &WebSettings) -> &'static str {
-    if web.secure_cookies {
-        SECURE_COOKIE
-    } else {
-        COOKIE
-    }
-}
-
-/// The `Set-Cookie` value that stores a new session.
-pub fn session_cookie(
-    web: &WebSettings,
-    token: &SecretString,
-    max_age_seconds: i64,
-) -> HeaderValue {
-    let secure = if web.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::try_from(format!(
-        "{}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_seconds}{secure}",
-        cookie_name(web),
-        token.expose_secret()
-    ))
-    .expect("session tokens are base64url")
-}
-
-/// The `Set-Cookie` value that removes the session cookie.
-pub fn expired_cookie(web: &WebSettings) -> HeaderValue {
-    let secure = if web.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::try_from(format!(
-        "{}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{secure}",
-        cookie_name(web)
-    ))
-    .expect("static cookie text")
-}
-
-/// The value of cookie `name`, if the request carries it.
-pub(crate) fn cookie_value(headers: &HeaderMap, name: &str) -> Option<SecretString> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .flat_map(|value| value.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(key, _)| *key == name)
-        .map(|(_, value)| SecretString::from(value.to_owned()))
-}
 
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -86,7 +36,9 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
     let now = Utc::now();
     let resolved = if let Some(token) = bearer_token(request.headers()) {
         api_tokens::authenticate(db, &token, now).await
-    } else if let Some(token) = cookie_value(request.headers(), cookie_name(&state.web)) {
+    } else if let Some(token) =
+        cookies::value(request.headers(), &cookies::session_name(&state.web))
+    {
         let policy = state.services.settings().sessions;
         let principal = admin_sessions::resolve(db, &token, policy, now).await;
         request.extensions_mut().insert(SessionToken(token));
@@ -152,6 +104,9 @@ pub fn safe_next(base_url: &str, next: Option<&str>) -> String {
 
 #[cfg(test)]
 mod tests {
+    use axum::http::HeaderValue;
+    use secrecy::ExposeSecret;
+
     use super::*;
 
     #[test]
@@ -190,50 +145,17 @@ mod tests {
     }
 
     #[test]
-    fn cookies_and_bearer_tokens_are_read_from_headers() {
+    fn bearer_tokens_are_read_from_headers() {
         let mut headers = HeaderMap::new();
-        headers.insert(
-            header::COOKIE,
-            HeaderValue::from_static("theme=dark; switchboard_session=abc123"),
-        );
         headers.insert(
             header::AUTHORIZATION,
             HeaderValue::from_static("Bearer sbt_xyz"),
         );
-        assert_eq!(
-            cookie_value(&headers, COOKIE).unwrap().expose_secret(),
-            "abc123"
-        );
-        assert!(cookie_value(&headers, SECURE_COOKIE).is_none());
         assert_eq!(bearer_token(&headers).unwrap().expose_secret(), "sbt_xyz");
-    }
-
-    #[test]
-    fn https_cookies_are_secure_and_host_prefixed() {
-        let token = SecretString::from("t0ken".to_owned());
-        let web = WebSettings {
-            base_url: "https://chat.example.com".into(),
-            secure_cookies: true,
-            reload_socket: None,
-            trusted_proxies: Default::default(),
-        };
-        let cookie = session_cookie(&web, &token, 60);
-        let cookie = cookie.to_str().unwrap();
-        assert!(cookie.starts_with("__Host-switchboard_session=t0ken;"));
-        for attribute in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
-            assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
-        }
-        let plain = WebSettings {
-            base_url: "http://127.0.0.1:3000".into(),
-            secure_cookies: false,
-            reload_socket: None,
-            trusted_proxies: Default::default(),
-        };
-        assert!(
-            !session_cookie(&plain, &token, 60)
-                .to_str()
-                .unwrap()
-                .contains("Secure")
+        headers.insert(
+            header::AUTHORIZATION,
+            HeaderValue::from_static("Basic eHk="),
         );
+        assert!(bearer_token(&headers).is_none());
     }
 }

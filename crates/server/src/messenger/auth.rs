@@ -13,9 +13,8 @@ use switchboard_core::relying_party::{Callback, Failure, Finished, Started, flow
 use uuid::Uuid;
 
 use super::pages::{self, data_block, escape};
-use crate::auth::cookie_value;
 use crate::client_address::ClientAddress;
-use crate::{AppState, WebSettings};
+use crate::{AppState, WebSettings, cookies};
 
 #[derive(Debug, Deserialize)]
 pub struct StartQuery {
@@ -66,10 +65,10 @@ pub async fn callback(
     let name = query
         .state
         .as_deref()
-        .map(|value| cookie_name(&state.web, value));
+        .map(|value| cookies::sign_in_binding_name(&state.web, value));
     let binding = name
         .as_deref()
-        .and_then(|name| cookie_value(&headers, name));
+        .and_then(|name| cookies::value(&headers, name));
     let finished = flow::finish(
         &state.services,
         &state.web.base_url,
@@ -78,7 +77,7 @@ pub async fn callback(
         &client.to_string(),
     )
     .await;
-    let mut response = match finished {
+    let response = match finished {
         Ok(Finished::Visitor {
             deployment_id,
             session,
@@ -90,39 +89,30 @@ pub async fn callback(
         }) => test_result(integration_id, &claims, &checks),
         Err(failure) => pages::sign_in_failed(&failure),
     };
-    if let Some(name) = name {
-        let expired = format!(
-            "{name}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
-            secure(&state.web)
-        );
-        if let Ok(value) = HeaderValue::from_str(&expired) {
-            response.headers_mut().append(header::SET_COOKIE, value);
+    match name {
+        Some(name) => {
+            let removal = cookies::sign_in_binding_removal(&state.web, name);
+            (cookies::set(removal), response).into_response()
         }
+        None => response,
     }
-    response
 }
 
-/// 302 to the provider, with the cookie that binds the flow to this browser. Its name carries
-/// part of the state's digest, so sign-ins in two tabs do not overwrite each other.
+/// 302 to the provider, with the cookie that binds the flow to this browser.
 fn redirect(web: &WebSettings, started: Started) -> Response {
-    let name = cookie_name(web, started.state.expose_secret());
-    let cookie = format!(
-        "{name}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
-        started.browser_binding.expose_secret(),
+    let cookie = cookies::sign_in_binding(
+        web,
+        started.state.expose_secret(),
+        &started.browser_binding,
         flow::FLOW_LIFETIME.num_seconds(),
-        secure(web)
     );
     let mut response = StatusCode::FOUND.into_response();
     let headers = response.headers_mut();
-    if let (Ok(location), Ok(cookie)) = (
-        HeaderValue::from_str(started.authorization_url.as_str()),
-        HeaderValue::from_str(&cookie),
-    ) {
+    if let Ok(location) = HeaderValue::from_str(started.authorization_url.as_str()) {
         headers.insert(header::LOCATION, location);
-        headers.insert(header::SET_COOKIE, cookie);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    (cookies::set(cookie), response).into_response()
 }
 
 fn signed_in(
@@ -194,16 +184,4 @@ fn test_result(
         ),
     );
     pages::page(StatusCode::OK, "en", "Test sign-in", &body, "'none'")
-}
-
-fn cookie_name(web: &WebSettings, state: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(state.as_bytes());
-    let key: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
-    let prefix = if web.secure_cookies { "__Host-" } else { "" };
-    format!("{prefix}switchboard_sign_in_{key}")
-}
-
-fn secure(web: &WebSettings) -> &'static str {
-    if web.secure_cookies { "; Secure" } else { "" }
 }

@@ -77,10 +77,9 @@ pub async fn events(
         _permit: permit,
     };
     let stream = futures_util::stream::unfold(reader, Reader::next);
-    let response = Sse::new(stream)
+    Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
-        .into_response();
-    response
+        .into_response()
 }
 
 #[derive(Debug, PartialEq)]

@@ -47,12 +47,8 @@ pub async fn start_anonymous(
             return cors::origin_refused();
         }
     }
-    let response = match messenger_sessions::start_anonymous(
-        db,
-        state.services.keyring(),
-        request.deployment_id,
-    )
-    .await
+    match messenger_sessions::start_anonymous(db, state.services.keyring(), request.deployment_id)
+        .await
     {
         Ok(session) => (StatusCode::CREATED, Json(session)).into_response(),
         Err(Error::Forbidden) => error_response(
@@ -61,8 +57,7 @@ pub async fn start_anonymous(
             "This messenger asks visitors to sign in first.",
         ),
         Err(error) => core_error(error),
-    };
-    response
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -90,7 +85,7 @@ pub async fn upgrade(
         );
     };
     let db = state.services.db();
-    let response = match messenger_sessions::upgrade(db, &session, &request.anonymous_token).await {
+    match messenger_sessions::upgrade(db, &session, &request.anonymous_token).await {
         Ok(conversation) => {
             Json(serde_json::json!({ "conversationId": conversation })).into_response()
         }
@@ -101,8 +96,7 @@ pub async fn upgrade(
         ),
         Err(Error::Conflict(message)) => error_response(StatusCode::CONFLICT, "conflict", &message),
         Err(error) => core_error(error),
-    };
-    response
+    }
 }
 
 /// The query of `GET /messenger/v1/conversation`, read by hand so a bad value gets a clear
@@ -151,7 +145,7 @@ pub async fn conversation(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match query.page() {
+    match query.page() {
         Err(message) => error_response(StatusCode::BAD_REQUEST, "invalid_request", &message),
         Ok(page) => match conversations::for_visitor(state.services.db(), &session, page).await {
             Ok(conversation) => Json(conversation).into_response(),
@@ -166,8 +160,7 @@ pub async fn conversation(
             ),
             Err(error) => core_error(error),
         },
-    };
-    response
+    }
 }
 
 /// `POST /messenger/v1/typing`: the visitor is typing. At most
@@ -178,15 +171,14 @@ pub async fn typing(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = if let Err(wait) = state.services.typing_signal(session.id) {
+    if let Err(wait) = state.services.typing_signal(session.id) {
         too_many(wait, "Typing signals are sent too often; slow down.")
     } else {
         match conversations::visitor_typing(state.services.db(), &session).await {
             Ok(()) => StatusCode::NO_CONTENT.into_response(),
             Err(error) => core_error(error),
         }
-    };
-    response
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -203,7 +195,7 @@ pub async fn post(
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match serde_json::from_slice::<NewMessage>(&body) {
+    match serde_json::from_slice::<NewMessage>(&body) {
         Err(_) => error_response(
             StatusCode::BAD_REQUEST,
             "invalid_request",
@@ -226,8 +218,7 @@ pub async fn post(
                 Err(error) => core_error(error),
             }
         }
-    };
-    response
+    }
 }
 
 fn core_error(error: Error) -> Response {

@@ -64,11 +64,10 @@ pub async fn exchange(
         &client,
     )
     .await;
-    let response = match exchanged {
+    match exchanged {
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
         Err(failure) => failure_response(&failure),
-    };
-    response
+    }
 }
 
 pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -76,15 +75,14 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match session::refresh(&state.services, &token).await {
+    match session::refresh(&state.services, &token).await {
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
         Err(failure) => error_response(
             StatusCode::UNAUTHORIZED,
             &failure.reason,
             failure.public_message(),
         ),
-    };
-    response
+    }
 }
 
 pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -92,15 +90,14 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match session::sign_out(&state.services, &token).await {
+    match session::sign_out(&state.services, &token).await {
         Ok(end_session) => Json(serde_json::json!({
             "signedOut": true,
             "endSessionUrl": end_session.map(String::from),
         }))
         .into_response(),
         Err(failure) => failure_response(&failure),
-    };
-    response
+    }
 }
 
 pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -108,7 +105,7 @@ pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(found) => found,
         Err(response) => return response,
     };
-    let response = match messenger_sessions::find(state.services.db(), &token).await {
+    match messenger_sessions::find(state.services.db(), &token).await {
         Ok(Some(session)) => Json(serde_json::json!({
             "expiresAt": session.expires_at,
             "identity": session.identity,
@@ -117,8 +114,7 @@ pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Respo
         .into_response(),
         Ok(None) => session_ended(),
         Err(error) => internal(error),
-    };
-    response
+    }
 }
 
 /// The bearer token of a live session, from a page the deployment allows.
