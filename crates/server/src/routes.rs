@@ -41,7 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/login", post(auth::forms::login))
         .route("/logout", post(auth::forms::logout))
         .route("/setup", post(auth::forms::setup))
-        .nest("/api/v2", api::router())
+        .merge(api::router())
         .route(
             "/admin/integrations/{id}/test-sign-in",
             get(messenger::test_sign_in),

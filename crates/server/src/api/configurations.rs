@@ -1,27 +1,28 @@
 //! `/api/v2/messenger/configurations`: drafts, numbered published versions, and the same rules
 //! and messages as the console.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use switchboard_core::messenger;
 use switchboard_domain::messenger::{
     Configuration, ConfigurationInput, PublishedVersion, VersionContent,
 };
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(list).post(create))
-        .route("/{id}", get(show).put(update).delete(remove))
-        .route("/{id}/versions", get(versions))
-        .route("/{id}/versions/draft", get(draft).put(update_draft))
-        .route("/{id}/versions/draft/publish", post(publish))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
+        .routes(routes!(versions))
+        .routes(routes!(draft, update_draft))
+        .routes(routes!(publish))
 }
 
 /// Every configuration with its draft and versions, by name.

@@ -1,26 +1,27 @@
 //! `/api/v2/conversations`: the inbox, one conversation's messages with the agent's reply, and
 //! the agent's signals to the visitor (typing, read up to a message).
 
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_core::conversations;
 use switchboard_core::delivery::{Notice, NoticeKind};
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(list))
-        .route("/{id}/messages", get(messages).post(reply))
-        .route("/{id}/typing", post(typing))
-        .route("/{id}/read", post(read))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(messages, reply))
+        .routes(routes!(typing))
+        .routes(routes!(read))
 }
 
 /// Conversations, newest activity first (200 at most).

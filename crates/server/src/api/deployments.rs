@@ -1,21 +1,22 @@
 //! `/api/v2/messenger/deployments`: where published configurations run, with their snippet.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use switchboard_core::deployments;
 use switchboard_domain::deployment::{Deployment, DeploymentInput};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(list).post(create))
-        .route("/{id}", get(show).put(update).delete(remove))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(show, update, remove))
 }
 
 #[utoipa::path(get, path = "/api/v2/messenger/deployments", tag = "messenger deployments",

@@ -1,9 +1,8 @@
 //! `/api/v2/integrations`: the same use cases and messages as the console's Integrations page.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use secrecy::SecretString;
 use serde::Deserialize;
 use switchboard_core::integrations::{self, NewCredentials};
@@ -13,22 +12,21 @@ use switchboard_domain::integration::Status;
 use switchboard_domain::integration_settings::{Integration, IntegrationSettings};
 use switchboard_domain::provider::{OktaServer, ProviderPreset};
 use switchboard_domain::sign_in::SignInAttempt;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(list).post(install))
-        .route(
-            "/{id}",
-            get(show).put(update).patch(set_status).delete(remove),
-        )
-        .route("/{id}/credentials", put(set_credentials))
-        .route("/{id}/test", post(test_connection))
-        .route("/{id}/signins", get(sign_ins))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, install))
+        .routes(routes!(show, update, set_status, remove))
+        .routes(routes!(set_credentials))
+        .routes(routes!(test_connection))
+        .routes(routes!(sign_ins))
 }
 
 /// The latest sign-in attempts through an integration (at most 50), newest first, with the

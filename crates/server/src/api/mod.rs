@@ -12,29 +12,43 @@ mod openapi;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
-use axum::routing::{delete, get};
+use axum::routing::{any, get};
 use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_core::admins::Principal;
 use switchboard_core::{api_tokens, audit};
 use switchboard_domain::admin::ApiTokenSummary;
 use switchboard_domain::audit::{AuditPage, OBJECT_TYPES};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 use uuid::Uuid;
 
 pub use self::error::ApiError;
 use crate::AppState;
 
+/// The API's routes at their full paths (`/api/v2/...`). They come from the handlers'
+/// `#[utoipa::path]` annotations, so the OpenAPI document served at `/api/v2/openapi.json`
+/// lists exactly the routes there are.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi::document))
-        .route("/audit", get(list_audit))
-        .route("/tokens", get(list_tokens))
-        .route("/tokens/{id}", delete(revoke_token))
-        .nest("/integrations", integrations::router())
-        .nest("/messenger/configurations", configurations::router())
-        .nest("/messenger/deployments", deployments::router())
-        .nest("/conversations", conversations::router())
-        .fallback(|| async { ApiError::not_found("route") })
+    let (router, document) = documented().split_for_parts();
+    router
+        .route("/api/v2/openapi.json", get(openapi::serve(document)))
+        .route(
+            "/api/v2/{*rest}",
+            any(|| async { ApiError::not_found("route") }),
+        )
+}
+
+/// Every documented route, with the document's info, tags and security scheme.
+pub fn documented() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::base())
+        .routes(routes!(list_audit))
+        .routes(routes!(list_tokens))
+        .routes(routes!(revoke_token))
+        .merge(integrations::router())
+        .merge(configurations::router())
+        .merge(deployments::router())
+        .merge(conversations::router())
 }
 
 /// A JSON request body; a malformed one is answered in the API's error shape (400), naming

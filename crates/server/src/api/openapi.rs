@@ -1,11 +1,13 @@
 //! `GET /api/v2/openapi.json`: the OpenAPI 3.1 description of this API, generated from the
 //! handlers' annotations and the domain types, so it cannot drift from the code.
 
-use axum::Json;
+use axum::body::Bytes;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{configurations, conversations, deployments, error, integrations};
+use super::error;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,39 +17,6 @@ use super::{configurations, conversations, deployments, error, integrations};
         description = "Integrations, messenger configurations and deployments, audit log. \
             Authenticate with `Authorization: Bearer <API token>` (`switchboard token create`) \
             or an admin session cookie. Errors are `{\"error\": code, \"message\": text}`."
-    ),
-    paths(
-        super::list_audit,
-        super::list_tokens,
-        super::revoke_token,
-        integrations::list,
-        integrations::install,
-        integrations::show,
-        integrations::update,
-        integrations::set_status,
-        integrations::remove,
-        integrations::set_credentials,
-        integrations::test_connection,
-        integrations::sign_ins,
-        configurations::list,
-        configurations::create,
-        configurations::show,
-        configurations::update,
-        configurations::remove,
-        configurations::versions,
-        configurations::draft,
-        configurations::update_draft,
-        configurations::publish,
-        deployments::list,
-        deployments::create,
-        deployments::show,
-        deployments::update,
-        deployments::remove,
-        conversations::list,
-        conversations::messages,
-        conversations::reply,
-        conversations::typing,
-        conversations::read,
     ),
     components(schemas(error::Body)),
     modifiers(&BearerToken),
@@ -75,6 +44,18 @@ impl Modify for BearerToken {
     }
 }
 
-pub(super) async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document's info, tags and security scheme; the paths come from the router.
+pub(super) fn base() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+/// A handler that serves `document`, serialised once.
+pub(super) fn serve(
+    document: utoipa::openapi::OpenApi,
+) -> impl Fn() -> std::future::Ready<Response> + Clone + Send + Sync + 'static {
+    let body = Bytes::from(serde_json::to_vec(&document).expect("the document serialises"));
+    move || {
+        let headers = [(header::CONTENT_TYPE, "application/json")];
+        std::future::ready((headers, body.clone()).into_response())
+    }
 }
