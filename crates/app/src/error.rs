@@ -49,7 +49,9 @@ impl From<switchboard_core::Error> for AppError {
             Error::NotFound(what) => (StatusCode::NOT_FOUND, Self::NotFound(what.to_owned())),
             Error::Forbidden => (StatusCode::FORBIDDEN, Self::Forbidden),
             Error::Conflict(message) => (StatusCode::CONFLICT, Self::Conflict(message)),
-            Error::TooFast(message) => (StatusCode::TOO_MANY_REQUESTS, Self::Conflict(message)),
+            Error::TooFast { message, .. } => {
+                (StatusCode::TOO_MANY_REQUESTS, Self::Conflict(message))
+            }
             Error::Database(_) | Error::Corrupt(_) => {
                 tracing::error!(%error, "server function failed");
                 (StatusCode::INTERNAL_SERVER_ERROR, Self::Internal)

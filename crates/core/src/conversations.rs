@@ -19,8 +19,9 @@ use switchboard_domain::conversation::{
 use uuid::Uuid;
 
 use crate::admins::Principal;
+use crate::delivery::{Notice, NoticeKind};
 use crate::messenger_sessions::Session;
-use crate::{Error, rows};
+use crate::{Error, Services, rows};
 
 /// The inbox shows this many conversations at most, newest activity first.
 pub const INBOX_LIMIT: u64 = 200;
@@ -183,21 +184,26 @@ async fn page<C: ConnectionTrait>(
     Ok((messages, has_older))
 }
 
-/// Records that an agent has seen the conversation up to message `up_to`. Reading is a change
-/// of the inbox everyone shares, so a viewer is refused.
+/// Records that an agent has seen the conversation up to message `up_to`, and tells the
+/// visitor's messenger. Reading is a change of the inbox everyone shares, so a viewer is
+/// refused.
 pub async fn mark_read(
-    db: &DatabaseConnection,
+    services: &Services,
     id: Uuid,
     up_to: i64,
     by: &Principal,
 ) -> Result<(), Error> {
     by.require_change()?;
+    let db = services.db();
+    require(db, id).await?;
     conversation::Entity::update_many()
         .col_expr(conversation::Column::AgentReadId, Expr::value(up_to))
         .filter(conversation::Column::Id.eq(id))
         .filter(conversation::Column::AgentReadId.lt(up_to))
         .exec(db)
         .await?;
+    let notice = Notice::signal(id, NoticeKind::Read(up_to));
+    services.delivery().publish(db, notice).await;
     Ok(())
 }
 
@@ -357,8 +363,13 @@ pub async fn for_visitor(
     })
 }
 
-/// Notes that the visitor is typing in their open conversation (nothing without one).
-pub async fn visitor_typing(db: &DatabaseConnection, session: &Session) -> Result<(), Error> {
+/// Notes that the visitor is typing in their open conversation (nothing without one); at most
+/// [`crate::TYPING_PER_MINUTE`] a minute per session.
+pub async fn visitor_typing(services: &Services, session: &Session) -> Result<(), Error> {
+    services
+        .typing_signal(session.id)
+        .map_err(typing_too_fast)?;
+    let db = services.db();
     if let Some(open) = open_for(db, session).await? {
         conversation::Entity::update_many()
             .col_expr(
@@ -373,25 +384,34 @@ pub async fn visitor_typing(db: &DatabaseConnection, session: &Session) -> Resul
 }
 
 /// Stores a visitor's message in their open conversation ([`open_for`]), starting a new one
-/// when there is none (the first message, or the first after an agent closed the last). A
-/// signed-in visitor's identity goes onto the conversation (an anonymous conversation becomes
-/// authenticated from that message on).
+/// when there is none (the first message, or the first after an agent closed the last), then
+/// announces it to the agents and to the person's other devices. A signed-in visitor's
+/// identity goes onto the conversation (an anonymous conversation becomes authenticated from
+/// that message on).
 pub async fn post_from_visitor(
-    db: &DatabaseConnection,
+    services: &Services,
     session: &Session,
     text: &str,
 ) -> Result<(Uuid, Message), Error> {
+    let db = services.db();
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
     // Two devices of one person may start the conversation at the same moment: the database
     // lets one open conversation in, and the other attempt then writes into it.
-    match store_visitor_message(db, session, &text).await {
+    let (conversation_id, message) = match store_visitor_message(db, session, &text).await {
         Err(Error::Database(error))
             if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
         {
             store_visitor_message(db, session, &text).await
         }
         outcome => outcome,
-    }
+    }?;
+    // The person's other devices follow them into a conversation this opened.
+    let notice = Notice {
+        person: person_key(session),
+        ..Notice::message(conversation_id, message.id)
+    };
+    services.delivery().publish(db, notice).await;
+    Ok((conversation_id, message))
 }
 
 async fn store_visitor_message(
@@ -433,10 +453,13 @@ async fn store_visitor_message(
         .count(&transaction)
         .await?;
     if recent >= BURST {
-        return Err(Error::TooFast(format!(
-            "At most {BURST} messages in {} seconds; wait a moment and send again.",
-            BURST_WINDOW.num_seconds()
-        )));
+        return Err(Error::TooFast {
+            message: format!(
+                "At most {BURST} messages in {} seconds; wait a moment and send again.",
+                BURST_WINDOW.num_seconds()
+            ),
+            retry_after: BURST_WINDOW.to_std().unwrap_or_default(),
+        });
     }
     let stored = message::ActiveModel {
         conversation_id: Set(conversation_id),
@@ -466,13 +489,15 @@ async fn store_visitor_message(
     Ok((conversation_id, to_domain(stored)?))
 }
 
-/// Stores an agent's reply. `by` must be allowed to change things.
+/// Stores an agent's reply and announces it to the visitor. `by` must be allowed to change
+/// things.
 pub async fn post_from_agent(
-    db: &DatabaseConnection,
+    services: &Services,
     conversation_id: Uuid,
     text: &str,
     by: &Principal,
 ) -> Result<Message, Error> {
+    let db = services.db();
     by.require_change()?;
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
     require(db, conversation_id).await?;
@@ -495,7 +520,47 @@ pub async fn post_from_agent(
         .exec(&transaction)
         .await?;
     transaction.commit().await?;
-    to_domain(stored)
+    let message = to_domain(stored)?;
+    let notice = Notice::message(conversation_id, message.id);
+    services.delivery().publish(db, notice).await;
+    Ok(message)
+}
+
+/// The agent is typing a reply: the visitor's messenger shows it for a few seconds. Never
+/// stored; at most [`crate::TYPING_PER_MINUTE`] a minute per conversation.
+pub async fn agent_typing(services: &Services, id: Uuid, by: &Principal) -> Result<(), Error> {
+    by.require_change()?;
+    require(services.db(), id).await?;
+    services.typing_signal(id).map_err(typing_too_fast)?;
+    let notice = Notice::signal(id, NoticeKind::AgentTyping);
+    services.delivery().publish(services.db(), notice).await;
+    Ok(())
+}
+
+/// One conversation as an agent opens it ([`get`]). An admin's look marks it read, and the
+/// visitor's messenger says "Seen"; a viewer reads without marking anything, so the unread
+/// counts stay the agents'.
+pub async fn open_as_agent(
+    services: &Services,
+    id: Uuid,
+    from: Option<i64>,
+    by: &Principal,
+) -> Result<Conversation, Error> {
+    let conversation = get(services.db(), id, from).await?;
+    if let Some(last) = conversation.messages.last()
+        && by.role.can_change()
+        && last.id > conversation.agent_read_id
+    {
+        mark_read(services, id, last.id, by).await?;
+    }
+    Ok(conversation)
+}
+
+fn typing_too_fast(retry_after: std::time::Duration) -> Error {
+    Error::TooFast {
+        message: "Typing signals are sent too often; slow down.".to_owned(),
+        retry_after,
+    }
 }
 
 fn identity(row: &conversation::Model) -> Result<Option<Identity>, Error> {

@@ -16,9 +16,13 @@ pub enum Error {
     /// The change conflicts with other objects (an integration in use); the message names them.
     #[error("{0}")]
     Conflict(String),
-    /// Too many requests in a short time (a visitor's messages); the message says how to go on.
-    #[error("{0}")]
-    TooFast(String),
+    /// Too many requests in a short time (a visitor's messages, typing signals); the message
+    /// says how to go on, `retry_after` when.
+    #[error("{message}")]
+    TooFast {
+        message: String,
+        retry_after: std::time::Duration,
+    },
     /// The object does not exist.
     #[error("{0} not found")]
     NotFound(&'static str),

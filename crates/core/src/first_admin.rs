@@ -5,7 +5,7 @@
 use chrono::Utc;
 use sea_orm::sea_query::Expr;
 use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::setup_token;
 use switchboard_domain::FieldError;
 use switchboard_domain::admin::Role;
@@ -38,16 +38,43 @@ pub async fn setup_token_is_valid(
     Ok(admins::count(db).await? == 0 && find_unused(db, token).await?.is_some())
 }
 
+/// What the setup page asks for.
+#[derive(Debug)]
+pub struct SetupAnswers<'a> {
+    pub token: &'a SecretString,
+    pub email: &'a str,
+    pub password: &'a SecretString,
+    /// The password typed a second time; it must be the same.
+    pub password_again: &'a SecretString,
+}
+
 /// Creates the first admin (role `admin`) and spends the token. Two people racing with the
 /// same link cannot both succeed: the token is claimed by a conditional update first.
 pub async fn complete_setup(
     db: &DatabaseConnection,
-    token: &SecretString,
-    email: &str,
-    password: &SecretString,
+    answers: SetupAnswers<'_>,
 ) -> Result<Principal, Error> {
-    // Field errors first, so a typo does not spend the link.
-    admins::validate_new(email, password)?;
+    let SetupAnswers {
+        token,
+        email,
+        password,
+        password_again,
+    } = answers;
+    // Every field error first, so a typo does not spend the link.
+    let mut errors = match admins::validate_new(email, password) {
+        Ok(()) => vec![],
+        Err(Error::Invalid(errors)) => errors,
+        Err(other) => return Err(other),
+    };
+    if password.expose_secret() != password_again.expose_secret() {
+        errors.push(FieldError::new(
+            "passwordAgain",
+            "The two passwords differ.",
+        ));
+    }
+    if !errors.is_empty() {
+        return Err(Error::Invalid(errors));
+    }
     if admins::count(db).await? > 0 {
         return Err(invalid_link());
     }

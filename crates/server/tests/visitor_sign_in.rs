@@ -1356,7 +1356,7 @@ async fn history_pages_back_in_bounded_pages(db: &DatabaseConnection) {
         .unwrap();
     for n in 1..=120 {
         switchboard_core::conversations::post_from_agent(
-            setup.app.db(),
+            &setup.app.services,
             id,
             &format!("reply {n}"),
             &setup.agent(),

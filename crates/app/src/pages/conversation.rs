@@ -26,20 +26,9 @@ pub const REFRESH: Duration = Duration::from_secs(3);
 /// paged back. An admin's look marks it read (and the visitor's messenger says "Seen").
 #[server]
 pub async fn load_conversation(id: Uuid, from: Option<i64>) -> Result<Conversation, AppError> {
-    use switchboard_core::conversations;
-    use switchboard_core::delivery::{Notice, NoticeKind};
     let (services, principal) = crate::server::for_reading()?;
-    let conversation = conversations::get(services.db(), id, from).await?;
-    // A viewer reads without marking anything read: the unread counts stay the agents'.
-    if let Some(last) = conversation.messages.last()
-        && principal.role.can_change()
-        && last.id > conversation.agent_read_id
-    {
-        conversations::mark_read(services.db(), id, last.id, &principal).await?;
-        let notice = Notice::signal(id, NoticeKind::Read(last.id));
-        services.delivery().publish(services.db(), notice).await;
-    }
-    Ok(conversation)
+    let conversations = switchboard_core::conversations::open_as_agent;
+    Ok(conversations(&services, id, from, &principal).await?)
 }
 
 /// The messages before `before`: where the page starts once the agent pages back, and whether
@@ -57,25 +46,20 @@ pub async fn load_older_messages(id: Uuid, before: i64) -> Result<(Option<i64>, 
 #[server]
 pub async fn reply_to_conversation(id: Uuid, text: String) -> Result<Message, AppError> {
     use switchboard_core::conversations;
-    use switchboard_core::delivery::Notice;
     let (services, principal) = crate::server::for_changing()?;
-    let message = conversations::post_from_agent(services.db(), id, &text, &principal).await?;
-    let notice = Notice::message(id, message.id);
-    services.delivery().publish(services.db(), notice).await;
-    Ok(message)
+    Ok(conversations::post_from_agent(&services, id, &text, &principal).await?)
 }
 
 /// The agent is typing a reply: the visitor's messenger shows it for a few seconds.
 #[server]
 pub async fn agent_typing(id: Uuid) -> Result<(), AppError> {
-    use switchboard_core::delivery::{Notice, NoticeKind};
-    let (services, _) = crate::server::for_changing()?;
-    switchboard_core::conversations::require(services.db(), id).await?;
-    if services.typing_signal(id).is_ok() {
-        let notice = Notice::signal(id, NoticeKind::AgentTyping);
-        services.delivery().publish(services.db(), notice).await;
+    use switchboard_core::{Error, conversations};
+    let (services, principal) = crate::server::for_changing()?;
+    match conversations::agent_typing(&services, id, &principal).await {
+        // The signal is a hint: one too many is simply not sent.
+        Ok(()) | Err(Error::TooFast { .. }) => Ok(()),
+        Err(error) => Err(error.into()),
     }
-    Ok(())
 }
 
 #[server]

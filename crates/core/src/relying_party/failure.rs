@@ -23,16 +23,6 @@ impl Failure {
         Self::new(format!("invalid_id_token: {what}"), detail)
     }
 
-    /// The HTTP status the callback answers with: the visitor's browser sent something wrong
-    /// (400), the visitor is not allowed (403), or the provider could not be reached (502).
-    pub fn status(&self) -> u16 {
-        match self.reason.as_str() {
-            "group_denied" | "forbidden" => 403,
-            "provider_unreachable" | "internal_error" => 502,
-            _ => 400,
-        }
-    }
-
     /// What a visitor's browser is told besides the reason code: one fixed sentence per kind
     /// of failure. The detail (group names, the user's groups, a provider's error text) is
     /// for the sign-in log only.

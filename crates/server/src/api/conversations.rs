@@ -6,15 +6,14 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use switchboard_core::conversations;
-use switchboard_core::delivery::{Notice, NoticeKind};
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
+use crate::error::Body as Error;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -88,10 +87,7 @@ pub(super) async fn reply(
     Path(id): Path<Uuid>,
     JsonBody(reply): JsonBody<Reply>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
-    let services = &state.services;
-    let message = conversations::post_from_agent(services.db(), id, &reply.text, &caller).await?;
-    let notice = Notice::message(id, message.id);
-    services.delivery().publish(services.db(), notice).await;
+    let message = conversations::post_from_agent(&state.services, id, &reply.text, &caller).await?;
     Ok((StatusCode::CREATED, Json(message)))
 }
 
@@ -106,18 +102,7 @@ pub(super) async fn typing(
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    caller.require_change()?;
-    let services = &state.services;
-    conversations::require(services.db(), id).await?;
-    if services.typing_signal(id).is_err() {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            "Typing signals are sent too often; slow down.",
-        ));
-    }
-    let notice = Notice::signal(id, NoticeKind::AgentTyping);
-    services.delivery().publish(services.db(), notice).await;
+    conversations::agent_typing(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -139,10 +124,6 @@ pub(super) async fn read(
     Path(id): Path<Uuid>,
     JsonBody(read): JsonBody<Read>,
 ) -> Result<StatusCode, ApiError> {
-    let services = &state.services;
-    conversations::require(services.db(), id).await?;
-    conversations::mark_read(services.db(), id, read.up_to, &caller).await?;
-    let notice = Notice::signal(id, NoticeKind::Read(read.up_to));
-    services.delivery().publish(services.db(), notice).await;
+    conversations::mark_read(&state.services, id, read.up_to, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -16,9 +16,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use super::error::Body as Error;
 use super::{ApiError, Caller, JsonBody};
 use crate::AppState;
+use crate::error::Body as Error;
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()

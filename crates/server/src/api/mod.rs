@@ -5,7 +5,6 @@
 mod configurations;
 mod conversations;
 mod deployments;
-mod error;
 mod integrations;
 mod openapi;
 
@@ -23,8 +22,9 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-pub use self::error::ApiError;
 use crate::AppState;
+use crate::error;
+pub use crate::error::HttpError as ApiError;
 
 /// The API's routes at their full paths (`/api/v2/...`). They come from the handlers'
 /// `#[utoipa::path]` annotations, so the OpenAPI document served at `/api/v2/openapi.json`

@@ -15,13 +15,13 @@ use switchboard_app::pages::setup::SetupProblem;
 use switchboard_app::pages::sign_in::LoginProblem;
 use switchboard_app::shell;
 use switchboard_core::admins::Principal;
-use switchboard_core::first_admin;
+use switchboard_core::first_admin::{self, SetupAnswers};
 use switchboard_core::sign_in::{self, SignInError};
-use switchboard_domain::FieldError;
 
 use super::{SessionToken, safe_next};
 use crate::client_address::ClientAddress;
 use crate::cookies;
+use crate::error::HttpError;
 use crate::{AppState, routes};
 
 #[derive(Deserialize)]
@@ -106,12 +106,7 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
     if let (Some(principal), Some(SessionToken(token))) = (principal, token)
         && let Err(error) = sign_in::sign_out(state.services.db(), &principal, &token).await
     {
-        tracing::error!(%error, "sign-out failed");
-        return (
-            StatusCode::SERVICE_UNAVAILABLE,
-            "Sign-out failed; try again shortly.",
-        )
-            .into_response();
+        return HttpError::from(error).plain_text();
     }
     let removal = cookies::session_removal(&state.web);
     (cookies::set(removal), Redirect::to("/login")).into_response()
@@ -127,25 +122,16 @@ pub struct SetupForm {
 
 pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -> Response {
     let db = state.services.db();
-    let outcome = if form.password.expose_secret() != form.password_again.expose_secret() {
-        Err(switchboard_core::Error::Invalid(vec![FieldError::new(
-            "passwordAgain",
-            "The two passwords differ.",
-        )]))
-    } else {
-        first_admin::complete_setup(db, &form.token, &form.email, &form.password).await
+    let answers = SetupAnswers {
+        token: &form.token,
+        email: &form.email,
+        password: &form.password,
+        password_again: &form.password_again,
     };
-    let errors = match outcome {
+    let errors = match first_admin::complete_setup(db, answers).await {
         Ok(principal) => return signed_in_after_setup(&state, principal).await,
         Err(switchboard_core::Error::Invalid(errors)) => errors,
-        Err(error) => {
-            tracing::error!(%error, "first-admin setup failed");
-            return (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Setup failed on the server; try again shortly.",
-            )
-                .into_response();
-        }
+        Err(error) => return HttpError::from(error).plain_text(),
     };
     let problem = SetupProblem {
         errors,

@@ -12,6 +12,7 @@ use switchboard_core::deployments;
 use uuid::Uuid;
 
 use crate::AppState;
+use crate::error::HttpError;
 
 /// Where the layer applies.
 pub const API_PREFIX: &str = "/messenger/v1/";
@@ -83,11 +84,12 @@ pub fn refuse(response: &mut Response) {
 
 /// 403 for a page on an origin the deployment does not allow; the page cannot read it.
 pub fn origin_refused() -> Response {
-    let mut response = super::tokens::error_response(
+    let mut response = HttpError::new(
         StatusCode::FORBIDDEN,
         "origin_not_allowed",
         "This site is not one of the deployment's allowed domains.",
-    );
+    )
+    .into_response();
     refuse(&mut response);
     response
 }

@@ -9,15 +9,14 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_core::conversations::VisitorPage;
-use switchboard_core::delivery::Notice;
 use switchboard_core::{Error, conversations, messenger_sessions};
 use switchboard_domain::conversation::page_limit;
 use uuid::Uuid;
 
 use super::cors;
-use super::rate_limit::too_many;
-use super::tokens::{authorize_session, error_response};
+use super::tokens::authorize_session;
 use crate::AppState;
+use crate::error::HttpError;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -32,11 +31,12 @@ pub async fn start_anonymous(
 ) -> Response {
     let origin = cors::foreign_origin(&headers, &state.web.base_url);
     let Ok(request) = serde_json::from_slice::<NewSession>(&body) else {
-        return error_response(
+        return HttpError::new(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "Send {\"deploymentId\": \"...\"}.",
-        );
+        )
+        .into_response();
     };
     let db = state.services.db();
     if let Some(origin) = origin {
@@ -51,12 +51,13 @@ pub async fn start_anonymous(
         .await
     {
         Ok(session) => (StatusCode::CREATED, Json(session)).into_response(),
-        Err(Error::Forbidden) => error_response(
+        Err(Error::Forbidden) => HttpError::new(
             StatusCode::FORBIDDEN,
             "sign_in_required",
             "This messenger asks visitors to sign in first.",
-        ),
-        Err(error) => core_error(error),
+        )
+        .into_response(),
+        Err(error) => HttpError::from(error).into_response(),
     }
 }
 
@@ -78,24 +79,28 @@ pub async fn upgrade(
         Err(response) => return response,
     };
     let Ok(request) = serde_json::from_slice::<Upgrade>(&body) else {
-        return error_response(
+        return HttpError::new(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "Send {\"anonymousToken\": \"...\"}.",
-        );
+        )
+        .into_response();
     };
     let db = state.services.db();
     match messenger_sessions::upgrade(db, &session, &request.anonymous_token).await {
         Ok(conversation) => {
             Json(serde_json::json!({ "conversationId": conversation })).into_response()
         }
-        Err(Error::Forbidden) => error_response(
+        Err(Error::Forbidden) => HttpError::new(
             StatusCode::FORBIDDEN,
             "upgrade_not_allowed",
             "This messenger does not carry anonymous conversations over to signed-in ones.",
-        ),
-        Err(Error::Conflict(message)) => error_response(StatusCode::CONFLICT, "conflict", &message),
-        Err(error) => core_error(error),
+        )
+        .into_response(),
+        Err(Error::Conflict(message)) => {
+            HttpError::new(StatusCode::CONFLICT, "conflict", message).into_response()
+        }
+        Err(error) => HttpError::from(error).into_response(),
     }
 }
 
@@ -146,19 +151,22 @@ pub async fn conversation(
         Err(response) => return response,
     };
     match query.page() {
-        Err(message) => error_response(StatusCode::BAD_REQUEST, "invalid_request", &message),
+        Err(message) => {
+            HttpError::new(StatusCode::BAD_REQUEST, "invalid_request", &message).into_response()
+        }
         Ok(page) => match conversations::for_visitor(state.services.db(), &session, page).await {
             Ok(conversation) => Json(conversation).into_response(),
-            Err(Error::Invalid(fields)) => error_response(
+            Err(Error::Invalid(fields)) => HttpError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
-                &fields
+                fields
                     .iter()
                     .map(|field| field.message.as_str())
                     .collect::<Vec<_>>()
                     .join(" "),
-            ),
-            Err(error) => core_error(error),
+            )
+            .into_response(),
+            Err(error) => HttpError::from(error).into_response(),
         },
     }
 }
@@ -171,13 +179,9 @@ pub async fn typing(State(state): State<AppState>, headers: HeaderMap) -> Respon
         Ok(found) => found,
         Err(response) => return response,
     };
-    if let Err(wait) = state.services.typing_signal(session.id) {
-        too_many(wait, "Typing signals are sent too often; slow down.")
-    } else {
-        match conversations::visitor_typing(state.services.db(), &session).await {
-            Ok(()) => StatusCode::NO_CONTENT.into_response(),
-            Err(error) => core_error(error),
-        }
+    match conversations::visitor_typing(&state.services, &session).await {
+        Ok(()) => StatusCode::NO_CONTENT.into_response(),
+        Err(error) => HttpError::from(error).into_response(),
     }
 }
 
@@ -196,56 +200,17 @@ pub async fn post(
         Err(response) => return response,
     };
     match serde_json::from_slice::<NewMessage>(&body) {
-        Err(_) => error_response(
+        Err(_) => HttpError::new(
             StatusCode::BAD_REQUEST,
             "invalid_request",
             "Send {\"text\": \"...\"}.",
-        ),
+        )
+        .into_response(),
         Ok(request) => {
-            match conversations::post_from_visitor(state.services.db(), &session, &request.text)
-                .await
-            {
-                Ok((conversation_id, message)) => {
-                    // The person's other devices follow them into a conversation this opened.
-                    let notice = Notice {
-                        person: conversations::person_key(&session),
-                        ..Notice::message(conversation_id, message.id)
-                    };
-                    let services = &state.services;
-                    services.delivery().publish(services.db(), notice).await;
-                    (StatusCode::CREATED, Json(message)).into_response()
-                }
-                Err(error) => core_error(error),
+            match conversations::post_from_visitor(&state.services, &session, &request.text).await {
+                Ok((_, message)) => (StatusCode::CREATED, Json(message)).into_response(),
+                Err(error) => HttpError::from(error).into_response(),
             }
-        }
-    }
-}
-
-fn core_error(error: Error) -> Response {
-    match error {
-        Error::Invalid(fields) => {
-            let message = fields
-                .iter()
-                .map(|field| field.message.as_str())
-                .collect::<Vec<_>>()
-                .join(" ");
-            error_response(StatusCode::UNPROCESSABLE_ENTITY, "invalid", &message)
-        }
-        Error::TooFast(message) => {
-            error_response(StatusCode::TOO_MANY_REQUESTS, "rate_limited", &message)
-        }
-        Error::NotFound(what) => error_response(
-            StatusCode::NOT_FOUND,
-            "not_found",
-            &format!("No active {what} has this id."),
-        ),
-        other => {
-            tracing::error!(error = %other, "messenger request failed");
-            error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "unavailable",
-                "The messenger is unavailable; try again shortly.",
-            )
         }
     }
 }

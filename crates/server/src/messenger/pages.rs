@@ -67,7 +67,7 @@ pub fn page(
 /// (the detail is in the integration's sign-in log); it also tells the messenger that opened
 /// the popup.
 pub fn sign_in_failed(failure: &switchboard_core::relying_party::Failure) -> Response {
-    let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
+    let status = crate::error::sign_in_status(failure);
     let body = format!(
         r#"<main class="popup"><h1>Sign-in failed</h1>
 <p>Reason: <code id="reason">{reason}</code></p>

@@ -8,13 +8,14 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use switchboard_core::messenger_sessions::Session;
-use switchboard_core::relying_party::{Failure, PageSideCode, session};
+use switchboard_core::relying_party::{PageSideCode, session};
 use switchboard_core::{deployments, messenger_sessions};
 use uuid::Uuid;
 
 use super::cors;
 use crate::AppState;
 use crate::client_address::ClientAddress;
+use crate::error::HttpError;
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,21 +34,23 @@ pub async fn exchange(
     let request: ExchangeRequest = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(error) => {
-            return error_response(
+            return HttpError::new(
                 StatusCode::BAD_REQUEST,
                 "invalid_request",
-                &error.to_string(),
-            );
+                error.to_string(),
+            )
+            .into_response();
         }
     };
     let served = match deployments::served(state.services.db(), request.deployment_id).await {
         Ok(Some(served)) => served,
         Ok(None) => {
-            return error_response(
+            return HttpError::new(
                 StatusCode::NOT_FOUND,
                 "not_found",
                 "No active messenger deployment has this id.",
-            );
+            )
+            .into_response();
         }
         Err(error) => return internal(error),
     };
@@ -66,7 +69,7 @@ pub async fn exchange(
     .await;
     match exchanged {
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
-        Err(failure) => failure_response(&failure),
+        Err(failure) => HttpError::sign_in(&failure).into_response(),
     }
 }
 
@@ -77,11 +80,12 @@ pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Respo
     };
     match session::refresh(&state.services, &token).await {
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
-        Err(failure) => error_response(
+        Err(failure) => HttpError::new(
             StatusCode::UNAUTHORIZED,
-            &failure.reason,
+            failure.reason.clone(),
             failure.public_message(),
-        ),
+        )
+        .into_response(),
     }
 }
 
@@ -96,7 +100,7 @@ pub async fn sign_out(State(state): State<AppState>, headers: HeaderMap) -> Resp
             "endSessionUrl": end_session.map(String::from),
         }))
         .into_response(),
-        Err(failure) => failure_response(&failure),
+        Err(failure) => HttpError::sign_in(&failure).into_response(),
     }
 }
 
@@ -158,39 +162,15 @@ async fn bearer_session(
     Ok((token, session))
 }
 
-/// A failed sign-in as the page sees it: the reason code and a fixed sentence, never the
-/// detail (that goes to the sign-in log).
-fn failure_response(failure: &Failure) -> Response {
-    let status = StatusCode::from_u16(failure.status()).unwrap_or(StatusCode::BAD_REQUEST);
-    error_response(status, &failure.reason, failure.public_message())
-}
-
 fn session_ended() -> Response {
-    error_response(
+    HttpError::new(
         StatusCode::UNAUTHORIZED,
         "session_expired",
         "No live messenger session has this token; sign in again.",
     )
+    .into_response()
 }
 
 fn internal(error: switchboard_core::Error) -> Response {
-    tracing::error!(%error, "messenger session endpoint failed");
-    error_response(
-        StatusCode::SERVICE_UNAVAILABLE,
-        "unavailable",
-        "The messenger is unavailable; try again shortly.",
-    )
-}
-
-pub(super) fn error_response(status: StatusCode, error: &str, message: &str) -> Response {
-    let mut response = (
-        status,
-        Json(serde_json::json!({"error": error, "message": message})),
-    )
-        .into_response();
-    response.headers_mut().insert(
-        header::CACHE_CONTROL,
-        axum::http::HeaderValue::from_static("no-store"),
-    );
-    response
+    HttpError::from(error).into_response()
 }
