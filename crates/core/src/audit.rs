@@ -2,8 +2,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use switchboard_db::entities::audit_event;
 use switchboard_domain::audit::{AuditEvent, AuditPage};
@@ -23,7 +23,7 @@ pub struct NewEvent<'a> {
     pub changes: Vec<String>,
 }
 
-pub async fn record(db: &DatabaseConnection, event: NewEvent<'_>) -> Result<AuditEvent, Error> {
+pub async fn record<C: ConnectionTrait>(db: &C, event: NewEvent<'_>) -> Result<AuditEvent, Error> {
     let row = audit_event::ActiveModel {
         at: Set(Utc::now()),
         actor: Set(event.actor.to_owned()),
@@ -39,8 +39,8 @@ pub async fn record(db: &DatabaseConnection, event: NewEvent<'_>) -> Result<Audi
 }
 
 /// Records a change that `by` made to the object `object_type` `id`.
-pub async fn record_change(
-    db: &DatabaseConnection,
+pub async fn record_change<C: ConnectionTrait>(
+    db: &C,
     by: &crate::admins::Principal,
     action: &str,
     (object_type, id): (&str, uuid::Uuid),

@@ -237,7 +237,7 @@ pub async fn messages(
 
 /// Fails with `NotFound` unless conversation `id` exists.
 pub async fn require(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
-    rows::require::<conversation::Entity>(db, id, "conversation")
+    rows::require::<conversation::Entity, _>(db, id, "conversation")
         .await
         .map(|_| ())
 }

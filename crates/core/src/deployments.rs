@@ -17,7 +17,7 @@ use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, audit, rows};
+use crate::{Error, Services, audit, rows};
 
 /// Every deployment, by name, with the name of the configuration it serves.
 pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Error> {
@@ -45,6 +45,17 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Err
 
 /// Creates a deployment after checking every field; see [`check`].
 pub async fn create(
+    services: &Services,
+    base_url: &str,
+    input: &DeploymentInput,
+    by: &Principal,
+) -> Result<Deployment, Error> {
+    let created = insert(services.db(), base_url, input, by).await?;
+    services.public_config_changed();
+    Ok(created)
+}
+
+async fn insert(
     db: &DatabaseConnection,
     base_url: &str,
     input: &DeploymentInput,
@@ -94,6 +105,18 @@ pub async fn all(db: &DatabaseConnection, base_url: &str) -> Result<Vec<Deployme
 }
 
 pub async fn update(
+    services: &Services,
+    base_url: &str,
+    id: Uuid,
+    input: &DeploymentInput,
+    by: &Principal,
+) -> Result<Deployment, Error> {
+    let updated = save(services.db(), base_url, id, input, by).await?;
+    services.public_config_changed();
+    Ok(updated)
+}
+
+async fn save(
     db: &DatabaseConnection,
     base_url: &str,
     id: Uuid,
@@ -136,7 +159,13 @@ pub async fn update(
     to_domain(row, base_url)
 }
 
-pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(), Error> {
+    remove(services.db(), id, by).await?;
+    services.public_config_changed();
+    Ok(())
+}
+
+async fn remove(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
     by.require_change()?;
     let row = find(db, id).await?;
     deployment::Entity::delete_by_id(id).exec(db).await?;
@@ -333,7 +362,7 @@ fn to_domain(row: deployment::Model, base_url: &str) -> Result<Deployment, Error
 }
 
 async fn find(db: &DatabaseConnection, id: Uuid) -> Result<deployment::Model, Error> {
-    rows::require::<deployment::Entity>(db, id, "messenger deployment").await
+    rows::require::<deployment::Entity, _>(db, id, "messenger deployment").await
 }
 
 async fn record(

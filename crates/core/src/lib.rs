@@ -52,6 +52,9 @@ pub struct Services {
     sign_in_log_flood: Arc<FixedWindows<String>>,
     /// Typing signals, per messenger session (visitors) and per conversation (agents).
     typing_signals: Arc<FixedWindows<uuid::Uuid>>,
+    /// Counts the changes that alter what deployments serve publicly (a publish, a
+    /// deployment's domains, an integration switched off); caches compare it.
+    public_changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// Typing signals one messenger session, or one conversation's agents, may send a minute.
@@ -98,6 +101,7 @@ impl Services {
                 TYPING_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
+            public_changes: Arc::default(),
         }
     }
 
@@ -147,6 +151,20 @@ impl Services {
     /// [`TYPING_PER_MINUTE`]); `Err` holds how long until the next is allowed.
     pub fn typing_signal(&self, key: uuid::Uuid) -> Result<(), std::time::Duration> {
         self.typing_signals.hit(key)
+    }
+
+    /// Announces a change to what deployments serve publicly; use cases call it after it is
+    /// stored.
+    pub fn public_config_changed(&self) {
+        self.public_changes
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+    }
+
+    /// How many such changes this process has seen: a cached public config rendered at
+    /// another count is stale.
+    pub fn public_config_generation(&self) -> u64 {
+        self.public_changes
+            .load(std::sync::atomic::Ordering::Acquire)
     }
 
     /// Succeeds when the database answers a round trip.

@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, prelude::Expr, sea_query::Func,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait, prelude::Expr, sea_query::Func,
 };
 use switchboard_db::entities::{configuration, configuration_version, deployment, integration};
 use switchboard_domain::integration::Status;
@@ -18,7 +18,7 @@ use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, audit, rows};
+use crate::{Error, Services, audit, rows};
 
 /// Creates a configuration whose draft is `input.draft`; nothing is published yet.
 pub async fn create(
@@ -120,8 +120,42 @@ pub async fn update(
     by: &Principal,
 ) -> Result<Configuration, Error> {
     by.require_change()?;
+    let transaction = db.begin().await?;
+    let row = find(&transaction, id).await?;
+    save(&transaction, row, input, by).await?;
+    transaction.commit().await?;
+    get(db, id).await
+}
+
+/// Replaces the draft alone, keeping the name and description: the read and the write are one
+/// transaction, so a rename saved meanwhile is not undone.
+pub async fn update_draft(
+    db: &DatabaseConnection,
+    id: Uuid,
+    draft: VersionContent,
+    by: &Principal,
+) -> Result<Configuration, Error> {
+    by.require_change()?;
+    let transaction = db.begin().await?;
+    let row = find(&transaction, id).await?;
+    let input = ConfigurationInput {
+        name: row.name.clone(),
+        description: row.description.clone(),
+        draft,
+    };
+    save(&transaction, row, &input, by).await?;
+    transaction.commit().await?;
+    get(db, id).await
+}
+
+async fn save<C: ConnectionTrait>(
+    db: &C,
+    row: configuration::Model,
+    input: &ConfigurationInput,
+    by: &Principal,
+) -> Result<(), Error> {
+    let id = row.id;
     check(db, input).await?;
-    let row = find(db, id).await?;
     let mut changed = Vec::new();
     if row.name != input.name.trim() {
         changed.push("name".to_owned());
@@ -142,12 +176,21 @@ pub async fn update(
     update.draft = Set(serde_json::json!(input.draft));
     update.updated_at = Set(Utc::now());
     update.update(db).await?;
-    record(db, by, "messenger_configuration.update", id, changed).await?;
-    get(db, id).await
+    record(db, by, "messenger_configuration.update", id, changed).await
 }
 
 /// Turns the draft into the next version (1, 2, ...).
 pub async fn publish(
+    services: &Services,
+    id: Uuid,
+    by: &Principal,
+) -> Result<Configuration, Error> {
+    let published = publish_version(services.db(), id, by).await?;
+    services.public_config_changed();
+    Ok(published)
+}
+
+async fn publish_version(
     db: &DatabaseConnection,
     id: Uuid,
     by: &Principal,
@@ -214,7 +257,7 @@ pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result
     Ok(())
 }
 
-async fn check(db: &DatabaseConnection, input: &ConfigurationInput) -> Result<(), Error> {
+async fn check<C: ConnectionTrait>(db: &C, input: &ConfigurationInput) -> Result<(), Error> {
     let mut validation = Validation::new();
     validation
         .check(validation::name("name", &input.name))
@@ -250,7 +293,10 @@ async fn refuse_open_deployments(db: &DatabaseConnection, id: Uuid) -> Result<()
 }
 
 /// With sign-in on, the integration must exist and be active.
-async fn check_integration(db: &DatabaseConnection, content: &VersionContent) -> Result<(), Error> {
+async fn check_integration<C: ConnectionTrait>(
+    db: &C,
+    content: &VersionContent,
+) -> Result<(), Error> {
     let authentication = &content.authentication;
     let Some(id) = authentication
         .integration_id
@@ -277,12 +323,12 @@ fn content(json: &serde_json::Value, id: Uuid) -> Result<VersionContent, Error> 
         .map_err(|error| Error::Corrupt(format!("configuration {id}: {error}")))
 }
 
-async fn find(db: &DatabaseConnection, id: Uuid) -> Result<configuration::Model, Error> {
-    rows::require::<configuration::Entity>(db, id, "messenger configuration").await
+async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<configuration::Model, Error> {
+    rows::require::<configuration::Entity, _>(db, id, "messenger configuration").await
 }
 
-async fn record(
-    db: &DatabaseConnection,
+async fn record<C: ConnectionTrait>(
+    db: &C,
     by: &Principal,
     action: &str,
     id: Uuid,

@@ -1,13 +1,13 @@
 //! Reading one row by id, the way every use case needs it: absent is `Error::NotFound`.
 
-use sea_orm::{DatabaseConnection, EntityTrait, PrimaryKeyTrait};
+use sea_orm::{ConnectionTrait, EntityTrait, PrimaryKeyTrait};
 use uuid::Uuid;
 
 use crate::Error;
 
 /// The row of `E` with this id, or `NotFound(what)`.
-pub(crate) async fn require<E>(
-    db: &DatabaseConnection,
+pub(crate) async fn require<E, C: ConnectionTrait>(
+    db: &C,
     id: Uuid,
     what: &'static str,
 ) -> Result<E::Model, Error>

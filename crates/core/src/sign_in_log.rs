@@ -101,7 +101,7 @@ pub async fn record(services: &Services, attempt: Attempt<'_>, outcome: Result<&
 
 /// The latest attempts through integration `id`, newest first.
 pub async fn latest(db: &DatabaseConnection, id: Uuid) -> Result<Vec<SignInAttempt>, Error> {
-    rows::require::<integration::Entity>(db, id, "integration").await?;
+    rows::require::<integration::Entity, _>(db, id, "integration").await?;
     Ok(sign_in_attempt::Entity::find()
         .filter(sign_in_attempt::Column::IntegrationId.eq(id))
         .order_by_desc(sign_in_attempt::Column::At)

@@ -64,10 +64,6 @@ pub fn router(state: AppState) -> Router {
         // The messenger runtime never uses the admin's identity either.
         .route("/messenger.js", get(messenger::loader))
         .nest("/messenger", messenger::router(&state))
-        .layer(from_fn_with_state(
-            state.clone(),
-            messenger::forget_on_change,
-        ))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(body_limit::enforce))
         .layer(from_fn_with_state(state.clone(), messenger::cors::layer))

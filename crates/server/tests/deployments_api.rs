@@ -15,6 +15,7 @@ test_on_each_engine!(
     bad_deployments_are_refused_field_by_field,
     only_active_published_deployments_are_served,
     viewers_cannot_change_deployments,
+    a_change_reaches_the_public_config_at_once,
 );
 
 const CONFIGURATIONS: &str = "/api/v2/messenger/configurations";
@@ -283,4 +284,43 @@ async fn viewers_cannot_change_deployments(db: &DatabaseConnection) {
     }
     let list = app.api(Method::GET, DEPLOYMENTS, &viewer, None).await;
     assert_eq!(list.json().as_array().unwrap().len(), 1);
+}
+
+/// A cached public config does not outlive a change, whoever makes it: here the use case is
+/// called directly, with no HTTP request that a middleware could have noticed.
+async fn a_change_reaches_the_public_config_at_once(db: &DatabaseConnection) {
+    use switchboard_core::admins::{Principal, PrincipalKind};
+    use switchboard_core::deployments;
+    use switchboard_domain::deployment::DeploymentInput;
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let configuration = configuration(&app, &token, true).await;
+    let body = deployment(&configuration, None, &["www.example.com"]);
+    let created = app
+        .api(Method::POST, DEPLOYMENTS, &token, Some(body.clone()))
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let origin = [("origin", "https://help.example.com")];
+    let before = public(&app, &id, &origin).await;
+    assert_eq!(before.status, StatusCode::OK);
+    assert_eq!(before.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+
+    let mut input: DeploymentInput = serde_json::from_value(body).unwrap();
+    input.allowed_domains.push("help.example.com".into());
+    let admin = Principal {
+        id: uuid::Uuid::new_v4(),
+        name: "config-as-code".into(),
+        role: Role::Admin,
+        kind: PrincipalKind::ApiToken,
+    };
+    let deployment_id = id.parse().unwrap();
+    deployments::update(&app.services, BASE, deployment_id, &input, &admin)
+        .await
+        .unwrap();
+    let after = public(&app, &id, &origin).await;
+    assert_eq!(
+        after.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
+        Some("https://help.example.com"),
+        "the cached config was served after the change"
+    );
 }

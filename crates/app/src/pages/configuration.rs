@@ -66,7 +66,7 @@ pub async fn save_configuration(
 #[server]
 pub async fn publish_configuration(id: Uuid) -> Result<Configuration, AppError> {
     let (services, principal) = crate::server::for_changing()?;
-    Ok(switchboard_core::messenger::publish(services.db(), id, &principal).await?)
+    Ok(switchboard_core::messenger::publish(&services, id, &principal).await?)
 }
 
 #[component]

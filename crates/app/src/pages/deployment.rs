@@ -47,10 +47,10 @@ pub async fn save_deployment(
 ) -> Result<Deployment, AppError> {
     use switchboard_core::deployments;
     let (services, principal) = crate::server::for_changing()?;
-    let (db, base) = (services.db(), crate::server::base_url()?);
+    let base = crate::server::base_url()?;
     Ok(match id {
-        Some(id) => deployments::update(db, &base, id, &input, &principal).await?,
-        None => deployments::create(db, &base, &input, &principal).await?,
+        Some(id) => deployments::update(&services, &base, id, &input, &principal).await?,
+        None => deployments::create(&services, &base, &input, &principal).await?,
     })
 }
 

@@ -85,7 +85,7 @@ pub async fn set_integration_active(id: Uuid, active: bool) -> Result<Integratio
     } else {
         Status::Inactive
     };
-    Ok(switchboard_core::integrations::set_status(services.db(), id, status, &principal).await?)
+    Ok(switchboard_core::integrations::set_status(&services, id, status, &principal).await?)
 }
 
 #[server]

@@ -62,7 +62,7 @@ pub async fn set_credentials(
         Ok(())
     });
     validation.finish().map_err(Error::Invalid)?;
-    let row = rows::require::<integration::Entity>(db, id, "integration").await?;
+    let row = rows::require::<integration::Entity, _>(db, id, "integration").await?;
     let now = Utc::now();
     let mut update: integration::ActiveModel = row.into();
     update.client_id = Set(Some(client_id.trim().to_owned()));

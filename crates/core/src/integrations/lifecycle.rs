@@ -110,6 +110,7 @@ pub async fn update(
     let row = update.update(db).await?;
     // Metadata and keys cached for the old settings must not outlive them.
     services.providers().forget(id);
+    services.public_config_changed();
     changed.push(format!(
         "connection test {}",
         if report.ok { "passed" } else { "failed" }
@@ -156,12 +157,13 @@ pub async fn test_connection(
 /// Switches an integration on (only with a passing check and credentials) or off (only when
 /// no messenger configuration uses it).
 pub async fn set_status(
-    db: &DatabaseConnection,
+    services: &Services,
     id: Uuid,
     status: Status,
     by: &Principal,
 ) -> Result<Integration, Error> {
     by.require_change()?;
+    let db = services.db();
     let row = find(db, id).await?;
     let current = to_domain(row.clone())?;
     if current.status == status {
@@ -198,6 +200,7 @@ pub async fn set_status(
         vec![format!("status: {}", status.as_str())],
     )
     .await?;
+    services.public_config_changed();
     to_domain(row)
 }
 
@@ -264,7 +267,7 @@ fn store_check(update: &mut integration::ActiveModel, report: &CheckReport) {
 }
 
 async fn find(db: &DatabaseConnection, id: Uuid) -> Result<integration::Model, Error> {
-    rows::require::<integration::Entity>(db, id, "integration").await
+    rows::require::<integration::Entity, _>(db, id, "integration").await
 }
 
 async fn record(

@@ -135,13 +135,7 @@ pub(super) async fn update_draft(
     JsonBody(draft): JsonBody<VersionContent>,
 ) -> Result<Json<Configuration>, ApiError> {
     let db = state.services.db();
-    let current = messenger::get(db, id).await?;
-    let input = ConfigurationInput {
-        name: current.name,
-        description: current.description,
-        draft,
-    };
-    Ok(Json(messenger::update(db, id, &input, &caller).await?))
+    Ok(Json(messenger::update_draft(db, id, draft, &caller).await?))
 }
 
 /// Turns the draft into the next numbered version.
@@ -157,6 +151,6 @@ pub(super) async fn publish(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Configuration>, ApiError> {
     Ok(Json(
-        messenger::publish(state.services.db(), id, &caller).await?,
+        messenger::publish(&state.services, id, &caller).await?,
     ))
 }

@@ -43,7 +43,7 @@ pub(super) async fn create(
     JsonBody(input): JsonBody<DeploymentInput>,
 ) -> Result<(StatusCode, Json<Deployment>), ApiError> {
     let created =
-        deployments::create(state.services.db(), &state.web.base_url, &input, &caller).await?;
+        deployments::create(&state.services, &state.web.base_url, &input, &caller).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -72,9 +72,8 @@ pub(super) async fn update(
     Path(id): Path<Uuid>,
     JsonBody(input): JsonBody<DeploymentInput>,
 ) -> Result<Json<Deployment>, ApiError> {
-    let db = state.services.db();
     Ok(Json(
-        deployments::update(db, &state.web.base_url, id, &input, &caller).await?,
+        deployments::update(&state.services, &state.web.base_url, id, &input, &caller).await?,
     ))
 }
 
@@ -89,6 +88,6 @@ pub(super) async fn remove(
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    deployments::delete(state.services.db(), id, &caller).await?;
+    deployments::delete(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }

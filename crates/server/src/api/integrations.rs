@@ -151,9 +151,8 @@ pub(super) async fn set_status(
     Path(id): Path<Uuid>,
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Integration>, ApiError> {
-    let db = state.services.db();
     Ok(Json(
-        integrations::set_status(db, id, change.status, &caller).await?,
+        integrations::set_status(&state.services, id, change.status, &caller).await?,
     ))
 }
 

@@ -5,18 +5,17 @@
 //! saying why: unknown, inactive and unpublished deployments look the same from outside.
 //!
 //! Every customer page asks for it, so the rendered answer is kept in memory
-//! ([`PublicConfigCache`]) for a few seconds. Any change an admin makes through this instance
-//! empties the cache at once ([`forget_on_change`]); other instances behind the same base URL
-//! catch up within [`CACHE_LIFETIME`].
+//! ([`PublicConfigCache`]) for a few seconds. The use cases that change what deployments serve
+//! announce it (`Services::public_config_changed`), which makes every entry of this instance
+//! stale at once; other instances behind the same base URL catch up within [`CACHE_LIFETIME`].
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
-use axum::extract::{Path, Request, State};
-use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use axum::middleware::Next;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use switchboard_core::deployments;
 use switchboard_domain::allowed_domains::{DomainPattern, origin_allowed};
@@ -38,8 +37,8 @@ struct Rendered {
     allow_all: bool,
 }
 
-/// When an entry was rendered, and what.
-type Entry = (Instant, Option<Arc<Rendered>>);
+/// When an entry was rendered, at which count of public changes, and what.
+type Entry = (Instant, u64, Option<Arc<Rendered>>);
 
 #[derive(Debug, Default)]
 pub struct PublicConfigCache {
@@ -47,47 +46,22 @@ pub struct PublicConfigCache {
 }
 
 impl PublicConfigCache {
-    fn get(&self, id: Uuid) -> Option<Option<Arc<Rendered>>> {
+    fn get(&self, id: Uuid, generation: u64) -> Option<Option<Arc<Rendered>>> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries
             .get(&id)
-            .filter(|(at, _)| at.elapsed() < CACHE_LIFETIME)
-            .map(|(_, rendered)| rendered.clone())
+            .filter(|(at, seen, _)| *seen == generation && at.elapsed() < CACHE_LIFETIME)
+            .map(|(_, _, rendered)| rendered.clone())
     }
 
-    fn put(&self, id: Uuid, rendered: Option<Arc<Rendered>>) {
+    fn put(&self, id: Uuid, generation: u64, rendered: Option<Arc<Rendered>>) {
         let mut entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         // Unknown ids asked by a scanner must not grow the map without end.
         if entries.len() > 10_000 {
-            entries.retain(|_, (at, _)| at.elapsed() < CACHE_LIFETIME);
+            entries.retain(|_, (at, seen, _)| *seen == generation && at.elapsed() < CACHE_LIFETIME);
         }
-        entries.insert(id, (Instant::now(), rendered));
+        entries.insert(id, (Instant::now(), generation, rendered));
     }
-
-    pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
-    }
-}
-
-/// Empties the cache after a successful change through the REST API or a server function
-/// (both live under `/api/`): publishing, editing a deployment, deactivating an integration.
-pub async fn forget_on_change(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    let changes = !matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::OPTIONS
-    ) && request.uri().path().starts_with("/api/");
-    let response = next.run(request).await;
-    if changes && response.status().is_success() {
-        state.messenger.configs.clear();
-    }
-    response
 }
 
 pub async fn public_config(
@@ -98,11 +72,16 @@ pub async fn public_config(
     let Ok(id) = id.parse::<Uuid>() else {
         return not_found();
     };
-    let rendered = match state.messenger.configs.get(id) {
+    // Read before rendering: a change that lands meanwhile makes this entry stale.
+    let generation = state.services.public_config_generation();
+    let rendered = match state.messenger.configs.get(id, generation) {
         Some(rendered) => rendered,
         None => match render(&state, id).await {
             Ok(rendered) => {
-                state.messenger.configs.put(id, rendered.clone());
+                state
+                    .messenger
+                    .configs
+                    .put(id, generation, rendered.clone());
                 rendered
             }
             Err(response) => return response,

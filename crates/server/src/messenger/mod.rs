@@ -25,7 +25,6 @@ use axum::routing::{get, post};
 pub use self::assets::loader;
 pub use self::auth::test_sign_in;
 use self::config::PublicConfigCache;
-pub use self::config::forget_on_change;
 use self::rate_limit::RateLimiter;
 use self::stream_limits::StreamLimits;
 pub use self::stream_limits::{
