@@ -251,7 +251,7 @@ pub async fn public_config(
             anonymous_allowed: !authentication.enabled || authentication.allow_session_upgrade,
             sign_in_url: authentication
                 .enabled
-                .then(|| format!("{base_url}/messenger/auth/start?deployment={id}")),
+                .then(|| switchboard_domain::urls::sign_in_start(base_url, id)),
         },
         session_lifetime_seconds: served.content.session_lifetime_seconds,
     };

@@ -64,7 +64,8 @@ pub struct DeploymentInput {
 
 /// The snippet for deployment `id` served from `base_url`.
 pub fn snippet(base_url: &str, id: Uuid) -> String {
-    format!(r#"<script src="{base_url}/messenger.js" data-deployment-id="{id}" async></script>"#)
+    let loader = crate::urls::loader(base_url);
+    format!(r#"<script src="{loader}" data-deployment-id="{id}" async></script>"#)
 }
 
 /// What the messenger on a visitor's page needs: no secrets, no integration internals.

@@ -12,6 +12,7 @@ use leptos::nonce::use_nonce;
 use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use switchboard_app::{App, shell};
+use switchboard_domain::urls;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
@@ -62,8 +63,8 @@ pub fn router(state: AppState) -> Router {
         // served without a session lookup for every file a page loads.
         .nest_service("/pkg", ServeDir::new(pkg_dir))
         // The messenger runtime never uses the admin's identity either.
-        .route("/messenger.js", get(messenger::loader))
-        .nest("/messenger", messenger::router(&state))
+        .route(urls::LOADER_PATH, get(messenger::loader))
+        .nest(urls::MESSENGER_PREFIX, messenger::router(&state))
         .layer(from_fn_with_state(state.clone(), csrf::protect))
         .layer(from_fn(body_limit::enforce))
         .layer(from_fn_with_state(state.clone(), messenger::cors::layer))

@@ -37,7 +37,7 @@ pub async fn load_integration(id: Uuid) -> Result<IntegrationView, AppError> {
     let (services, _) = crate::server::for_reading()?;
     Ok(IntegrationView {
         integration: integrations::get(services.db(), id).await?,
-        redirect_uri: format!("{}/messenger/auth/callback", crate::server::base_url()?),
+        redirect_uri: switchboard_domain::urls::callback(&crate::server::base_url()?),
         used_by: integrations::used_by(services.db(), id).await?,
     })
 }

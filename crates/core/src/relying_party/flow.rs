@@ -30,7 +30,7 @@ pub const FLOW_LIFETIME: Duration = Duration::minutes(10);
 
 /// The sign-in redirect URI registered at the provider.
 pub fn redirect_uri(base_url: &str) -> String {
-    format!("{base_url}/messenger/auth/callback")
+    switchboard_domain::urls::callback(base_url)
 }
 
 /// A sign-in sent to the provider: where to send the browser, and the value of the cookie that

@@ -30,6 +30,8 @@ use self::stream_limits::StreamLimits;
 pub use self::stream_limits::{
     PER_ADDRESS as STREAMS_PER_ADDRESS, PER_SESSION as STREAMS_PER_SESSION,
 };
+use switchboard_domain::urls;
+
 use crate::AppState;
 
 /// What the runtime keeps in memory per instance.
@@ -61,8 +63,8 @@ impl Default for Runtime {
 pub fn router(state: &AppState) -> Router<AppState> {
     // Every route that makes provider requests or creates sessions is rate-limited.
     let limited = Router::new()
-        .route("/auth/start", get(auth::start))
-        .route("/auth/callback", get(auth::callback))
+        .route(urls::SIGN_IN_START_PATH, get(auth::start))
+        .route(urls::CALLBACK_PATH, get(auth::callback))
         .route("/v1/token/exchange", post(tokens::exchange))
         .route("/v1/token/refresh", post(tokens::refresh))
         .route("/v1/token", axum::routing::delete(tokens::sign_out))
