@@ -53,7 +53,9 @@ impl Principal {
 }
 
 pub(crate) fn parse_role(stored: &str) -> Result<Role, Error> {
-    Role::parse(stored).ok_or_else(|| Error::Corrupt(format!("unknown role {stored:?}")))
+    stored
+        .parse()
+        .map_err(|error| Error::Corrupt(format!("admin: {error}")))
 }
 
 /// Hashes a password with argon2id and a fresh salt, in PHC string form.

@@ -13,8 +13,8 @@ use sea_orm::{
 use switchboard_db::entities::{conversation, deployment, message, messenger_session};
 use switchboard_domain::FieldError;
 use switchboard_domain::conversation::{
-    Author, Conversation, ConversationSummary, EarlierConversation, Identity, Message,
-    PAGE_DEFAULT, VisitorConversation, message_text,
+    Author, Conversation, ConversationStatus, ConversationSummary, EarlierConversation, Identity,
+    Message, PAGE_DEFAULT, VisitorConversation, message_text,
 };
 use uuid::Uuid;
 
@@ -48,7 +48,7 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ConversationSummary>, E
                 id: row.id,
                 deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
                 last_activity_at: row.last_activity_at,
-                status: row.status,
+                status: rows::stored("conversation", row.id, &row.status)?,
             })
         })
         .collect()
@@ -123,13 +123,15 @@ pub async fn get(
             .all(db)
             .await?
             .into_iter()
-            .map(|other| EarlierConversation {
-                id: other.id,
-                created_at: other.created_at,
-                last_activity_at: other.last_activity_at,
-                status: other.status,
+            .map(|other| {
+                Ok(EarlierConversation {
+                    id: other.id,
+                    created_at: other.created_at,
+                    last_activity_at: other.last_activity_at,
+                    status: rows::stored("conversation", other.id, &other.status)?,
+                })
             })
-            .collect(),
+            .collect::<Result<_, Error>>()?,
         None => vec![],
     };
     Ok(Conversation {
@@ -142,7 +144,7 @@ pub async fn get(
             .visitor_typing_at
             .is_some_and(|at| at > Utc::now() - TYPING_SHOWN),
         agent_read_id: row.agent_read_id,
-        status: row.status,
+        status: rows::stored("conversation", row.id, &row.status)?,
         messages,
         has_older,
         earlier,
@@ -212,7 +214,10 @@ pub async fn close(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<
     by.require_change()?;
     require(db, id).await?;
     conversation::Entity::update_many()
-        .col_expr(conversation::Column::Status, Expr::value("closed"))
+        .col_expr(
+            conversation::Column::Status,
+            Expr::value(ConversationStatus::Closed.as_str()),
+        )
         .filter(conversation::Column::Id.eq(id))
         .exec(db)
         .await?;
@@ -269,14 +274,14 @@ pub async fn open_for<C: ConnectionTrait>(
             conversation::Entity::find()
                 .filter(conversation::Column::DeploymentId.eq(session.deployment_id))
                 .filter(conversation::Column::Person.eq(person))
-                .filter(conversation::Column::Status.eq("open"))
+                .filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()))
                 .one(db)
                 .await?
         }
         None => match session.conversation_id {
             Some(id) => {
                 conversation::Entity::find_by_id(id)
-                    .filter(conversation::Column::Status.eq("open"))
+                    .filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()))
                     .one(db)
                     .await?
             }
@@ -430,7 +435,7 @@ async fn store_visitor_message(
                 deployment_id: Set(session.deployment_id),
                 identity: Set(session.identity.as_ref().map(|i| serde_json::json!(i))),
                 person: Set(person_key(session)),
-                status: Set("open".to_owned()),
+                status: Set(ConversationStatus::Open.as_str().to_owned()),
                 created_at: Set(now),
                 last_activity_at: Set(now),
                 agent_read_id: Set(0),
@@ -572,16 +577,7 @@ fn identity(row: &conversation::Model) -> Result<Option<Identity>, Error> {
 }
 
 fn to_domain(row: message::Model) -> Result<Message, Error> {
-    let author = match row.author.as_str() {
-        "visitor" => Author::Visitor,
-        "agent" => Author::Agent,
-        other => {
-            return Err(Error::Corrupt(format!(
-                "message {}: author {other}",
-                row.id
-            )));
-        }
-    };
+    let author: Author = rows::stored("message", row.id, &row.author)?;
     Ok(Message {
         id: row.id,
         author,

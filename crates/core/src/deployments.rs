@@ -29,10 +29,7 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Err
         .into_iter()
         .map(|(row, configuration)| {
             Ok(DeploymentSummary {
-                status: row
-                    .status
-                    .parse()
-                    .map_err(|e| Error::Corrupt(format!("deployment {}: {e}", row.id)))?,
+                status: rows::stored("deployment", row.id, &row.status)?,
                 configuration_name: configuration.map(|c| c.name).unwrap_or_default(),
                 configuration_version: row.configuration_version,
                 id: row.id,
@@ -344,10 +341,7 @@ fn patterns(row: &deployment::Model) -> Result<Vec<DomainPattern>, Error> {
 fn to_domain(row: deployment::Model, base_url: &str) -> Result<Deployment, Error> {
     let allowed_domains = patterns(&row)?.into_iter().map(String::from).collect();
     Ok(Deployment {
-        status: row
-            .status
-            .parse()
-            .map_err(|e| Error::Corrupt(format!("deployment {}: {e}", row.id)))?,
+        status: rows::stored("deployment", row.id, &row.status)?,
         snippet: snippet(base_url, row.id),
         configuration: ConfigurationRef {
             id: row.configuration_id,

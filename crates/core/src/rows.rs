@@ -24,9 +24,9 @@ where
 /// A stored enum column read back into its type: every enum column (`status`, `kind`,
 /// `provider`...) is written with its `as_str` and read through here, so an unknown value is
 /// always the same `Corrupt` error naming the row.
-pub(crate) fn stored<T>(table: &str, id: Uuid, value: &str) -> Result<T, Error>
+pub(crate) fn stored<T>(table: &str, id: impl std::fmt::Display, value: &str) -> Result<T, Error>
 where
-    T: std::str::FromStr<Err = switchboard_domain::integration::UnknownVariant>,
+    T: std::str::FromStr<Err = switchboard_domain::stored::UnknownVariant>,
 {
     value
         .parse()

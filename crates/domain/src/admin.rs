@@ -18,23 +18,12 @@ pub enum Role {
     Viewer,
 }
 
+crate::stored_enum!(Role, "role" {
+    Admin => "admin",
+    Viewer => "viewer",
+});
+
 impl Role {
-    /// The stored and JSON form.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Viewer => "viewer",
-        }
-    }
-
-    pub fn parse(value: &str) -> Option<Self> {
-        match value {
-            "admin" => Some(Role::Admin),
-            "viewer" => Some(Role::Viewer),
-            _ => None,
-        }
-    }
-
     pub fn can_change(self) -> bool {
         self == Role::Admin
     }
@@ -128,9 +117,9 @@ mod tests {
     #[test]
     fn roles_round_trip_and_only_admins_change_things() {
         for role in [Role::Admin, Role::Viewer] {
-            assert_eq!(Role::parse(role.as_str()), Some(role));
+            assert_eq!(role.as_str().parse::<Role>().ok(), Some(role));
         }
-        assert_eq!(Role::parse("root"), None);
+        assert!("root".parse::<Role>().is_err());
         assert!(Role::Admin.can_change());
         assert!(!Role::Viewer.can_change());
     }

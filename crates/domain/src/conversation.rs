@@ -18,14 +18,26 @@ pub enum Author {
     Agent,
 }
 
-impl Author {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Visitor => "visitor",
-            Self::Agent => "agent",
-        }
-    }
+crate::stored_enum!(Author, "message author" {
+    Visitor => "visitor",
+    Agent => "agent",
+});
+
+/// Whether a conversation takes the visitor's next message; closing one makes the next
+/// message start a new conversation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum ConversationStatus {
+    #[default]
+    Open,
+    Closed,
 }
+
+crate::stored_enum!(ConversationStatus, "conversation status" {
+    Open => "open",
+    Closed => "closed",
+});
 
 /// One message. Ids grow with every message stored, so a client resumes after the last it saw.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -102,7 +114,7 @@ pub struct ConversationSummary {
     pub unread: u64,
     /// `open` or `closed`.
     #[serde(default)]
-    pub status: String,
+    pub status: ConversationStatus,
 }
 
 /// One conversation with its latest messages, oldest first.
@@ -117,7 +129,7 @@ pub struct Conversation {
     /// When the visitor signed in, for a verified identity: the first authenticated message.
     pub signed_in_at: Option<DateTime<Utc>>,
     /// `open` or `closed`.
-    pub status: String,
+    pub status: ConversationStatus,
     /// The latest [`PAGE_DEFAULT`] messages; older ones come page by page.
     pub messages: Vec<Message>,
     /// Older messages exist before the first of `messages`.
@@ -142,7 +154,7 @@ pub struct EarlierConversation {
     pub id: Uuid,
     pub created_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
-    pub status: String,
+    pub status: ConversationStatus,
 }
 
 /// What the messenger shows a visitor: their open conversation (if any) and a page of their
@@ -212,7 +224,7 @@ mod tests {
             identity,
             last_activity_at: DateTime::<Utc>::MIN_UTC,
             unread: 0,
-            status: "open".into(),
+            status: ConversationStatus::Open,
         }
     }
 

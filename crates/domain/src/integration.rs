@@ -1,7 +1,6 @@
 //! Integrations: the connection to one OpenID Connect provider.
 
 use std::fmt;
-use std::str::FromStr;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,13 +15,11 @@ pub enum IntegrationKind {
     OpenidConnectMessenger,
 }
 
-impl IntegrationKind {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::OpenidConnectMessenger => "openid-connect-messenger",
-        }
-    }
+crate::stored_enum!(IntegrationKind, "integration kind" {
+    OpenidConnectMessenger => "openid-connect-messenger",
+});
 
+impl IntegrationKind {
     /// The name the catalog and lists show.
     pub const fn label(self) -> &'static str {
         match self {
@@ -40,14 +37,12 @@ pub enum Status {
     Inactive,
 }
 
-impl Status {
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Active => "active",
-            Self::Inactive => "inactive",
-        }
-    }
+crate::stored_enum!(Status, "status" {
+    Active => "active",
+    Inactive => "inactive",
+});
 
+impl Status {
     pub const fn label(self) -> &'static str {
         match self {
             Self::Active => "Active",
@@ -56,40 +51,7 @@ impl Status {
     }
 }
 
-/// A stored value that is not one of the known variants.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown {what}: {value:?}")]
-pub struct UnknownVariant {
-    pub what: &'static str,
-    pub value: String,
-}
-
-impl FromStr for IntegrationKind {
-    type Err = UnknownVariant;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "openid-connect-messenger" => Ok(Self::OpenidConnectMessenger),
-            _ => Err(UnknownVariant {
-                what: "integration kind",
-                value: value.to_owned(),
-            }),
-        }
-    }
-}
-
-impl FromStr for Status {
-    type Err = UnknownVariant;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "active" => Ok(Self::Active),
-            "inactive" => Ok(Self::Inactive),
-            _ => Err(UnknownVariant {
-                what: "status",
-                value: value.to_owned(),
-            }),
-        }
-    }
-}
+pub use crate::stored::UnknownVariant;
 
 impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -11,6 +11,7 @@ pub mod integration_settings;
 pub mod messenger;
 pub mod provider;
 pub mod sign_in;
+pub mod stored;
 pub mod urls;
 pub mod validation;
 

@@ -8,12 +8,10 @@
 //! same URI the server derives. The server then applies its network rules to it.
 
 use std::fmt;
-use std::str::FromStr;
 
 use serde::{Deserialize, Serialize};
 
 use crate::FieldError;
-use crate::integration::UnknownVariant;
 
 /// Which provider an integration was set up for. Stored and sent as the lowercase string.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
@@ -30,27 +28,16 @@ pub enum ProviderKind {
     Oidc,
 }
 
+crate::stored_enum!(ProviderKind, "provider kind" {
+    Oidc => "oidc",
+    Okta => "okta",
+    Entra => "entra",
+    Google => "google",
+    Auth0 => "auth0",
+    Keycloak => "keycloak",
+});
+
 impl ProviderKind {
-    pub const ALL: [Self; 6] = [
-        Self::Oidc,
-        Self::Okta,
-        Self::Entra,
-        Self::Google,
-        Self::Auth0,
-        Self::Keycloak,
-    ];
-
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Okta => "okta",
-            Self::Entra => "entra",
-            Self::Google => "google",
-            Self::Auth0 => "auth0",
-            Self::Keycloak => "keycloak",
-            Self::Oidc => "oidc",
-        }
-    }
-
     pub fn profile(self) -> &'static Profile {
         PROFILES
             .iter()
@@ -60,19 +47,6 @@ impl ProviderKind {
 
     pub fn label(self) -> &'static str {
         self.profile().label
-    }
-}
-
-impl FromStr for ProviderKind {
-    type Err = UnknownVariant;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == value)
-            .ok_or_else(|| UnknownVariant {
-                what: "provider kind",
-                value: value.to_owned(),
-            })
     }
 }
 
@@ -543,7 +517,7 @@ mod tests {
 
     #[test]
     fn every_kind_has_one_profile() {
-        for kind in ProviderKind::ALL {
+        for &kind in ProviderKind::ALL {
             let profiles: Vec<_> = PROFILES.iter().filter(|p| p.kind == kind).collect();
             assert_eq!(profiles.len(), 1, "{kind:?}");
             assert_eq!(kind.as_str().parse::<ProviderKind>().unwrap(), kind);

@@ -7,7 +7,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use switchboard_domain::conversation::{
-    Author, Conversation, EarlierConversation, Identity, Message,
+    Author, Conversation, ConversationStatus, EarlierConversation, Identity, Message,
 };
 use uuid::Uuid;
 
@@ -145,7 +145,7 @@ fn ConversationView(
             .unwrap_or_else(|| identity.subject.clone()),
         None => "Anonymous visitor".to_owned(),
     };
-    let closed = conversation.status == "closed";
+    let closed = conversation.status == ConversationStatus::Closed;
     view! {
         <Title text=format!("Conversation with {who}") />
         <PageHeader
@@ -251,7 +251,7 @@ fn EarlierConversations(earlier: Vec<EarlierConversation>) -> impl IntoView {
                                     <a href=format!("/admin/conversations/{}", other.id) class="text-indigo-700 hover:underline">
                                         "Started " {time::format(other.created_at)}
                                     </a>
-                                    " · " {other.status}
+                                    " · " {other.status.as_str()}
                                 </li>
                             }
                         })

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use switchboard_domain::conversation::ConversationSummary;
+use switchboard_domain::conversation::{ConversationStatus, ConversationSummary};
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
 use crate::components::layout::PageHeader;
@@ -66,7 +66,7 @@ fn ConversationList(conversations: Vec<ConversationSummary>) -> impl IntoView {
                     let unread = (conversation.unread > 0).then(|| {
                         view! { <Badge label=format!("{} unread", conversation.unread) tone=Tone::Bad /> }
                     });
-                    let closed = (conversation.status == "closed")
+                    let closed = (conversation.status == ConversationStatus::Closed)
                         .then(|| view! { <Badge label="Closed".to_owned() tone=Tone::Neutral /> });
                     view! {
                         <li class="flex items-center justify-between gap-4 px-4 py-3 text-sm">
