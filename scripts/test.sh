@@ -43,6 +43,9 @@ phase "rust tests (SQLite and PostgreSQL)"
 # `timeout` turns a hung test into a failure CI reports, instead of a silent stall.
 RUSTFLAGS="--cfg erase_components" timeout 20m cargo test --workspace --exclude switchboard-frontend
 
+phase "javascript unit tests (node --test)"
+node --test end2end/unit/
+
 phase "browser tests (Playwright, Chromium, oidc-provider)"
 (
   cd end2end

@@ -4,424 +4,416 @@
 // pages load when the visitor scrolls to the top; "Agent is typing…" and "Seen" come as events
 // too). Browsers deny storage to third-party frames, so the host page's loader keeps the
 // session; the frame talks to it only through postMessage, to the origin the server checked.
-(function () {
-  'use strict';
-  var config = JSON.parse(document.getElementById('switchboard-config').textContent);
-  var el = function (id) { return document.getElementById(id); };
-  var signIn = el('sign-in');
-  var signOut = el('sign-out');
-  var who = el('who');
-  var notice = el('notice');
-  var providerSignOut = el('provider-sign-out');
-  var refreshTimer = null;
-  var popup = null;
-  var list = el('messages');
-  var composer = el('composer');
-  var textarea = el('message');
-  var hint = el('composer-hint');
-  var lastId = 0;
-  var stream = null;
-  var scroller = el('scroll');
-  var olderNote = el('older');
-  var typingNote = el('typing');
-  var typingTimer = null;
-  var typingSentAt = 0;
-  var history = { firstId: 0, hasOlder: false, loading: false };
-  var readUpTo = 0;
+import { eventStreamParser } from './event-stream.js';
 
-  // The bar's text is black or white, whichever reads better on the configured colour.
-  var rgb = parseInt(config.primaryColor.slice(1), 16);
-  var light = 0.299 * (rgb >> 16) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255) > 150;
-  document.documentElement.style.setProperty('--primary', config.primaryColor);
-  document.documentElement.style.setProperty('--on-primary', light ? '#111' : '#fff');
+var config = JSON.parse(document.getElementById('switchboard-config').textContent);
+var el = function (id) { return document.getElementById(id); };
+var signIn = el('sign-in');
+var signOut = el('sign-out');
+var who = el('who');
+var notice = el('notice');
+var providerSignOut = el('provider-sign-out');
+var refreshTimer = null;
+var popup = null;
+var list = el('messages');
+var composer = el('composer');
+var textarea = el('message');
+var hint = el('composer-hint');
+var lastId = 0;
+var stream = null;
+var scroller = el('scroll');
+var olderNote = el('older');
+var typingNote = el('typing');
+var typingTimer = null;
+var typingSentAt = 0;
+var history = { firstId: 0, hasOlder: false, loading: false };
+var readUpTo = 0;
 
-  var host = window.parent !== window ? window.parent : null;
-  var store = {
-    session: null,
-    get: function () { return store.session; },
-    set: function (session) {
-      store.session = session;
-      if (host) host.postMessage({ type: 'switchboard:store', session: session }, config.hostOrigin);
-    }
-  };
+// The bar's text is black or white, whichever reads better on the configured colour.
+var rgb = parseInt(config.primaryColor.slice(1), 16);
+var light = 0.299 * (rgb >> 16) + 0.587 * ((rgb >> 8) & 255) + 0.114 * (rgb & 255) > 150;
+document.documentElement.style.setProperty('--primary', config.primaryColor);
+document.documentElement.style.setProperty('--on-primary', light ? '#111' : '#fff');
 
-  function call(method, path, token, body) {
-    var headers = token ? { Authorization: 'Bearer ' + token } : {};
-    if (body) headers['Content-Type'] = 'application/json';
-    return fetch(path, {
-      method: method,
-      headers: headers,
-      body: body ? JSON.stringify(body) : undefined,
-      credentials: 'omit'
-    }).then(function (response) {
-      return response.json().catch(function () { return {}; }).then(function (body) {
-        return { ok: response.ok, status: response.status, body: body };
-      });
+var host = window.parent !== window ? window.parent : null;
+var store = {
+  session: null,
+  get: function () { return store.session; },
+  set: function (session) {
+    store.session = session;
+    if (host) host.postMessage({ type: 'switchboard:store', session: session }, config.hostOrigin);
+  }
+};
+
+function call(method, path, token, body) {
+  var headers = token ? { Authorization: 'Bearer ' + token } : {};
+  if (body) headers['Content-Type'] = 'application/json';
+  return fetch(path, {
+    method: method,
+    headers: headers,
+    body: body ? JSON.stringify(body) : undefined,
+    credentials: 'omit'
+  }).then(function (response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      return { ok: response.ok, status: response.status, body: body };
     });
-  }
-
-  function render(session, message) {
-    var identity = session && session.identity;
-    who.hidden = !identity;
-    if (identity) el('name').textContent = identity.name || identity.email || identity.subject;
-    signIn.hidden = !config.authentication || !!identity;
-    signOut.hidden = !identity;
-    notice.textContent = message || '';
-    if (message) signIn.textContent = 'Sign in again';
-    else signIn.textContent = 'Sign in';
-    var mayWrite = !!identity || config.anonymousAllowed;
-    textarea.disabled = !mayWrite;
-    composer.querySelector('button').disabled = !mayWrite;
-    hint.hidden = mayWrite;
-    hint.textContent = mayWrite ? '' : 'Sign in to send a message.';
-  }
-
-  function schedule(session) {
-    clearTimeout(refreshTimer);
-    if (!session) return;
-    var wait = new Date(session.expiresAt).getTime() - Date.now() - 60000;
-    refreshTimer = setTimeout(refresh, Math.max(wait, 5000));
-  }
-
-  function refresh() {
-    var session = store.get();
-    if (!session) return;
-    call('POST', '/messenger/v1/token/refresh', session.token).then(function (result) {
-      if (result.ok) {
-        store.set(result.body);
-        render(result.body);
-        schedule(result.body);
-      } else {
-        ended();
-      }
-    });
-  }
-
-  function ended() {
-    store.set(null);
-    clearTimeout(refreshTimer);
-    stop();
-    render(null, 'Your session has ended.');
-  }
-
-  function signedIn(session) {
-    var previous = store.get();
-    store.set(session);
-    providerSignOut.hidden = true;
-    render(session);
-    schedule(session);
-    if (previous && previous.token === session.token) return;
-    // An anonymous conversation goes on, signed in, when the configuration allows it.
-    if (config.upgrade && previous && !previous.identity && session.identity) {
-      call('POST', '/messenger/v1/sessions/upgrade', session.token, { anonymousToken: previous.token })
-        .then(function () { load(session); });
-    } else {
-      load(session);
-    }
-  }
-
-  // The conversation.
-
-  function clearMessages() {
-    Array.prototype.slice.call(list.querySelectorAll('li:not(.greeting)')).forEach(function (li) {
-      li.remove();
-    });
-    lastId = 0;
-    readUpTo = 0;
-    history = { firstId: 0, hasOlder: false, loading: false };
-    olderNote.hidden = true;
-  }
-
-  function item(author, text) {
-    var li = document.createElement('li');
-    li.className = author;
-    var p = document.createElement('p');
-    p.textContent = text;
-    var meta = document.createElement('span');
-    meta.className = 'meta';
-    li.appendChild(p);
-    li.appendChild(meta);
-    return li;
-  }
-
-  function label(message) {
-    var who = message.author === 'agent' ? 'Agent' : 'You';
-    return who + ' · ' + new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
-  }
-
-  function sent(li, message) {
-    li.setAttribute('data-id', message.id);
-    li.setAttribute('data-state', 'sent');
-    li.querySelector('.meta').textContent = label(message) + ' · Sent';
-  }
-
-  // "Seen" under the visitor's newest message an agent has read.
-  function markSeen(upTo) {
-    readUpTo = Math.max(readUpTo, upTo);
-    var old = list.querySelector('.seen');
-    if (old) old.remove();
-    var read = Array.prototype.filter.call(list.querySelectorAll('li.visitor[data-id]'), function (li) {
-      return Number(li.getAttribute('data-id')) <= readUpTo;
-    });
-    var last = read[read.length - 1];
-    if (!last) return;
-    var seen = document.createElement('span');
-    seen.className = 'seen';
-    seen.textContent = '· Seen';
-    last.querySelector('.meta').appendChild(seen);
-  }
-
-  function agentTyping() {
-    typingNote.textContent = 'Agent is typing…';
-    clearTimeout(typingTimer);
-    typingTimer = setTimeout(function () { typingNote.textContent = ''; }, 6000);
-  }
-
-  function messageItem(message) {
-    var li = item(message.author, message.text);
-    li.setAttribute('data-id', message.id);
-    li.querySelector('.meta').textContent = label(message);
-    return li;
-  }
-
-  function show(message) {
-    lastId = Math.max(lastId, message.id);
-    if (!history.firstId) history.firstId = message.id;
-    if (list.querySelector('li[data-id="' + message.id + '"]')) return;
-    // The event may come before the answer to our own POST: it confirms the pending item.
-    if (message.author === 'visitor') {
-      var pending = Array.prototype.find.call(list.querySelectorAll('li[data-state="sending"]'), function (li) {
-        return li.querySelector('p').textContent === message.text;
-      });
-      if (pending) return sent(pending, message);
-    }
-    if (message.author === 'agent') {
-      typingNote.textContent = '';
-      clearTimeout(typingTimer);
-    }
-    list.appendChild(messageItem(message));
-    scroller.scrollTop = scroller.scrollHeight;
-    if (readUpTo) markSeen(readUpTo);
-  }
-
-  function load(session) {
-    stop();
-    clearMessages();
-    call('GET', '/messenger/v1/conversation', session.token).then(function (result) {
-      if (!result.ok) return;
-      result.body.messages.forEach(show);
-      history.hasOlder = result.body.hasOlder;
-      if (result.body.agentReadId) markSeen(result.body.agentReadId);
-      follow();
-    });
-  }
-
-  // Older messages, a page at a time, when the visitor scrolls to the top.
-  function loadOlder() {
-    var session = store.get();
-    if (!session || !history.hasOlder || history.loading || !history.firstId) return;
-    history.loading = true;
-    olderNote.hidden = false;
-    olderNote.textContent = 'Loading earlier messages…';
-    var path = '/messenger/v1/conversation?limit=50&before=' + history.firstId;
-    call('GET', path, session.token).then(function (result) {
-      history.loading = false;
-      if (!result.ok) {
-        olderNote.textContent = 'Earlier messages could not be loaded; scroll up to try again.';
-        return;
-      }
-      var height = scroller.scrollHeight;
-      var anchor = list.querySelector('li:not(.greeting)');
-      result.body.messages.forEach(function (message) {
-        if (!list.querySelector('li[data-id="' + message.id + '"]')) {
-          list.insertBefore(messageItem(message), anchor);
-        }
-      });
-      if (result.body.messages.length) history.firstId = result.body.messages[0].id;
-      history.hasOlder = result.body.hasOlder;
-      olderNote.hidden = history.hasOlder;
-      olderNote.textContent = history.hasOlder ? 'Scroll up for earlier messages.' : '';
-      // Keep what the visitor was reading where it was.
-      scroller.scrollTop += scroller.scrollHeight - height;
-      if (readUpTo) markSeen(readUpTo);
-    });
-  }
-
-  scroller.addEventListener('scroll', function () {
-    if (scroller.scrollTop < 40) loadOlder();
   });
+}
 
-  function stop() {
-    if (stream) stream.abort();
-    stream = null;
-  }
+function render(session, message) {
+  var identity = session && session.identity;
+  who.hidden = !identity;
+  if (identity) el('name').textContent = identity.name || identity.email || identity.subject;
+  signIn.hidden = !config.authentication || !!identity;
+  signOut.hidden = !identity;
+  notice.textContent = message || '';
+  if (message) signIn.textContent = 'Sign in again';
+  else signIn.textContent = 'Sign in';
+  var mayWrite = !!identity || config.anonymousAllowed;
+  textarea.disabled = !mayWrite;
+  composer.querySelector('button').disabled = !mayWrite;
+  hint.hidden = mayWrite;
+  hint.textContent = mayWrite ? '' : 'Sign in to send a message.';
+}
 
-  // Reads the event stream; after a drop, reconnects with the last id seen.
-  function follow() {
-    var session = store.get();
-    if (!session) return;
-    stop();
-    var controller = new AbortController();
-    stream = controller;
-    var headers = { Authorization: 'Bearer ' + session.token };
-    if (lastId) headers['Last-Event-ID'] = String(lastId);
-    fetch('/messenger/v1/events', { headers: headers, signal: controller.signal, credentials: 'omit' })
-      .then(function (response) {
-        if (response.status === 401) return ended();
-        if (!response.ok || !response.body) throw new Error('events: ' + response.status);
-        var reader = response.body.getReader();
-        var decoder = new TextDecoder();
-        var buffer = '';
-        function pump() {
-          return reader.read().then(function (chunk) {
-            if (chunk.done) throw new Error('events: closed');
-            buffer += decoder.decode(chunk.value, { stream: true });
-            var blocks = buffer.split('\n\n');
-            buffer = blocks.pop();
-            blocks.forEach(dispatch);
-            return pump();
-          });
-        }
-        return pump();
-      })
-      .catch(function () {
-        if (stream !== controller || controller.signal.aborted) return;
-        setTimeout(function () { if (stream === controller) follow(); }, 2000);
-      });
-  }
+function schedule(session) {
+  clearTimeout(refreshTimer);
+  if (!session) return;
+  var wait = new Date(session.expiresAt).getTime() - Date.now() - 60000;
+  refreshTimer = setTimeout(refresh, Math.max(wait, 5000));
+}
 
-  function dispatch(block) {
-    var type = 'message';
-    var data = '';
-    block.split('\n').forEach(function (line) {
-      if (line.indexOf('event:') === 0) type = line.slice(6).trim();
-      else if (line.indexOf('data:') === 0) data += line.slice(5).trim();
-    });
-    if (type === 'message' && data) show(JSON.parse(data));
-    else if (type === 'typing') agentTyping();
-    else if (type === 'read' && data) markSeen(JSON.parse(data).upTo);
-    else if (type === 'signed-out') ended();
-  }
-
-  // A session to write with: the visitor's, or a new anonymous one when that is allowed.
-  function writer() {
-    var session = store.get();
-    if (session) return Promise.resolve(session);
-    return call('POST', '/messenger/v1/sessions', null, { deploymentId: config.deploymentId }).then(function (result) {
-      if (!result.ok) throw new Error(result.body.message || 'The messenger is unavailable.');
+function refresh() {
+  var session = store.get();
+  if (!session) return;
+  call('POST', '/messenger/v1/token/refresh', session.token).then(function (result) {
+    if (result.ok) {
       store.set(result.body);
-      follow();
-      return result.body;
-    });
-  }
-
-  function deliver(li, text) {
-    li.setAttribute('data-state', 'sending');
-    li.querySelector('.meta').textContent = 'Sending…';
-    writer().then(function (session) {
-      return call('POST', '/messenger/v1/messages', session.token, { text: text });
-    }).then(function (result) {
-      if (!result.ok) throw new Error(result.body.message || 'Not sent.');
-      var same = list.querySelector('li[data-id="' + result.body.id + '"]');
-      if (same && same !== li) return li.remove();
-      sent(li, result.body);
-      lastId = Math.max(lastId, result.body.id);
-    }).catch(function (error) {
-      li.setAttribute('data-state', 'failed');
-      var meta = li.querySelector('.meta');
-      meta.textContent = 'Not sent: ' + error.message + ' ';
-      var retry = document.createElement('button');
-      retry.type = 'button';
-      retry.textContent = 'Retry';
-      retry.addEventListener('click', function () { deliver(li, text); });
-      meta.appendChild(retry);
-    });
-  }
-
-  composer.addEventListener('submit', function (event) {
-    event.preventDefault();
-    var text = textarea.value.replace(/\s+$/, '');
-    if (!text.trim()) return;
-    textarea.value = '';
-    var li = item('visitor', text);
-    list.appendChild(li);
-    el('scroll').scrollTop = el('scroll').scrollHeight;
-    deliver(li, text);
-  });
-
-  // Tells the agents the visitor is typing, at most every few seconds.
-  textarea.addEventListener('input', function () {
-    var session = store.get();
-    if (!session || Date.now() - typingSentAt < 3000) return;
-    typingSentAt = Date.now();
-    call('POST', '/messenger/v1/typing', session.token);
-  });
-
-  textarea.addEventListener('keydown', function (event) {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-      event.preventDefault();
-      composer.requestSubmit();
+      render(result.body);
+      schedule(result.body);
+    } else {
+      ended();
     }
   });
+}
 
-  signIn.addEventListener('click', function () {
-    notice.textContent = '';
-    popup = window.open(config.signInUrl, 'switchboard-sign-in', 'popup,width=520,height=680');
-    if (!popup) notice.textContent = 'Allow pop-ups for this site to sign in.';
+function ended() {
+  store.set(null);
+  clearTimeout(refreshTimer);
+  stop();
+  render(null, 'Your session has ended.');
+}
+
+function signedIn(session) {
+  var previous = store.get();
+  store.set(session);
+  providerSignOut.hidden = true;
+  render(session);
+  schedule(session);
+  if (previous && previous.token === session.token) return;
+  // An anonymous conversation goes on, signed in, when the configuration allows it.
+  if (config.upgrade && previous && !previous.identity && session.identity) {
+    call('POST', '/messenger/v1/sessions/upgrade', session.token, { anonymousToken: previous.token })
+      .then(function () { load(session); });
+  } else {
+    load(session);
+  }
+}
+
+// The conversation.
+
+function clearMessages() {
+  Array.prototype.slice.call(list.querySelectorAll('li:not(.greeting)')).forEach(function (li) {
+    li.remove();
   });
+  lastId = 0;
+  readUpTo = 0;
+  history = { firstId: 0, hasOlder: false, loading: false };
+  olderNote.hidden = true;
+}
 
-  signOut.addEventListener('click', function () {
-    var session = store.get();
-    store.set(null);
-    clearTimeout(refreshTimer);
-    stop();
-    render(null);
-    if (config.clearOnSignOut) clearMessages();
-    if (!session) return;
-    call('DELETE', '/messenger/v1/token', session.token).then(function (result) {
-      if (result.ok && result.body.endSessionUrl) {
-        providerSignOut.href = result.body.endSessionUrl;
-        providerSignOut.hidden = false;
-      }
+function item(author, text) {
+  var li = document.createElement('li');
+  li.className = author;
+  var p = document.createElement('p');
+  p.textContent = text;
+  var meta = document.createElement('span');
+  meta.className = 'meta';
+  li.appendChild(p);
+  li.appendChild(meta);
+  return li;
+}
+
+function label(message) {
+  var who = message.author === 'agent' ? 'Agent' : 'You';
+  return who + ' · ' + new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+function sent(li, message) {
+  li.setAttribute('data-id', message.id);
+  li.setAttribute('data-state', 'sent');
+  li.querySelector('.meta').textContent = label(message) + ' · Sent';
+}
+
+// "Seen" under the visitor's newest message an agent has read.
+function markSeen(upTo) {
+  readUpTo = Math.max(readUpTo, upTo);
+  var old = list.querySelector('.seen');
+  if (old) old.remove();
+  var read = Array.prototype.filter.call(list.querySelectorAll('li.visitor[data-id]'), function (li) {
+    return Number(li.getAttribute('data-id')) <= readUpTo;
+  });
+  var last = read[read.length - 1];
+  if (!last) return;
+  var seen = document.createElement('span');
+  seen.className = 'seen';
+  seen.textContent = '· Seen';
+  last.querySelector('.meta').appendChild(seen);
+}
+
+function agentTyping() {
+  typingNote.textContent = 'Agent is typing…';
+  clearTimeout(typingTimer);
+  typingTimer = setTimeout(function () { typingNote.textContent = ''; }, 6000);
+}
+
+function messageItem(message) {
+  var li = item(message.author, message.text);
+  li.setAttribute('data-id', message.id);
+  li.querySelector('.meta').textContent = label(message);
+  return li;
+}
+
+function show(message) {
+  lastId = Math.max(lastId, message.id);
+  if (!history.firstId) history.firstId = message.id;
+  if (list.querySelector('li[data-id="' + message.id + '"]')) return;
+  // The event may come before the answer to our own POST: it confirms the pending item.
+  if (message.author === 'visitor') {
+    var pending = Array.prototype.find.call(list.querySelectorAll('li[data-state="sending"]'), function (li) {
+      return li.querySelector('p').textContent === message.text;
     });
-  });
+    if (pending) return sent(pending, message);
+  }
+  if (message.author === 'agent') {
+    typingNote.textContent = '';
+    clearTimeout(typingTimer);
+  }
+  list.appendChild(messageItem(message));
+  scroller.scrollTop = scroller.scrollHeight;
+  if (readUpTo) markSeen(readUpTo);
+}
 
-  el('close').addEventListener('click', function () {
-    window.parent.postMessage({ type: 'switchboard:close' }, config.hostOrigin);
+function load(session) {
+  stop();
+  clearMessages();
+  call('GET', '/messenger/v1/conversation', session.token).then(function (result) {
+    if (!result.ok) return;
+    result.body.messages.forEach(show);
+    history.hasOlder = result.body.hasOlder;
+    if (result.body.agentReadId) markSeen(result.body.agentReadId);
+    follow();
   });
+}
 
-  window.addEventListener('message', function (event) {
-    // The host page hands back the session it kept for us.
-    if (host && event.source === host && event.origin === config.hostOrigin) {
-      if (event.data && event.data.type === 'switchboard:session' && event.data.session) {
-        restore(event.data.session);
-      }
+// Older messages, a page at a time, when the visitor scrolls to the top.
+function loadOlder() {
+  var session = store.get();
+  if (!session || !history.hasOlder || history.loading || !history.firstId) return;
+  history.loading = true;
+  olderNote.hidden = false;
+  olderNote.textContent = 'Loading earlier messages…';
+  var path = '/messenger/v1/conversation?limit=50&before=' + history.firstId;
+  call('GET', path, session.token).then(function (result) {
+    history.loading = false;
+    if (!result.ok) {
+      olderNote.textContent = 'Earlier messages could not be loaded; scroll up to try again.';
       return;
     }
-    // Only the popup of our own origin may hand over a new session.
-    if (event.origin !== location.origin || !popup || event.source !== popup) return;
-    var data;
-    try { data = JSON.parse(event.data); } catch (e) { return; }
-    if (data.type === 'switchboard:signed-in' && data.deploymentId === config.deploymentId) {
-      signedIn(data.session);
-    } else if (data.type === 'switchboard:sign-in-failed') {
-      render(store.get(), 'Sign-in failed (' + data.reason + ').');
-    }
-  });
-
-  // A kept session is checked with the server before it is shown.
-  function restore(saved) {
-    call('GET', '/messenger/v1/session', saved.token).then(function (result) {
-      if (result.ok) {
-        saved.identity = result.body.identity;
-        saved.expiresAt = result.body.expiresAt;
-        signedIn(saved);
-      } else {
-        ended();
+    var height = scroller.scrollHeight;
+    var anchor = list.querySelector('li:not(.greeting)');
+    result.body.messages.forEach(function (message) {
+      if (!list.querySelector('li[data-id="' + message.id + '"]')) {
+        list.insertBefore(messageItem(message), anchor);
       }
     });
-  }
+    if (result.body.messages.length) history.firstId = result.body.messages[0].id;
+    history.hasOlder = result.body.hasOlder;
+    olderNote.hidden = history.hasOlder;
+    olderNote.textContent = history.hasOlder ? 'Scroll up for earlier messages.' : '';
+    // Keep what the visitor was reading where it was.
+    scroller.scrollTop += scroller.scrollHeight - height;
+    if (readUpTo) markSeen(readUpTo);
+  });
+}
 
+scroller.addEventListener('scroll', function () {
+  if (scroller.scrollTop < 40) loadOlder();
+});
+
+function stop() {
+  if (stream) stream.abort();
+  stream = null;
+}
+
+// Reads the event stream; after a drop, reconnects with the last id seen.
+function follow() {
+  var session = store.get();
+  if (!session) return;
+  stop();
+  var controller = new AbortController();
+  stream = controller;
+  var headers = { Authorization: 'Bearer ' + session.token };
+  if (lastId) headers['Last-Event-ID'] = String(lastId);
+  fetch('/messenger/v1/events', { headers: headers, signal: controller.signal, credentials: 'omit' })
+    .then(function (response) {
+      if (response.status === 401) return ended();
+      if (!response.ok || !response.body) throw new Error('events: ' + response.status);
+      var reader = response.body.getReader();
+      var decoder = new TextDecoder();
+      var parser = eventStreamParser(dispatch);
+      function pump() {
+        return reader.read().then(function (chunk) {
+          if (chunk.done) throw new Error('events: closed');
+          parser.push(decoder.decode(chunk.value, { stream: true }));
+          return pump();
+        });
+      }
+      return pump();
+    })
+    .catch(function () {
+      if (stream !== controller || controller.signal.aborted) return;
+      setTimeout(function () { if (stream === controller) follow(); }, 2000);
+    });
+}
+
+function dispatch(event) {
+  var type = event.type;
+  var data = event.data;
+  if (type === 'message' && data) show(JSON.parse(data));
+  else if (type === 'typing') agentTyping();
+  else if (type === 'read' && data) markSeen(JSON.parse(data).upTo);
+  else if (type === 'signed-out') ended();
+}
+
+// A session to write with: the visitor's, or a new anonymous one when that is allowed.
+function writer() {
+  var session = store.get();
+  if (session) return Promise.resolve(session);
+  return call('POST', '/messenger/v1/sessions', null, { deploymentId: config.deploymentId }).then(function (result) {
+    if (!result.ok) throw new Error(result.body.message || 'The messenger is unavailable.');
+    store.set(result.body);
+    follow();
+    return result.body;
+  });
+}
+
+function deliver(li, text) {
+  li.setAttribute('data-state', 'sending');
+  li.querySelector('.meta').textContent = 'Sending…';
+  writer().then(function (session) {
+    return call('POST', '/messenger/v1/messages', session.token, { text: text });
+  }).then(function (result) {
+    if (!result.ok) throw new Error(result.body.message || 'Not sent.');
+    var same = list.querySelector('li[data-id="' + result.body.id + '"]');
+    if (same && same !== li) return li.remove();
+    sent(li, result.body);
+    lastId = Math.max(lastId, result.body.id);
+  }).catch(function (error) {
+    li.setAttribute('data-state', 'failed');
+    var meta = li.querySelector('.meta');
+    meta.textContent = 'Not sent: ' + error.message + ' ';
+    var retry = document.createElement('button');
+    retry.type = 'button';
+    retry.textContent = 'Retry';
+    retry.addEventListener('click', function () { deliver(li, text); });
+    meta.appendChild(retry);
+  });
+}
+
+composer.addEventListener('submit', function (event) {
+  event.preventDefault();
+  var text = textarea.value.replace(/\s+$/, '');
+  if (!text.trim()) return;
+  textarea.value = '';
+  var li = item('visitor', text);
+  list.appendChild(li);
+  el('scroll').scrollTop = el('scroll').scrollHeight;
+  deliver(li, text);
+});
+
+// Tells the agents the visitor is typing, at most every few seconds.
+textarea.addEventListener('input', function () {
+  var session = store.get();
+  if (!session || Date.now() - typingSentAt < 3000) return;
+  typingSentAt = Date.now();
+  call('POST', '/messenger/v1/typing', session.token);
+});
+
+textarea.addEventListener('keydown', function (event) {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    composer.requestSubmit();
+  }
+});
+
+signIn.addEventListener('click', function () {
+  notice.textContent = '';
+  popup = window.open(config.signInUrl, 'switchboard-sign-in', 'popup,width=520,height=680');
+  if (!popup) notice.textContent = 'Allow pop-ups for this site to sign in.';
+});
+
+signOut.addEventListener('click', function () {
+  var session = store.get();
+  store.set(null);
+  clearTimeout(refreshTimer);
+  stop();
   render(null);
-  if (host) host.postMessage({ type: 'switchboard:ready' }, config.hostOrigin);
-})();
+  if (config.clearOnSignOut) clearMessages();
+  if (!session) return;
+  call('DELETE', '/messenger/v1/token', session.token).then(function (result) {
+    if (result.ok && result.body.endSessionUrl) {
+      providerSignOut.href = result.body.endSessionUrl;
+      providerSignOut.hidden = false;
+    }
+  });
+});
+
+el('close').addEventListener('click', function () {
+  window.parent.postMessage({ type: 'switchboard:close' }, config.hostOrigin);
+});
+
+window.addEventListener('message', function (event) {
+  // The host page hands back the session it kept for us.
+  if (host && event.source === host && event.origin === config.hostOrigin) {
+    if (event.data && event.data.type === 'switchboard:session' && event.data.session) {
+      restore(event.data.session);
+    }
+    return;
+  }
+  // Only the popup of our own origin may hand over a new session.
+  if (event.origin !== location.origin || !popup || event.source !== popup) return;
+  var data;
+  try { data = JSON.parse(event.data); } catch (e) { return; }
+  if (data.type === 'switchboard:signed-in' && data.deploymentId === config.deploymentId) {
+    signedIn(data.session);
+  } else if (data.type === 'switchboard:sign-in-failed') {
+    render(store.get(), 'Sign-in failed (' + data.reason + ').');
+  }
+});
+
+// A kept session is checked with the server before it is shown.
+function restore(saved) {
+  call('GET', '/messenger/v1/session', saved.token).then(function (result) {
+    if (result.ok) {
+      saved.identity = result.body.identity;
+      saved.expiresAt = result.body.expiresAt;
+      signedIn(saved);
+    } else {
+      ended();
+    }
+  });
+}
+
+render(null);
+if (host) host.postMessage({ type: 'switchboard:ready' }, config.hostOrigin);

@@ -90,3 +90,23 @@ pub struct PublicAuthentication {
     /// Where "Sign in" starts, when sign-in is on.
     pub sign_in_url: Option<String>,
 }
+
+/// What the messenger frame's script reads from its page (the `switchboard-config` data
+/// block); `public/messenger/frame.js` uses exactly these names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FrameConfig {
+    pub deployment_id: Uuid,
+    /// The one origin the frame posts messages to (checked against the allowed domains).
+    pub host_origin: String,
+    /// Whether the messenger offers sign-in.
+    pub authentication: bool,
+    /// Whether a visitor may write without signing in.
+    pub anonymous_allowed: bool,
+    /// Whether signing in carries the anonymous conversation over.
+    pub upgrade: bool,
+    pub clear_on_sign_out: bool,
+    pub sign_in_url: String,
+    /// `#rrggbb`.
+    pub primary_color: String,
+}

@@ -8,6 +8,7 @@ const LOADER: &str = include_str!("../../../../public/messenger.js");
 const FRAME_SCRIPT: &str = include_str!("../../../../public/messenger/frame.js");
 const FRAME_STYLE: &str = include_str!("../../../../public/messenger/frame.css");
 const CALLBACK_SCRIPT: &str = include_str!("../../../../public/messenger/callback.js");
+const EVENT_STREAM_SCRIPT: &str = include_str!("../../../../public/messenger/event-stream.js");
 
 /// `GET /messenger.js`.
 pub async fn loader(headers: HeaderMap) -> Response {
@@ -37,6 +38,16 @@ pub async fn frame_style(headers: HeaderMap) -> Response {
     )
 }
 
+/// The frame's event-stream parser, an ES module the frame script imports.
+pub async fn event_stream_script(headers: HeaderMap) -> Response {
+    serve(
+        &headers,
+        EVENT_STREAM_SCRIPT,
+        "text/javascript; charset=utf-8",
+        &EVENT_STREAM_SCRIPT_ETAG,
+    )
+}
+
 pub async fn callback_script(headers: HeaderMap) -> Response {
     serve(
         &headers,
@@ -53,6 +64,8 @@ static FRAME_STYLE_ETAG: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| etag(FRAME_STYLE));
 static CALLBACK_SCRIPT_ETAG: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| etag(CALLBACK_SCRIPT));
+static EVENT_STREAM_SCRIPT_ETAG: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| etag(EVENT_STREAM_SCRIPT));
 
 /// A strong validator of `body`.
 pub fn etag(body: &str) -> String {

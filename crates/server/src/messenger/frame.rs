@@ -10,8 +10,14 @@ use switchboard_core::deployments;
 use url::Url;
 use uuid::Uuid;
 
+use switchboard_domain::deployment::FrameConfig;
+use switchboard_domain::urls;
+
 use super::pages::{self, data_block, escape};
 use crate::AppState;
+
+/// The frame's markup; `{{label}}`, `{{greeting}}` and `{{config}}` are filled in.
+const TEMPLATE: &str = include_str!("../../templates/frame.html");
 
 #[derive(Debug, Deserialize)]
 pub struct FrameQuery {
@@ -53,44 +59,23 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
     let content = &served.content;
     let appearance = &content.appearance;
     let authentication = &content.authentication;
-    let base = &state.web.base_url;
-    let config = serde_json::json!({
-        "deploymentId": id,
-        "hostOrigin": origin,
-        "authentication": authentication.enabled,
-        "anonymousAllowed": !authentication.enabled || authentication.allow_session_upgrade,
-        "upgrade": authentication.enabled && authentication.allow_session_upgrade,
-        "clearOnSignOut": content.clear_on_sign_out,
-        "signInUrl": format!("{base}/messenger/auth/start?deployment={id}"),
-        "primaryColor": appearance.primary_color,
-    });
-    let body = format!(
-        r#"<div class="messenger">
-<header class="bar"><h1>{label}</h1><button type="button" id="close" aria-label="Close messenger">×</button></header>
-<main id="scroll">
-<section class="account" aria-label="Account">
-<p id="who" hidden>Signed in as <strong id="name"></strong></p>
-<p id="notice" role="status"></p>
-<button type="button" id="sign-in" class="primary" hidden>Sign in</button>
-<button type="button" id="sign-out" hidden>Sign out</button>
-<a id="provider-sign-out" target="_blank" rel="noopener" hidden>Also sign out of your identity provider</a>
-</section>
-<p id="older" class="hint" role="status" hidden></p>
-<ol id="messages" class="messages" aria-label="Conversation" aria-live="polite">
-<li class="agent greeting"><p>{greeting}</p></li>
-</ol>
-<p id="typing" class="typing" role="status"></p>
-</main>
-<form id="composer" class="composer">
-<label for="message">Message</label>
-<textarea id="message" rows="2" maxlength="4000" placeholder="Write a message. Enter sends, Shift+Enter starts a new line."></textarea>
-<p id="composer-hint" class="hint" hidden></p>
-<button type="submit" class="primary">Send</button>
-</form>
-</div>{data}<script src="/messenger/frame.js"></script>"#,
-        label = escape(&appearance.launcher_label),
-        greeting = escape(&appearance.greeting),
-        data = data_block("switchboard-config", &config),
+    let config = FrameConfig {
+        deployment_id: id,
+        host_origin: origin.clone(),
+        authentication: authentication.enabled,
+        anonymous_allowed: !authentication.enabled || authentication.allow_session_upgrade,
+        upgrade: authentication.enabled && authentication.allow_session_upgrade,
+        clear_on_sign_out: content.clear_on_sign_out,
+        sign_in_url: urls::sign_in_start(&state.web.base_url, id),
+        primary_color: appearance.primary_color.clone(),
+    };
+    let body = pages::fill(
+        TEMPLATE,
+        &[
+            ("label", &escape(&appearance.launcher_label)),
+            ("greeting", &escape(&appearance.greeting)),
+            ("config", &data_block("switchboard-config", &config)),
+        ],
     );
     pages::page(
         StatusCode::OK,

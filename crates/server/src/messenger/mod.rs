@@ -74,6 +74,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/deployments/{id}/config", get(config::public_config))
         .route("/frame", get(frame::frame))
         .route("/frame.js", get(assets::frame_script))
+        .route("/event-stream.js", get(assets::event_stream_script))
         .route("/frame.css", get(assets::frame_style))
         .route("/callback.js", get(assets::callback_script))
         .route("/v1/session", get(tokens::session))

@@ -21,6 +21,29 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// `template` with each `{{name}}` replaced by its value, in one pass: a value is never read
+/// again, so text that looks like a placeholder stays text. Values are inserted as they are
+/// (escape them first); an unknown placeholder is a bug and is left visible.
+pub fn fill(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len() + 256);
+    let mut rest = template;
+    while let Some(start) = rest.find("{{") {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 2..];
+        let Some(end) = after.find("}}") else {
+            break;
+        };
+        let name = &after[..end];
+        match values.iter().find(|(key, _)| *key == name) {
+            Some((_, value)) => out.push_str(value),
+            None => out.push_str(&rest[start..start + 2 + end + 2]),
+        }
+        rest = &after[end + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// A JSON data block for the page's script; `<` is escaped so no value can close the block.
 pub fn data_block(id: &str, value: &impl Serialize) -> String {
     let json = serde_json::to_string(value)
@@ -82,4 +105,65 @@ pub fn sign_in_failed(failure: &switchboard_core::relying_party::Failure) -> Res
         ),
     );
     page(status, "en", "Sign-in failed", &body, "'none'")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaped_text_cannot_open_markup_or_leave_an_attribute() {
+        assert_eq!(
+            escape(r#"<img src=x onerror="a('b')">&amp;"#),
+            "&lt;img src=x onerror=&quot;a(&#39;b&#39;)&quot;&gt;&amp;amp;"
+        );
+        assert_eq!(escape("Hej, välkommen 👋"), "Hej, välkommen 👋");
+    }
+
+    #[test]
+    fn no_value_can_close_the_data_block() {
+        let block = data_block(
+            "switchboard-config",
+            &serde_json::json!({"greeting": "</script><script>alert(1)</script>"}),
+        );
+        let inner = block
+            .strip_prefix(r#"<script type="application/json" id="switchboard-config">"#)
+            .and_then(|rest| rest.strip_suffix("</script>"))
+            .unwrap();
+        assert!(!inner.contains('<'), "{inner}");
+        let read: serde_json::Value = serde_json::from_str(inner).unwrap();
+        assert_eq!(read["greeting"], "</script><script>alert(1)</script>");
+    }
+
+    #[test]
+    fn the_template_is_filled_in_one_pass() {
+        let filled = fill(
+            "<h1>{{label}}</h1><p>{{greeting}}</p>{{unknown}}{{open",
+            &[("label", "{{greeting}}"), ("greeting", "Hi")],
+        );
+        assert_eq!(filled, "<h1>{{greeting}}</h1><p>Hi</p>{{unknown}}{{open");
+    }
+
+    #[test]
+    fn the_frame_template_names_every_element_its_script_reads() {
+        let template = include_str!("../../templates/frame.html");
+        let script = include_str!("../../../../public/messenger/frame.js");
+        // Every `el('...')` of the script finds its element in the markup.
+        let mut rest = script;
+        let mut checked = 0;
+        while let Some(at) = rest.find("el('") {
+            let after = &rest[at + 4..];
+            let id = &after[..after.find('\'').unwrap()];
+            assert!(
+                template.contains(&format!(r#"id="{id}""#)),
+                "no element #{id}"
+            );
+            checked += 1;
+            rest = after;
+        }
+        assert!(checked >= 10, "only {checked} element ids found");
+        for placeholder in ["{{label}}", "{{greeting}}", "{{config}}"] {
+            assert!(template.contains(placeholder), "{placeholder}");
+        }
+    }
 }
