@@ -2,13 +2,13 @@
 //! The cookie holds an opaque random token; the table holds only its digest.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use secrecy::SecretString;
 use switchboard_db::entities::{admin, admin_session};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, opaque};
+use crate::{Error, Store, opaque};
 
 /// How long sessions last.
 #[derive(Debug, Clone, Copy)]
@@ -40,10 +40,11 @@ pub struct NewSession {
 }
 
 pub async fn start(
-    db: &DatabaseConnection,
+    store: &impl Store,
     admin_id: Uuid,
     policy: SessionPolicy,
 ) -> Result<NewSession, Error> {
+    let db = store.db();
     let token = opaque::new_token("");
     let now = Utc::now();
     let expires_at = now + policy.absolute;
@@ -62,11 +63,12 @@ pub async fn start(
 /// The admin behind a session cookie, if the session exists and has not expired at `now`.
 /// Expired sessions are deleted on sight.
 pub async fn resolve(
-    db: &DatabaseConnection,
+    store: &impl Store,
     token: &SecretString,
     policy: SessionPolicy,
     now: DateTime<Utc>,
 ) -> Result<Option<Principal>, Error> {
+    let db = store.db();
     let Some((session, Some(admin))) = admin_session::Entity::find_by_id(opaque::digest(token))
         .find_also_related(admin::Entity)
         .one(db)
@@ -89,7 +91,8 @@ pub async fn resolve(
 }
 
 /// Ends the session (sign-out). Unknown tokens are ignored: signing out twice is fine.
-pub async fn end(db: &DatabaseConnection, token: &SecretString) -> Result<(), Error> {
+pub async fn end(store: &impl Store, token: &SecretString) -> Result<(), Error> {
+    let db = store.db();
     admin_session::Entity::delete_by_id(opaque::digest(token))
         .exec(db)
         .await?;
@@ -97,7 +100,8 @@ pub async fn end(db: &DatabaseConnection, token: &SecretString) -> Result<(), Er
 }
 
 /// Ends every session of an admin (after a password change or role change).
-pub async fn end_all(db: &DatabaseConnection, admin_id: Uuid) -> Result<u64, Error> {
+pub async fn end_all(store: &impl Store, admin_id: Uuid) -> Result<u64, Error> {
+    let db = store.db();
     Ok(admin_session::Entity::delete_many()
         .filter(admin_session::Column::AdminId.eq(admin_id))
         .exec(db)

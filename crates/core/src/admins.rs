@@ -4,17 +4,14 @@ use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use chrono::Utc;
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
-    Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::admin;
 use switchboard_domain::admin::{self as rules, Role};
 use switchboard_domain::{FieldError, Validation};
 use uuid::Uuid;
 
-use crate::{Error, audit};
+use crate::{Error, Store, audit};
 
 /// Who a request acts for: a signed-in admin or an API token.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,14 +98,13 @@ pub fn generate_password() -> SecretString {
 }
 
 /// How many admins exist; zero means the first-admin setup link is open.
-pub async fn count(db: &DatabaseConnection) -> Result<u64, Error> {
+pub async fn count(store: &impl Store) -> Result<u64, Error> {
+    let db = store.db();
     Ok(admin::Entity::find().count(db).await?)
 }
 
-pub async fn find_by_email(
-    db: &DatabaseConnection,
-    email: &str,
-) -> Result<Option<admin::Model>, Error> {
+pub async fn find_by_email(store: &impl Store, email: &str) -> Result<Option<admin::Model>, Error> {
+    let db = store.db();
     Ok(admin::Entity::find()
         .filter(admin::Column::Email.eq(rules::normalize_email(email)))
         .one(db)
@@ -127,12 +123,13 @@ pub fn validate_new(email: &str, password: &SecretString) -> Result<(), Error> {
 /// Creates an admin after checking the email and password rules; `actor` is who asked
 /// ("cli", "setup" or an admin's email), for the audit log.
 pub async fn create(
-    db: &DatabaseConnection,
+    store: &impl Store,
     email: &str,
     password: &SecretString,
     role: Role,
     actor: &str,
 ) -> Result<Principal, Error> {
+    let db = store.db();
     validate_new(email, password)?;
     let email = rules::normalize_email(email);
     if find_by_email(db, &email).await?.is_some() {

@@ -1,9 +1,7 @@
 //! API tokens for `/api/v2/*`: created with a role, shown once, stored as a digest, revocable.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
-};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::api_token;
 use switchboard_domain::admin::{ApiTokenSummary, Role};
@@ -11,7 +9,7 @@ use switchboard_domain::{FieldError, validation};
 use uuid::Uuid;
 
 use crate::admins::{Principal, PrincipalKind, parse_role};
-use crate::{Error, audit, opaque};
+use crate::{Error, Store, audit, opaque};
 
 /// Every token starts with this, so a leaked one is recognisable (and greppable by scanners).
 pub const PREFIX: &str = "sbt_";
@@ -21,11 +19,12 @@ const TOUCH_INTERVAL: Duration = Duration::seconds(60);
 
 /// Creates a token and returns it with the only copy of its value.
 pub async fn create(
-    db: &DatabaseConnection,
+    store: &impl Store,
     name: &str,
     role: Role,
     actor: &str,
 ) -> Result<(ApiTokenSummary, SecretString), Error> {
+    let db = store.db();
     validation::name("name", name).map_err(|e| Error::Invalid(vec![e]))?;
     let name = name.trim().to_owned();
     let active = api_token::Entity::find()
@@ -67,7 +66,8 @@ pub async fn create(
 }
 
 /// Tokens that still work, newest first.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiTokenSummary>, Error> {
+pub async fn list(store: &impl Store) -> Result<Vec<ApiTokenSummary>, Error> {
+    let db = store.db();
     api_token::Entity::find()
         .filter(api_token::Column::RevokedAt.is_null())
         .order_by_desc(api_token::Column::CreatedAt)
@@ -79,7 +79,8 @@ pub async fn list(db: &DatabaseConnection) -> Result<Vec<ApiTokenSummary>, Error
 }
 
 /// Revokes a token: it stops working at once.
-pub async fn revoke(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+pub async fn revoke(store: &impl Store, id: Uuid, by: &Principal) -> Result<(), Error> {
+    let db = store.db();
     by.require_change()?;
     let row = api_token::Entity::find_by_id(id)
         .filter(api_token::Column::RevokedAt.is_null())
@@ -106,10 +107,11 @@ pub async fn revoke(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result
 
 /// The principal a bearer token acts as, if it is a live token.
 pub async fn authenticate(
-    db: &DatabaseConnection,
+    store: &impl Store,
     token: &SecretString,
     now: DateTime<Utc>,
 ) -> Result<Option<Principal>, Error> {
+    let db = store.db();
     if !token.expose_secret().starts_with(PREFIX) {
         return Ok(None);
     }

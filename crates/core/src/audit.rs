@@ -2,13 +2,14 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
 };
 use switchboard_db::entities::audit_event;
 use switchboard_domain::audit::{AuditEvent, AuditPage};
 
 use crate::Error;
+use crate::Store;
 
 /// Events per page of the audit log.
 pub const PAGE_SIZE: u64 = 50;
@@ -58,10 +59,11 @@ pub async fn record_change<C: ConnectionTrait>(
 
 /// One page of events (from 0), newest first, optionally only those about one kind of object.
 pub async fn list(
-    db: &DatabaseConnection,
+    store: &impl Store,
     object_type: Option<&str>,
     page: u64,
 ) -> Result<AuditPage, Error> {
+    let db = store.db();
     let mut query = audit_event::Entity::find()
         .order_by_desc(audit_event::Column::At)
         .order_by_desc(audit_event::Column::Id);

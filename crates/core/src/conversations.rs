@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::admins::Principal;
 use crate::delivery::{Notice, NoticeKind};
 use crate::messenger_sessions::Session;
-use crate::{Error, Services, rows};
+use crate::{Error, Services, Store, rows};
 
 /// The inbox shows this many conversations at most, newest activity first.
 pub const INBOX_LIMIT: u64 = 200;
@@ -32,7 +32,8 @@ pub const BURST_WINDOW: Duration = Duration::seconds(10);
 pub const PAGE: u64 = 500;
 
 /// The inbox: conversations with the newest activity first, with their unread counts.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<ConversationSummary>, Error> {
+pub async fn list(store: &impl Store) -> Result<Vec<ConversationSummary>, Error> {
+    let db = store.db();
     let rows = conversation::Entity::find()
         .find_also_related(deployment::Entity)
         .order_by_desc(conversation::Column::LastActivityAt)
@@ -85,11 +86,8 @@ async fn unread_counts(
 /// One conversation with its latest [`PAGE_DEFAULT`] messages (or, with `from`, every message
 /// from that id on, up to [`PAGE`]), the visitor's typing, and the same person's other
 /// conversations.
-pub async fn get(
-    db: &DatabaseConnection,
-    id: Uuid,
-    from: Option<i64>,
-) -> Result<Conversation, Error> {
+pub async fn get(store: &impl Store, id: Uuid, from: Option<i64>) -> Result<Conversation, Error> {
+    let db = store.db();
     let (row, deployment) = conversation::Entity::find_by_id(id)
         .find_also_related(deployment::Entity)
         .one(db)
@@ -154,11 +152,12 @@ pub async fn get(
 /// The messages of conversation `id` older than message `before`, at most `limit`, oldest
 /// first, and whether there are older ones still.
 pub async fn older(
-    db: &DatabaseConnection,
+    store: &impl Store,
     id: Uuid,
     before: i64,
     limit: u64,
 ) -> Result<(Vec<Message>, bool), Error> {
+    let db = store.db();
     require(db, id).await?;
     page(db, vec![id], Some(before), limit).await
 }
@@ -210,7 +209,8 @@ pub async fn mark_read(
 }
 
 /// Closes a conversation; the visitor's next message starts a new one.
-pub async fn close(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+pub async fn close(store: &impl Store, id: Uuid, by: &Principal) -> Result<(), Error> {
+    let db = store.db();
     by.require_change()?;
     require(db, id).await?;
     conversation::Entity::update_many()
@@ -226,10 +226,11 @@ pub async fn close(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<
 
 /// Messages of a conversation after id `after` (all when `None`), oldest first.
 pub async fn messages(
-    db: &DatabaseConnection,
+    store: &impl Store,
     conversation_id: Uuid,
     after: Option<i64>,
 ) -> Result<Vec<Message>, Error> {
+    let db = store.db();
     let mut query = message::Entity::find()
         .filter(message::Column::ConversationId.eq(conversation_id))
         .order_by_asc(message::Column::Id)
@@ -241,7 +242,8 @@ pub async fn messages(
 }
 
 /// Fails with `NotFound` unless conversation `id` exists.
-pub async fn require(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
+pub async fn require(store: &impl Store, id: Uuid) -> Result<(), Error> {
+    let db = store.db();
     rows::require::<conversation::Entity, _>(db, id, "conversation")
         .await
         .map(|_| ())
@@ -322,10 +324,11 @@ pub enum VisitorPage {
 
 /// What the messenger shows a visitor: the open conversation and a page of the history.
 pub async fn for_visitor(
-    db: &DatabaseConnection,
+    store: &impl Store,
     session: &Session,
     wanted: VisitorPage,
 ) -> Result<VisitorConversation, Error> {
+    let db = store.db();
     let visible = visible_to(db, session).await?;
     let open = open_for(db, session).await?;
     let (messages, has_older) = match wanted {

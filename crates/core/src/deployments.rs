@@ -17,10 +17,11 @@ use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, Services, audit, rows};
+use crate::{Error, Services, Store, audit, rows};
 
 /// Every deployment, by name, with the name of the configuration it serves.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<DeploymentSummary>, Error> {
+pub async fn list(store: &impl Store) -> Result<Vec<DeploymentSummary>, Error> {
+    let db = store.db();
     deployment::Entity::find()
         .find_also_related(configuration::Entity)
         .order_by_asc(deployment::Column::Name)
@@ -86,12 +87,14 @@ async fn insert(
     to_domain(row, base_url)
 }
 
-pub async fn get(db: &DatabaseConnection, base_url: &str, id: Uuid) -> Result<Deployment, Error> {
+pub async fn get(store: &impl Store, base_url: &str, id: Uuid) -> Result<Deployment, Error> {
+    let db = store.db();
     to_domain(find(db, id).await?, base_url)
 }
 
 /// Every deployment in full, by name.
-pub async fn all(db: &DatabaseConnection, base_url: &str) -> Result<Vec<Deployment>, Error> {
+pub async fn all(store: &impl Store, base_url: &str) -> Result<Vec<Deployment>, Error> {
+    let db = store.db();
     deployment::Entity::find()
         .order_by_asc(deployment::Column::Name)
         .all(db)
@@ -202,7 +205,8 @@ impl Served {
 
 /// What deployment `id` serves, or `None` for an unknown or inactive deployment (or one whose
 /// configuration has no published version).
-pub async fn served(db: &DatabaseConnection, id: Uuid) -> Result<Option<Served>, Error> {
+pub async fn served(store: &impl Store, id: Uuid) -> Result<Option<Served>, Error> {
+    let db = store.db();
     let Some(row) = deployment::Entity::find_by_id(id).one(db).await? else {
         return Ok(None);
     };
@@ -230,10 +234,11 @@ pub async fn served(db: &DatabaseConnection, id: Uuid) -> Result<Option<Served>,
 
 /// What the messenger on a visitor's page loads, or `None` when the deployment serves nothing.
 pub async fn public_config(
-    db: &DatabaseConnection,
+    store: &impl Store,
     base_url: &str,
     id: Uuid,
 ) -> Result<Option<(PublicConfig, Vec<DomainPattern>, bool)>, Error> {
+    let db = store.db();
     let Some(served) = served(db, id).await? else {
         return Ok(None);
     };

@@ -11,11 +11,12 @@ use switchboard_domain::FieldError;
 use switchboard_domain::admin::Role;
 
 use crate::admins::{self, Principal};
-use crate::{Error, opaque};
+use crate::{Error, Store, opaque};
 
 /// A new setup token when no admin exists yet, else `None`. Each start issues a fresh one;
 /// earlier unused links keep working until an admin exists.
-pub async fn issue_setup_token(db: &DatabaseConnection) -> Result<Option<SecretString>, Error> {
+pub async fn issue_setup_token(store: &impl Store) -> Result<Option<SecretString>, Error> {
+    let db = store.db();
     if admins::count(db).await? > 0 {
         return Ok(None);
     }
@@ -31,10 +32,8 @@ pub async fn issue_setup_token(db: &DatabaseConnection) -> Result<Option<SecretS
 }
 
 /// Whether `token` can still create the first admin.
-pub async fn setup_token_is_valid(
-    db: &DatabaseConnection,
-    token: &SecretString,
-) -> Result<bool, Error> {
+pub async fn setup_token_is_valid(store: &impl Store, token: &SecretString) -> Result<bool, Error> {
+    let db = store.db();
     Ok(admins::count(db).await? == 0 && find_unused(db, token).await?.is_some())
 }
 
@@ -51,9 +50,10 @@ pub struct SetupAnswers<'a> {
 /// Creates the first admin (role `admin`) and spends the token. Two people racing with the
 /// same link cannot both succeed: the token is claimed by a conditional update first.
 pub async fn complete_setup(
-    db: &DatabaseConnection,
+    store: &impl Store,
     answers: SetupAnswers<'_>,
 ) -> Result<Principal, Error> {
+    let db = store.db();
     let SetupAnswers {
         token,
         email,

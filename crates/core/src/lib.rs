@@ -57,6 +57,31 @@ pub struct Services {
     public_changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
+/// The one context every use case takes: the database, and for the use cases that also
+/// announce, seal or call providers the rest of [`Services`]. Handlers pass their `Services`;
+/// a bare connection also serves the use cases that only need the database (the CLI's, tests').
+pub trait Store: Sync {
+    fn db(&self) -> &DatabaseConnection;
+}
+
+impl Store for Services {
+    fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+}
+
+impl Store for DatabaseConnection {
+    fn db(&self) -> &DatabaseConnection {
+        self
+    }
+}
+
+impl<T: Store> Store for &T {
+    fn db(&self) -> &DatabaseConnection {
+        (**self).db()
+    }
+}
+
 /// Typing signals one messenger session, or one conversation's agents, may send a minute.
 pub const TYPING_PER_MINUTE: u32 = 30;
 

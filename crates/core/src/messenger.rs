@@ -18,14 +18,15 @@ use switchboard_domain::{FieldError, Validation, validation};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, Services, audit, rows};
+use crate::{Error, Services, Store, audit, rows};
 
 /// Creates a configuration whose draft is `input.draft`; nothing is published yet.
 pub async fn create(
-    db: &DatabaseConnection,
+    store: &impl Store,
     input: &ConfigurationInput,
     by: &Principal,
 ) -> Result<Configuration, Error> {
+    let db = store.db();
     by.require_change()?;
     check(db, input).await?;
     let now = Utc::now();
@@ -51,7 +52,8 @@ pub async fn create(
 }
 
 /// One configuration with its draft and every published version.
-pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Configuration, Error> {
+pub async fn get(store: &impl Store, id: Uuid) -> Result<Configuration, Error> {
+    let db = store.db();
     let row = find(db, id).await?;
     let versions = configuration_version::Entity::find()
         .filter(configuration_version::Column::ConfigurationId.eq(id))
@@ -62,7 +64,8 @@ pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Configuration, Err
 }
 
 /// Every configuration in full, by name: two queries, whatever their number.
-pub async fn all(db: &DatabaseConnection) -> Result<Vec<Configuration>, Error> {
+pub async fn all(store: &impl Store) -> Result<Vec<Configuration>, Error> {
+    let db = store.db();
     let mut versions: HashMap<Uuid, Vec<configuration_version::Model>> = HashMap::new();
     for version in configuration_version::Entity::find()
         .order_by_asc(configuration_version::Column::Version)
@@ -114,11 +117,12 @@ fn assemble(
 
 /// Saves the names and the draft. Published versions, and so deployments, do not change.
 pub async fn update(
-    db: &DatabaseConnection,
+    store: &impl Store,
     id: Uuid,
     input: &ConfigurationInput,
     by: &Principal,
 ) -> Result<Configuration, Error> {
+    let db = store.db();
     by.require_change()?;
     let transaction = db.begin().await?;
     let row = find(&transaction, id).await?;
@@ -130,11 +134,12 @@ pub async fn update(
 /// Replaces the draft alone, keeping the name and description: the read and the write are one
 /// transaction, so a rename saved meanwhile is not undone.
 pub async fn update_draft(
-    db: &DatabaseConnection,
+    store: &impl Store,
     id: Uuid,
     draft: VersionContent,
     by: &Principal,
 ) -> Result<Configuration, Error> {
+    let db = store.db();
     by.require_change()?;
     let transaction = db.begin().await?;
     let row = find(&transaction, id).await?;
@@ -228,7 +233,8 @@ async fn publish_version(
 }
 
 /// Deletes a configuration no deployment serves.
-pub async fn delete(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
+pub async fn delete(store: &impl Store, id: Uuid, by: &Principal) -> Result<(), Error> {
+    let db = store.db();
     by.require_change()?;
     let row = find(db, id).await?;
     let mut users: Vec<String> = deployment::Entity::find()
@@ -338,9 +344,8 @@ async fn record<C: ConnectionTrait>(
 }
 
 /// Every configuration, by name, with its newest published version.
-pub async fn list_configurations(
-    db: &DatabaseConnection,
-) -> Result<Vec<ConfigurationSummary>, Error> {
+pub async fn list_configurations(store: &impl Store) -> Result<Vec<ConfigurationSummary>, Error> {
+    let db = store.db();
     let latest: HashMap<Uuid, i32> = configuration_version::Entity::find()
         .select_only()
         .column(configuration_version::Column::ConfigurationId)

@@ -14,7 +14,7 @@ use switchboard_domain::sign_in::MessengerSession;
 use uuid::Uuid;
 
 use crate::secrets::Keyring;
-use crate::{Error, opaque};
+use crate::{Error, Store, opaque};
 
 /// What a refresh token is sealed for.
 pub fn refresh_token_context(session: Uuid) -> String {
@@ -49,10 +49,11 @@ pub struct Session {
 }
 
 pub async fn create(
-    db: &DatabaseConnection,
+    store: &impl Store,
     keyring: &Keyring,
     new: NewSession<'_>,
 ) -> Result<MessengerSession, Error> {
+    let db = store.db();
     let token = opaque::new_token("sbm_");
     let id = Uuid::new_v4();
     let now = Utc::now();
@@ -85,10 +86,11 @@ pub async fn create(
 /// Starts an anonymous session on a deployment whose configuration allows anonymous
 /// conversations (no sign-in configured, or sign-in with the anonymous-to-authenticated upgrade).
 pub async fn start_anonymous(
-    db: &DatabaseConnection,
+    store: &impl Store,
     keyring: &Keyring,
     deployment_id: Uuid,
 ) -> Result<MessengerSession, Error> {
+    let db = store.db();
     let served = crate::deployments::served(db, deployment_id)
         .await?
         .ok_or(Error::NotFound("messenger deployment"))?;
@@ -116,10 +118,11 @@ pub async fn start_anonymous(
 /// the configuration allows the upgrade: the conversation goes on, authenticated from the next
 /// message, and the anonymous session ends. Returns the conversation, if there was one.
 pub async fn upgrade(
-    db: &DatabaseConnection,
+    store: &impl Store,
     signed_in: &Session,
     anonymous_token: &str,
 ) -> Result<Option<Uuid>, Error> {
+    let db = store.db();
     let Some(identity) = &signed_in.identity else {
         return Err(Error::Conflict("Sign in first, then upgrade.".to_owned()));
     };
@@ -210,7 +213,8 @@ pub async fn upgrade(
 }
 
 /// The live session `token` names, or `None` (unknown, ended or expired).
-pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session>, Error> {
+pub async fn find(store: &impl Store, token: &str) -> Result<Option<Session>, Error> {
+    let db = store.db();
     find_row(db, token)
         .await?
         .map(|row| to_session(&row))
@@ -218,7 +222,8 @@ pub async fn find(db: &DatabaseConnection, token: &str) -> Result<Option<Session
 }
 
 /// Session `id` while it is live (not ended, not expired).
-pub async fn live(db: &DatabaseConnection, id: Uuid) -> Result<Option<Session>, Error> {
+pub async fn live(store: &impl Store, id: Uuid) -> Result<Option<Session>, Error> {
+    let db = store.db();
     messenger_session::Entity::find_by_id(id)
         .filter(messenger_session::Column::EndedAt.is_null())
         .filter(messenger_session::Column::ExpiresAt.gt(Utc::now()))
@@ -260,7 +265,8 @@ pub(crate) fn open_refresh_token(
 }
 
 /// Ends a session now; the token stops working at once.
-pub async fn end(db: &DatabaseConnection, id: Uuid) -> Result<(), Error> {
+pub async fn end(store: &impl Store, id: Uuid) -> Result<(), Error> {
+    let db = store.db();
     messenger_session::Entity::update_many()
         .col_expr(
             messenger_session::Column::EndedAt,

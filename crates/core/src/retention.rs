@@ -2,10 +2,11 @@
 //! retention are deleted by [`prune`], which the server runs at start-up and then hourly.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use switchboard_db::entities::{audit_event, sign_in_attempt};
 
 use crate::Error;
+use crate::Store;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Retention {
@@ -33,10 +34,11 @@ pub struct Pruned {
 
 /// Deletes log entries older than their retention at `now`.
 pub async fn prune(
-    db: &DatabaseConnection,
+    store: &impl Store,
     retention: Retention,
     now: DateTime<Utc>,
 ) -> Result<Pruned, Error> {
+    let db = store.db();
     let sign_in_attempts = sign_in_attempt::Entity::delete_many()
         .filter(sign_in_attempt::Column::At.lt(now - retention.sign_in_log))
         .exec(db)

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::admin_sessions::{self, NewSession, SessionPolicy};
 use crate::admins::{self, Principal};
-use crate::{Error, audit};
+use crate::{Error, Store, audit};
 
 /// How many failures the rate limit allows, and over what window.
 #[derive(Debug, Clone, Copy)]
@@ -55,13 +55,14 @@ static DECOY_HASH: LazyLock<String> =
 
 /// Checks the credentials and, when they match, starts a session.
 pub async fn sign_in(
-    db: &DatabaseConnection,
+    store: &impl Store,
     email: &str,
     password: &SecretString,
     client_address: &str,
     limits: SignInLimits,
     policy: SessionPolicy,
 ) -> Result<(Principal, NewSession), SignInError> {
+    let db = store.db();
     // Bounded, because a failed attempt's email is stored and shown in the audit log.
     let email: String = normalize_email(email).chars().take(254).collect();
     let now = Utc::now();
@@ -101,11 +102,12 @@ pub async fn sign_in(
 /// first-admin setup that just created them) and records the sign-in, with `note` as its
 /// changes.
 pub async fn open_session(
-    db: &DatabaseConnection,
+    store: &impl Store,
     principal: &Principal,
     policy: SessionPolicy,
     note: Vec<String>,
 ) -> Result<NewSession, Error> {
+    let db = store.db();
     let session = admin_sessions::start(db, principal.id, policy).await?;
     audit::record(
         db,
@@ -123,10 +125,11 @@ pub async fn open_session(
 
 /// Ends a session and records the sign-out.
 pub async fn sign_out(
-    db: &DatabaseConnection,
+    store: &impl Store,
     principal: &Principal,
     token: &SecretString,
 ) -> Result<(), Error> {
+    let db = store.db();
     admin_sessions::end(db, token).await?;
     audit::record(
         db,

@@ -3,15 +3,14 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use switchboard_db::entities::{integration, sign_in_attempt};
 use switchboard_domain::sign_in::SignInAttempt;
 use uuid::Uuid;
 
 use crate::relying_party::Failure;
-use crate::{Error, Services, rows};
+use crate::{Error, Services, Store, rows};
 
 /// How many attempts the console and the API show.
 pub const SHOWN: u64 = 50;
@@ -100,7 +99,8 @@ pub async fn record(services: &Services, attempt: Attempt<'_>, outcome: Result<&
 }
 
 /// The latest attempts through integration `id`, newest first.
-pub async fn latest(db: &DatabaseConnection, id: Uuid) -> Result<Vec<SignInAttempt>, Error> {
+pub async fn latest(store: &impl Store, id: Uuid) -> Result<Vec<SignInAttempt>, Error> {
+    let db = store.db();
     rows::require::<integration::Entity, _>(db, id, "integration").await?;
     Ok(sign_in_attempt::Entity::find()
         .filter(sign_in_attempt::Column::IntegrationId.eq(id))

@@ -11,7 +11,7 @@ use crate::error::AppError;
 #[server]
 pub async fn load_sign_ins(id: Uuid) -> Result<Vec<SignInAttempt>, AppError> {
     let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::sign_in_log::latest(services.db(), id).await?)
+    Ok(switchboard_core::sign_in_log::latest(&services, id).await?)
 }
 
 /// What the test popup reports back.

@@ -15,7 +15,7 @@ use crate::error::AppError;
 pub async fn list_audit_events(object: Option<String>, page: u64) -> Result<AuditPage, AppError> {
     let (services, _) = crate::server::for_reading()?;
     let object = object.filter(|o| OBJECT_TYPES.iter().any(|(value, _)| value == o));
-    Ok(switchboard_core::audit::list(services.db(), object.as_deref(), page).await?)
+    Ok(switchboard_core::audit::list(&services, object.as_deref(), page).await?)
 }
 
 #[component]

@@ -38,8 +38,7 @@ pub async fn load_older_messages(id: Uuid, before: i64) -> Result<(Option<i64>, 
     use switchboard_core::conversations;
     use switchboard_domain::conversation::PAGE_DEFAULT;
     let (services, _) = crate::server::for_reading()?;
-    let (messages, has_older) =
-        conversations::older(services.db(), id, before, PAGE_DEFAULT).await?;
+    let (messages, has_older) = conversations::older(&services, id, before, PAGE_DEFAULT).await?;
     Ok((messages.first().map(|message| message.id), has_older))
 }
 
@@ -65,7 +64,7 @@ pub async fn agent_typing(id: Uuid) -> Result<(), AppError> {
 #[server]
 pub async fn close_conversation(id: Uuid) -> Result<(), AppError> {
     let (services, principal) = crate::server::for_changing()?;
-    Ok(switchboard_core::conversations::close(services.db(), id, &principal).await?)
+    Ok(switchboard_core::conversations::close(&services, id, &principal).await?)
 }
 
 /// What the conversation page keeps while its data is read again every few seconds: the

@@ -36,9 +36,9 @@ pub async fn load_integration(id: Uuid) -> Result<IntegrationView, AppError> {
     use switchboard_core::integrations;
     let (services, _) = crate::server::for_reading()?;
     Ok(IntegrationView {
-        integration: integrations::get(services.db(), id).await?,
+        integration: integrations::get(&services, id).await?,
         redirect_uri: switchboard_domain::urls::callback(&crate::server::base_url()?),
-        used_by: integrations::used_by(services.db(), id).await?,
+        used_by: integrations::used_by(&services, id).await?,
     })
 }
 

@@ -31,7 +31,7 @@ impl SetupProblem {
 pub async fn setup_link_is_valid(token: String) -> Result<bool, AppError> {
     let services = crate::server::services()?;
     let token = secrecy::SecretString::from(token);
-    Ok(switchboard_core::first_admin::setup_token_is_valid(services.db(), &token).await?)
+    Ok(switchboard_core::first_admin::setup_token_is_valid(&services, &token).await?)
 }
 
 #[component]

@@ -20,7 +20,7 @@ pub async fn list_api_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
 #[server]
 pub async fn revoke_api_token(id: Uuid) -> Result<(), AppError> {
     let (services, principal) = crate::server::for_changing()?;
-    Ok(switchboard_core::api_tokens::revoke(services.db(), id, &principal).await?)
+    Ok(switchboard_core::api_tokens::revoke(&services, id, &principal).await?)
 }
 
 #[component]

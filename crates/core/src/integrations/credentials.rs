@@ -2,7 +2,7 @@
 //! exchange, re-sealed when the key changes.
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, DatabaseConnection, EntityTrait, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, Set};
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::integration;
 use switchboard_domain::{FieldError, Validation};
@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::admins::Principal;
 use crate::secrets::Keyring;
-use crate::{Error, audit, rows};
+use crate::{Error, Store, audit, rows};
 
 /// What an integration's client secret is sealed for (see [`crate::secrets`]).
 pub fn client_secret_context(id: Uuid) -> String {
@@ -34,12 +34,13 @@ pub struct NewCredentials {
 /// Stores an integration's client credentials, the secrets sealed. `by` must be allowed to
 /// change things; the audit log records that a secret was replaced, never its value.
 pub async fn set_credentials(
-    db: &DatabaseConnection,
+    store: &impl Store,
     keyring: &Keyring,
     id: Uuid,
     credentials: &NewCredentials,
     by: &Principal,
 ) -> Result<(), Error> {
+    let db = store.db();
     by.require_change()?;
     let client_id = credentials.client_id.as_str();
     let client_secret = &credentials.client_secret;
@@ -119,10 +120,8 @@ pub fn open_client_secret(
 /// secrets, Okta API tokens, and visitors' refresh tokens); returns how many it re-sealed. Run
 /// after a new key is put in front of the keyring. Sign-ins under way (10 minutes at most) are
 /// not re-sealed: one that spans the rotation is simply started again.
-pub async fn reseal_credentials(
-    db: &DatabaseConnection,
-    keyring: &Keyring,
-) -> Result<usize, Error> {
+pub async fn reseal_credentials(store: &impl Store, keyring: &Keyring) -> Result<usize, Error> {
+    let db = store.db();
     let mut count = 0;
     for row in integration::Entity::find().all(db).await? {
         let id = row.id;

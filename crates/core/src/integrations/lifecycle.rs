@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::admins::Principal;
 use crate::discovery::{self, DiscoveryUri};
-use crate::{Error, Services, audit, rows};
+use crate::{Error, Services, Store, audit, rows};
 
 /// Creates an inactive integration from the catalog: a provider profile and its answers.
 pub async fn install(
@@ -42,7 +42,8 @@ pub async fn install(
 }
 
 /// One integration, as the console and the API show it.
-pub async fn get(db: &DatabaseConnection, id: Uuid) -> Result<Integration, Error> {
+pub async fn get(store: &impl Store, id: Uuid) -> Result<Integration, Error> {
+    let db = store.db();
     to_domain(find(db, id).await?)
 }
 
@@ -226,7 +227,8 @@ pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(),
 
 /// The names of the messenger configurations whose draft or published versions sign in
 /// through integration `id`.
-pub async fn used_by(db: &DatabaseConnection, id: Uuid) -> Result<Vec<String>, Error> {
+pub async fn used_by(store: &impl Store, id: Uuid) -> Result<Vec<String>, Error> {
+    let db = store.db();
     let uses = |content: &Value| {
         content
             .pointer("/authentication/integrationId")

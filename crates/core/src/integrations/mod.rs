@@ -10,16 +10,17 @@ pub use credentials::{
     reseal_credentials, set_credentials,
 };
 pub use lifecycle::{delete, get, install, set_status, test_connection, update, used_by};
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use sea_orm::{EntityTrait, QueryOrder};
 use switchboard_db::entities::integration;
 use switchboard_domain::integration::{IntegrationSummary, host_of};
 
-use crate::{Error, rows};
+use crate::{Error, Store, rows};
 
 /// Every integration in full, by name.
 pub async fn all(
-    db: &DatabaseConnection,
+    store: &impl Store,
 ) -> Result<Vec<switchboard_domain::integration_settings::Integration>, Error> {
+    let db = store.db();
     integration::Entity::find()
         .order_by_asc(integration::Column::Name)
         .all(db)
@@ -30,7 +31,8 @@ pub async fn all(
 }
 
 /// Every integration, by name.
-pub async fn list(db: &DatabaseConnection) -> Result<Vec<IntegrationSummary>, Error> {
+pub async fn list(store: &impl Store) -> Result<Vec<IntegrationSummary>, Error> {
+    let db = store.db();
     integration::Entity::find()
         .order_by_asc(integration::Column::Name)
         .all(db)

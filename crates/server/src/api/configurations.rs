@@ -47,7 +47,7 @@ pub(super) async fn create(
     Caller(caller): Caller,
     JsonBody(input): JsonBody<ConfigurationInput>,
 ) -> Result<(StatusCode, Json<Configuration>), ApiError> {
-    let created = messenger::create(state.services.db(), &input, &caller).await?;
+    let created = messenger::create(&state.services, &input, &caller).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 
@@ -59,7 +59,7 @@ pub(super) async fn show(
     _: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Configuration>, ApiError> {
-    Ok(Json(messenger::get(state.services.db(), id).await?))
+    Ok(Json(messenger::get(&state.services, id).await?))
 }
 
 /// Saves the names and the draft; deployments keep serving their published version.
@@ -76,7 +76,7 @@ pub(super) async fn update(
     JsonBody(input): JsonBody<ConfigurationInput>,
 ) -> Result<Json<Configuration>, ApiError> {
     Ok(Json(
-        messenger::update(state.services.db(), id, &input, &caller).await?,
+        messenger::update(&state.services, id, &input, &caller).await?,
     ))
 }
 
@@ -92,7 +92,7 @@ pub(super) async fn remove(
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    messenger::delete(state.services.db(), id, &caller).await?;
+    messenger::delete(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -105,9 +105,7 @@ pub(super) async fn versions(
     _: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<PublishedVersion>>, ApiError> {
-    Ok(Json(
-        messenger::get(state.services.db(), id).await?.versions,
-    ))
+    Ok(Json(messenger::get(&state.services, id).await?.versions))
 }
 
 #[utoipa::path(get, path = "/api/v2/messenger/configurations/{id}/versions/draft", tag = "messenger configurations",
@@ -118,7 +116,7 @@ pub(super) async fn draft(
     _: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<VersionContent>, ApiError> {
-    Ok(Json(messenger::get(state.services.db(), id).await?.draft))
+    Ok(Json(messenger::get(&state.services, id).await?.draft))
 }
 
 /// Replaces the draft only.

@@ -26,7 +26,7 @@ pub(super) async fn list(
     _: Caller,
 ) -> Result<Json<Vec<Deployment>>, ApiError> {
     Ok(Json(
-        deployments::all(state.services.db(), &state.web.base_url).await?,
+        deployments::all(&state.services, &state.web.base_url).await?,
     ))
 }
 
@@ -56,7 +56,7 @@ pub(super) async fn show(
     Path(id): Path<Uuid>,
 ) -> Result<Json<Deployment>, ApiError> {
     Ok(Json(
-        deployments::get(state.services.db(), &state.web.base_url, id).await?,
+        deployments::get(&state.services, &state.web.base_url, id).await?,
     ))
 }
 

@@ -39,7 +39,7 @@ pub(super) async fn sign_ins(
     _: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Vec<SignInAttempt>>, ApiError> {
-    Ok(Json(sign_in_log::latest(state.services.db(), id).await?))
+    Ok(Json(sign_in_log::latest(&state.services, id).await?))
 }
 
 /// Every integration, by name.
@@ -108,7 +108,7 @@ pub(super) async fn show(
     _: Caller,
     Path(id): Path<Uuid>,
 ) -> Result<Json<Integration>, ApiError> {
-    Ok(Json(integrations::get(state.services.db(), id).await?))
+    Ok(Json(integrations::get(&state.services, id).await?))
 }
 
 /// Saves the settings, then runs the discovery check; a failing check keeps the settings and
@@ -201,9 +201,8 @@ pub(super) async fn set_credentials(
         client_secret: request.client_secret,
         okta_api_token: request.okta_api_token,
     };
-    integrations::set_credentials(services.db(), services.keyring(), id, &credentials, &caller)
-        .await?;
-    Ok(Json(integrations::get(services.db(), id).await?))
+    integrations::set_credentials(&services, services.keyring(), id, &credentials, &caller).await?;
+    Ok(Json(integrations::get(&services, id).await?))
 }
 
 /// Runs the discovery check again and stores the result.

@@ -123,7 +123,7 @@ async fn list_audit(
             format!("object must be one of: {}", known.join(", ")),
         ));
     }
-    let page = audit::list(state.services.db(), query.object.as_deref(), query.page).await?;
+    let page = audit::list(&state.services, query.object.as_deref(), query.page).await?;
     Ok(Json(page))
 }
 
@@ -155,6 +155,6 @@ async fn revoke_token(
     Caller(caller): Caller,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    api_tokens::revoke(state.services.db(), id, &caller).await?;
+    api_tokens::revoke(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -104,7 +104,7 @@ pub async fn logout(State(state): State<AppState>, request: Request) -> Response
     let principal = request.extensions().get::<Principal>().cloned();
     let token = request.extensions().get::<SessionToken>().cloned();
     if let (Some(principal), Some(SessionToken(token))) = (principal, token)
-        && let Err(error) = sign_in::sign_out(state.services.db(), &principal, &token).await
+        && let Err(error) = sign_in::sign_out(&state.services, &principal, &token).await
     {
         return HttpError::from(error).plain_text();
     }
@@ -147,7 +147,7 @@ pub async fn setup(State(state): State<AppState>, Form(form): Form<SetupForm>) -
 async fn signed_in_after_setup(state: &AppState, principal: Principal) -> Response {
     let policy = state.services.settings().sessions;
     let note = vec!["after creating the first admin".to_owned()];
-    match sign_in::open_session(state.services.db(), &principal, policy, note).await {
+    match sign_in::open_session(&state.services, &principal, policy, note).await {
         Ok(session) => {
             let max_age = policy.absolute.num_seconds();
             let cookie = cookies::session(&state.web, &session.token, max_age);

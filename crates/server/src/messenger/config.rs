@@ -115,7 +115,7 @@ pub async fn public_config(
 }
 
 async fn render(state: &AppState, id: Uuid) -> Result<Option<Arc<Rendered>>, Response> {
-    let found = deployments::public_config(state.services.db(), &state.web.base_url, id).await;
+    let found = deployments::public_config(&state.services, &state.web.base_url, id).await;
     let (config, patterns, allow_all) = match found {
         Ok(Some(found)) => found,
         Ok(None) => return Ok(None),

@@ -101,7 +101,7 @@ pub async fn deployment_allows(
     id: Uuid,
     origin: &str,
 ) -> Result<bool, switchboard_core::Error> {
-    Ok(deployments::served(state.services.db(), id)
+    Ok(deployments::served(&state.services, id)
         .await?
         .is_some_and(|served| served.allows_origin(origin).unwrap_or(false)))
 }

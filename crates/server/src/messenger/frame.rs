@@ -37,7 +37,7 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
             "This messenger link is incomplete.",
         );
     };
-    let served = match deployments::served(state.services.db(), id).await {
+    let served = match deployments::served(&state.services, id).await {
         Ok(Some(served)) => served,
         Ok(None) => {
             return unavailable(StatusCode::NOT_FOUND, "This messenger is not available.");

@@ -154,7 +154,7 @@ pub async fn conversation(
         Err(message) => {
             HttpError::new(StatusCode::BAD_REQUEST, "invalid_request", &message).into_response()
         }
-        Ok(page) => match conversations::for_visitor(state.services.db(), &session, page).await {
+        Ok(page) => match conversations::for_visitor(&state.services, &session, page).await {
             Ok(conversation) => Json(conversation).into_response(),
             Err(Error::Invalid(fields)) => HttpError::new(
                 StatusCode::BAD_REQUEST,

@@ -42,7 +42,7 @@ pub async fn exchange(
             .into_response();
         }
     };
-    let served = match deployments::served(state.services.db(), request.deployment_id).await {
+    let served = match deployments::served(&state.services, request.deployment_id).await {
         Ok(Some(served)) => served,
         Ok(None) => {
             return HttpError::new(
@@ -109,7 +109,7 @@ pub async fn session(State(state): State<AppState>, headers: HeaderMap) -> Respo
         Ok(found) => found,
         Err(response) => return response,
     };
-    match messenger_sessions::find(state.services.db(), &token).await {
+    match messenger_sessions::find(&state.services, &token).await {
         Ok(Some(session)) => Json(serde_json::json!({
             "expiresAt": session.expires_at,
             "identity": session.identity,
@@ -147,7 +147,7 @@ async fn bearer_session(
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim().to_owned())
         .ok_or_else(session_ended)?;
-    let session = messenger_sessions::find(state.services.db(), &token)
+    let session = messenger_sessions::find(&state.services, &token)
         .await
         .map_err(internal)?
         .ok_or_else(session_ended)?;
