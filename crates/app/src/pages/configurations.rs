@@ -13,7 +13,7 @@ use crate::error::AppError;
 #[server]
 pub async fn list_configurations() -> Result<Vec<ConfigurationSummary>, AppError> {
     let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::messenger::list_configurations(services.db()).await?)
+    Ok(switchboard_core::messenger::list_configurations(&services).await?)
 }
 
 #[component]

@@ -13,7 +13,7 @@ use crate::error::AppError;
 #[server]
 pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
     let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::conversations::list(services.db()).await?)
+    Ok(switchboard_core::conversations::list(&services).await?)
 }
 
 #[component]

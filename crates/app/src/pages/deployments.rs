@@ -14,7 +14,7 @@ use crate::error::AppError;
 #[server]
 pub async fn list_deployments() -> Result<Vec<DeploymentSummary>, AppError> {
     let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::deployments::list(services.db()).await?)
+    Ok(switchboard_core::deployments::list(&services).await?)
 }
 
 #[component]

@@ -13,7 +13,7 @@ use crate::error::AppError;
 #[server]
 pub async fn list_integrations() -> Result<Vec<IntegrationSummary>, AppError> {
     let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::integrations::list(services.db()).await?)
+    Ok(switchboard_core::integrations::list(&services).await?)
 }
 
 #[component]

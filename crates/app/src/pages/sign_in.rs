@@ -21,7 +21,7 @@ pub struct LoginProblem {
 #[server]
 pub async fn setup_pending() -> Result<bool, AppError> {
     let services = crate::server::services()?;
-    Ok(switchboard_core::admins::count(services.db()).await? == 0)
+    Ok(switchboard_core::admins::count(&services).await? == 0)
 }
 
 #[component]

@@ -14,7 +14,7 @@ use crate::error::AppError;
 #[server]
 pub async fn list_api_tokens() -> Result<Vec<ApiTokenSummary>, AppError> {
     let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::api_tokens::list(services.db()).await?)
+    Ok(switchboard_core::api_tokens::list(&services).await?)
 }
 
 #[server]

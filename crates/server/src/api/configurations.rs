@@ -32,7 +32,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
 ) -> Result<Json<Vec<Configuration>>, ApiError> {
-    Ok(Json(messenger::all(state.services.db()).await?))
+    Ok(Json(messenger::all(&state.services).await?))
 }
 
 /// Creates a configuration; nothing is published until `.../versions/draft/publish`.

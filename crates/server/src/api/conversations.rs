@@ -30,7 +30,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
-    Ok(Json(conversations::list(state.services.db()).await?))
+    Ok(Json(conversations::list(&state.services).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -49,7 +49,7 @@ pub(super) async fn list(
     State(state): State<AppState>,
     _: Caller,
 ) -> Result<Json<Vec<Integration>>, ApiError> {
-    Ok(Json(integrations::all(state.services.db()).await?))
+    Ok(Json(integrations::all(&state.services).await?))
 }
 
 /// `POST /api/v2/integrations`: `{}` installs a generic OpenID Connect integration;

@@ -136,7 +136,7 @@ async fn list_tokens(
     State(state): State<AppState>,
     _: Caller,
 ) -> Result<Json<Vec<ApiTokenSummary>>, ApiError> {
-    Ok(Json(api_tokens::list(state.services.db()).await?))
+    Ok(Json(api_tokens::list(&state.services).await?))
 }
 
 /// Revokes a token; it stops working at once.
