@@ -10,6 +10,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 
+use crate::error::HttpError;
+
 /// Sign-in forms and server functions (`/api/{name}`): settings and short texts.
 pub const CONSOLE: usize = 64 * 1024;
 /// The REST API: whole configurations in one call.
@@ -48,14 +50,8 @@ pub async fn enforce(request: Request, next: Next) -> Response {
         }
         Err(error) => {
             tracing::debug!(%error, "request body could not be read");
-            return (
-                StatusCode::BAD_REQUEST,
-                axum::Json(serde_json::json!({
-                    "error": "bad_request",
-                    "message": "The request body could not be read.",
-                })),
-            )
-                .into_response();
+            let message = "The request body could not be read.";
+            return HttpError::new(StatusCode::BAD_REQUEST, "bad_request", message).into_response();
         }
     };
     next.run(Request::from_parts(parts, Body::from(bytes)))
@@ -63,17 +59,11 @@ pub async fn enforce(request: Request, next: Next) -> Response {
 }
 
 fn too_large(limit: usize, surface: &str) -> Response {
-    (
-        StatusCode::PAYLOAD_TOO_LARGE,
-        axum::Json(serde_json::json!({
-            "error": "payload_too_large",
-            "message": format!(
-                "The request body is larger than {} KiB, the limit of {surface}.",
-                limit / 1024
-            ),
-        })),
-    )
-        .into_response()
+    let message = format!(
+        "The request body is larger than {} KiB, the limit of {surface}.",
+        limit / 1024
+    );
+    HttpError::new(StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large", message).into_response()
 }
 
 #[cfg(test)]

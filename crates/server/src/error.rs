@@ -83,6 +83,14 @@ impl HttpError {
         )
     }
 
+    /// 429 with `Retry-After`.
+    pub fn too_many(retry_after: std::time::Duration, message: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(retry_after),
+            ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
+        }
+    }
+
     pub fn status(&self) -> StatusCode {
         self.status
     }
@@ -133,10 +141,7 @@ impl From<switchboard_core::Error> for HttpError {
             Error::TooFast {
                 message,
                 retry_after,
-            } => Self {
-                retry_after: Some(retry_after),
-                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", message)
-            },
+            } => Self::too_many(retry_after, message),
             Error::Database(_) => {
                 tracing::error!(%error, "request failed");
                 Self::new(

@@ -24,6 +24,7 @@ use uuid::Uuid;
 use super::assets::{etag, unchanged};
 use super::cors;
 use crate::AppState;
+use crate::error::HttpError;
 
 /// How long another instance's change may take to show.
 pub const CACHE_LIFETIME: Duration = Duration::from_secs(5);
@@ -134,12 +135,6 @@ async fn render(state: &AppState, id: Uuid) -> Result<Option<Arc<Rendered>>, Res
 }
 
 fn not_found() -> Response {
-    (
-        StatusCode::NOT_FOUND,
-        axum::Json(serde_json::json!({
-            "error": "not_found",
-            "message": "No active messenger deployment has this id.",
-        })),
-    )
-        .into_response()
+    let message = "No active messenger deployment has this id.";
+    HttpError::new(StatusCode::NOT_FOUND, "not_found", message).into_response()
 }

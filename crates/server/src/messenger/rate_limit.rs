@@ -10,7 +10,6 @@
 use std::time::Duration;
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -18,6 +17,7 @@ use switchboard_core::rate_limit::FixedWindows;
 
 use crate::AppState;
 use crate::client_address::ClientAddress;
+use crate::error::HttpError;
 
 const WINDOW: Duration = Duration::from_secs(60);
 /// Sign-in and token requests per address and minute: far above one visitor's needs, low
@@ -34,16 +34,7 @@ pub fn sign_in_limiter() -> RateLimiter {
 
 /// The 429 answer of a limited messenger endpoint, with `Retry-After`.
 pub fn too_many(wait: Duration, message: &str) -> Response {
-    let mut response = (
-        StatusCode::TOO_MANY_REQUESTS,
-        axum::Json(serde_json::json!({"error": "rate_limited", "message": message})),
-    )
-        .into_response();
-    let seconds = wait.as_secs().max(1).to_string();
-    if let Ok(value) = HeaderValue::from_str(&seconds) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+    HttpError::too_many(wait, message).into_response()
 }
 
 pub async fn limit(State(state): State<AppState>, request: Request, next: Next) -> Response {
