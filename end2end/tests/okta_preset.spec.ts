@@ -1,5 +1,5 @@
 // The Okta preset derives the Discovery URI from the domain and the authorization server.
-import { test, expect, signIn } from '../fixtures/index.ts';
+import { test, expect, openCatalog } from '../fixtures/index.ts';
 
 const CASES = [
   { server: 'default', id: '', uri: 'https://acme.okta.com/oauth2/default/.well-known/openid-configuration' },
@@ -9,9 +9,7 @@ const CASES = [
 
 for (const { server, id, uri } of CASES) {
   test(`the ${server} authorization server gives ${uri}`, async ({ page, accounts }) => {
-    await signIn(page, accounts.admin);
-    await page.goto('/admin/integrations/install');
-    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await openCatalog(page, accounts.admin);
     const okta = page.getByRole('region', { name: 'Okta' });
     await okta.getByLabel('Okta domain').fill('https://acme.okta.com/');
     await okta.getByLabel('Authorization server', { exact: true }).selectOption(server);
@@ -24,9 +22,7 @@ for (const { server, id, uri } of CASES) {
 }
 
 test('an Okta domain with a path is refused next to the field', async ({ page, accounts }) => {
-  await signIn(page, accounts.admin);
-  await page.goto('/admin/integrations/install');
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await openCatalog(page, accounts.admin);
   const okta = page.getByRole('region', { name: 'Okta' });
   await okta.getByLabel('Okta domain').fill('acme.okta.com/oauth2/default');
   await okta.getByRole('button', { name: 'Install' }).click();

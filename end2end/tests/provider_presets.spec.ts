@@ -1,6 +1,6 @@
 // Every provider profile in the catalog: its questions, the Discovery URI previewed while
 // typing (the server's own derivation, compiled to wasm), and the integration it installs.
-import { test, expect, signIn } from '../fixtures/index.ts';
+import { test, expect, openCatalog } from '../fixtures/index.ts';
 
 const PRESETS = [
   {
@@ -35,9 +35,7 @@ const PRESETS = [
 
 for (const preset of PRESETS) {
   test(`the ${preset.region} preset installs ${preset.uri}`, async ({ page, accounts }) => {
-    await signIn(page, accounts.admin);
-    await page.goto('/admin/integrations/install');
-    await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await openCatalog(page, accounts.admin);
     const card = page.getByRole('region', { name: preset.region, exact: true });
     for (const [label, value] of Object.entries(preset.fields)) {
       await card.getByLabel(label).fill(value);
@@ -56,9 +54,7 @@ for (const preset of PRESETS) {
 }
 
 test('a multi-tenant Entra endpoint is refused next to the field', async ({ page, accounts }) => {
-  await signIn(page, accounts.admin);
-  await page.goto('/admin/integrations/install');
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await openCatalog(page, accounts.admin);
   const entra = page.getByRole('region', { name: 'Microsoft Entra ID' });
   await entra.getByLabel('Tenant ID or primary domain').fill('common');
   await expect(page.getByTestId('entra-preview')).toContainText('fill in the fields above');
@@ -68,9 +64,7 @@ test('a multi-tenant Entra endpoint is refused next to the field', async ({ page
 });
 
 test('an Okta integration offers the Okta API token', async ({ page, accounts }) => {
-  await signIn(page, accounts.admin);
-  await page.goto('/admin/integrations/install');
-  await expect(page.locator('html')).toHaveAttribute('data-hydrated', 'true');
+  await openCatalog(page, accounts.admin);
   const okta = page.getByRole('region', { name: 'Okta' });
   await okta.getByLabel('Okta domain').fill('acme.okta.com');
   await okta.getByRole('button', { name: 'Install' }).click();

@@ -142,21 +142,22 @@ impl From<switchboard_core::Error> for HttpError {
                 message,
                 retry_after,
             } => Self::too_many(retry_after, message),
-            Error::Database(_) => {
+            Error::Database(_) | Error::Corrupt(_) => {
+                // The detail goes to the log only.
                 tracing::error!(%error, "request failed");
-                Self::new(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "unavailable",
-                    "The server cannot reach its database right now; try again shortly.",
-                )
-            }
-            Error::Corrupt(_) => {
-                tracing::error!(%error, "request failed");
-                Self::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Something went wrong on the server. The details are in its log.",
-                )
+                if matches!(error, Error::Database(_)) {
+                    Self::new(
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        "unavailable",
+                        "The server cannot reach its database right now; try again shortly.",
+                    )
+                } else {
+                    Self::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        "Something went wrong on the server. The details are in its log.",
+                    )
+                }
             }
         }
     }
