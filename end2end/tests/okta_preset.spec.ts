@@ -21,12 +21,25 @@ for (const { server, id, uri } of CASES) {
   });
 }
 
-test('an Okta domain with a path is refused next to the field', async ({ page, accounts }) => {
+test('a pasted admin console address shows the Okta domain it gives', async ({ page, accounts }) => {
   await openCatalog(page, accounts.admin);
   const okta = page.getByRole('region', { name: 'Okta' });
-  await okta.getByLabel('Okta domain').fill('acme.okta.com/oauth2/default');
+  await okta.getByLabel('Okta domain').fill('https://acme-admin.okta.com/admin/dashboard');
+  await expect(page.getByTestId('okta-derived')).toHaveText('Okta domain: acme.okta.com');
+  await expect(page.getByTestId('okta-preview')).toContainText(
+    'https://acme.okta.com/oauth2/default/.well-known/openid-configuration',
+  );
   await okta.getByRole('button', { name: 'Install' }).click();
-  await expect(okta.getByText('Enter the Okta domain alone')).toBeVisible();
+  await expect(page).toHaveURL(/\/admin\/integrations\/[0-9a-f-]{36}$/);
+  await expect(page.getByTestId('integration-name')).toHaveText('Okta (acme.okta.com)');
+});
+
+test('an Okta domain that cannot be one is refused next to the field', async ({ page, accounts }) => {
+  await openCatalog(page, accounts.admin);
+  const okta = page.getByRole('region', { name: 'Okta' });
+  await okta.getByLabel('Okta domain').fill('acme .okta.com');
+  await okta.getByRole('button', { name: 'Install' }).click();
+  await expect(okta.getByText('Okta domain must not contain spaces.')).toBeVisible();
   await expect(page).toHaveURL('/admin/integrations/install');
-  await expect(okta.getByLabel('Okta domain')).toHaveValue('acme.okta.com/oauth2/default');
+  await expect(okta.getByLabel('Okta domain')).toHaveValue('acme .okta.com');
 });

@@ -1,16 +1,42 @@
 //! What an admin sets on an integration, the full integration as the console and the REST API
 //! show it, and the rules its fields obey.
 
-use crate::provider::ProviderKind;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::integration::{CheckReport, IntegrationKind, Status};
+use crate::provider::ProviderKind;
 use crate::{FieldError, Validation, validation};
 
 /// Scopes the console offers as checkboxes; `openid` is always requested.
-pub const SCOPE_CHOICES: [&str; 5] = ["openid", "profile", "email", "offline_access", "groups"];
+pub const SCOPE_CHOICES: [&str; 7] = [
+    "openid",
+    "profile",
+    "email",
+    "phone",
+    "address",
+    "offline_access",
+    "groups",
+];
+
+/// What a sign-in asks the provider for: the chosen scopes, `openid` first, and
+/// `offline_access` whenever the provider lists it, since messenger sessions are refreshed up
+/// to the integration's max refresh token lifetime. A provider that does not list it (Google
+/// refuses the scope) is not sent it.
+pub fn requested_scopes(chosen: &[String], supported: &[String]) -> Vec<String> {
+    let mut scopes = vec!["openid".to_owned()];
+    for scope in chosen {
+        if !scopes.contains(scope) {
+            scopes.push(scope.clone());
+        }
+    }
+    let offline = "offline_access".to_owned();
+    if supported.contains(&offline) && !scopes.contains(&offline) {
+        scopes.push(offline);
+    }
+    scopes
+}
 pub const DEFAULT_SCOPES: [&str; 3] = ["openid", "profile", "email"];
 /// 15 minutes to 90 days.
 pub const REFRESH_LIFETIME_SECONDS: std::ops::RangeInclusive<i64> = 15 * 60..=90 * 24 * 3600;
@@ -279,5 +305,25 @@ mod tests {
         for bad in ["with space", "quo\"te", "back\\slash", "é"] {
             assert!(scopes(&[bad.into()]).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn offline_access_is_asked_for_where_the_provider_offers_it() {
+        let own = |list: &[&str]| list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            requested_scopes(
+                &own(&["email", "openid"]),
+                &own(&["openid", "offline_access"])
+            ),
+            own(&["openid", "email", "offline_access"])
+        );
+        assert_eq!(
+            requested_scopes(&own(&["profile"]), &own(&["openid", "profile"])),
+            own(&["openid", "profile"])
+        );
+        assert_eq!(
+            requested_scopes(&own(&["offline_access"]), &[]),
+            own(&["openid", "offline_access"])
+        );
     }
 }

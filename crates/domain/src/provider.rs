@@ -325,7 +325,7 @@ impl ProviderPreset {
         let issuer = match self {
             Self::Oidc {} => return Ok(None),
             Self::Okta { domain, server } => {
-                let host = host("oktaDomain", "Okta domain", domain, "acme.okta.com")?;
+                let host = okta_domain(domain)?;
                 match server {
                     OktaServer::Org => format!("https://{host}"),
                     OktaServer::Default => format!("https://{host}/oauth2/default"),
@@ -365,11 +365,23 @@ impl ProviderPreset {
         Ok(Some(format!("{issuer}/.well-known/openid-configuration")))
     }
 
+    /// What the answers were read as, for the catalog to show beside the fields before
+    /// anything is saved (`Okta domain: acme.okta.com` for a pasted admin console address).
+    pub fn derived_note(&self) -> Option<String> {
+        match self {
+            Self::Okta { domain, .. } => okta_domain(domain)
+                .ok()
+                .map(|domain| format!("Okta domain: {domain}")),
+            _ => None,
+        }
+    }
+
     /// The new integration's name: the provider and what tells it apart.
     pub fn integration_name(&self) -> String {
         let label = self.kind().label();
         let detail = match self {
-            Self::Okta { domain, .. } | Self::Auth0 { domain } => bare_host(domain),
+            Self::Okta { domain, .. } => okta_domain(domain).unwrap_or_else(|_| bare_host(domain)),
+            Self::Auth0 { domain } => bare_host(domain),
             Self::Entra { tenant } => tenant.trim().to_owned(),
             Self::Keycloak { realm, .. } => realm.trim().to_owned(),
             Self::Google {} | Self::Oidc {} => String::new(),
@@ -380,6 +392,61 @@ impl ProviderPreset {
             format!("{label} ({detail})")
         }
     }
+}
+
+/// The hosts Okta serves orgs from; an org's admin console is `{org}-admin.{host}`.
+const OKTA_HOSTS: [&str; 3] = ["okta.com", "oktapreview.com", "okta-emea.com"];
+
+/// The Okta org domain from what people paste: the domain itself, a custom domain, or any
+/// address of the admin console or the end-user dashboard (scheme, `-admin` host, path,
+/// query and trailing slash allowed). Okta's own guides: "if your URL is
+/// `https://acme-admin.okta.com`, your domain is `acme.okta.com`".
+pub fn okta_domain(input: &str) -> Result<String, FieldError> {
+    const FIELD: &str = "oktaDomain";
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        return Err(FieldError::new(FIELD, "Okta domain is required."));
+    }
+    if trimmed.starts_with("http://") {
+        return Err(FieldError::new(FIELD, "Okta domains use https."));
+    }
+    let rest = trimmed.strip_prefix("https://").unwrap_or(trimmed);
+    let host = rest
+        .split(['/', '?', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if host.contains(char::is_whitespace) {
+        return Err(FieldError::new(
+            FIELD,
+            "Okta domain must not contain spaces.",
+        ));
+    }
+    let labels_ok = !host.is_empty()
+        && host.split('.').count() >= 2
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        });
+    if !labels_ok {
+        return Err(FieldError::new(
+            FIELD,
+            "Enter the Okta domain, like acme.okta.com, or paste the address of your Okta admin console.",
+        ));
+    }
+    for okta in OKTA_HOSTS {
+        if let Some(org) = host
+            .strip_suffix(okta)
+            .and_then(|head| head.strip_suffix('.'))
+        {
+            let org = org.strip_suffix("-admin").unwrap_or(org);
+            if org.is_empty() || org.contains('.') {
+                break;
+            }
+            return Ok(format!("{org}.{okta}"));
+        }
+    }
+    // A custom domain (`login.acme.com`) is the org's address as it is.
+    Ok(host)
 }
 
 fn bare_host(input: &str) -> String {
@@ -547,10 +614,10 @@ mod tests {
         );
         for (domain, reason) in [
             ("", "required"),
-            ("acme.okta.com/oauth2/default", "without a path"),
             ("acme .okta.com", "spaces"),
             ("http://acme.okta.com", "https"),
-            ("user@acme.okta.com", "without a path"),
+            ("user@acme.okta.com", "paste the address"),
+            ("localhost", "paste the address"),
         ] {
             let error = uri(okta(domain, OktaServer::Org)).expect_err(domain);
             assert_eq!(error.field, "oktaDomain");
@@ -558,6 +625,46 @@ mod tests {
         }
         let error = uri(okta("acme.okta.com", OktaServer::Custom("../admin".into()))).unwrap_err();
         assert_eq!(error.field, "oktaServerId");
+    }
+
+    #[test]
+    fn okta_domains_are_read_from_what_people_paste() {
+        for (pasted, domain) in [
+            // The guides' examples.
+            ("https://acme-admin.okta.com", "acme.okta.com"),
+            ("https://acme-admin.okta.com/", "acme.okta.com"),
+            ("acme.okta.com", "acme.okta.com"),
+            // Admin console and end-user dashboard pages, with paths and queries.
+            (
+                "https://acme-admin.okta.com/admin/dashboard?from=x#top",
+                "acme.okta.com",
+            ),
+            ("https://acme.okta.com/app/UserHome", "acme.okta.com"),
+            (
+                "https://dev-123456-admin.okta.com/admin/apps/active",
+                "dev-123456.okta.com",
+            ),
+            (" ACME-ADMIN.oktapreview.com/admin ", "acme.oktapreview.com"),
+            ("https://acme-admin.okta-emea.com/", "acme.okta-emea.com"),
+            ("acme.okta-emea.com/oauth2/default", "acme.okta-emea.com"),
+            // A custom domain is the org's address as it is.
+            ("https://login.acme.com/", "login.acme.com"),
+        ] {
+            assert_eq!(okta_domain(pasted).as_deref(), Ok(domain), "{pasted:?}");
+        }
+        let preset = okta(
+            "https://acme-admin.okta.com/admin/dashboard",
+            OktaServer::Default,
+        );
+        assert_eq!(
+            uri(preset.clone()).unwrap(),
+            "https://acme.okta.com/oauth2/default/.well-known/openid-configuration"
+        );
+        assert_eq!(
+            preset.derived_note().as_deref(),
+            Some("Okta domain: acme.okta.com")
+        );
+        assert_eq!(preset.integration_name(), "Okta (acme.okta.com)");
     }
 
     #[test]

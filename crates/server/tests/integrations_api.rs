@@ -256,7 +256,7 @@ async fn bad_settings_are_refused_field_by_field_and_change_nothing(db: &Databas
             Method::POST,
             "/api/v2/integrations",
             &token,
-            Some(json!({"okta": {"domain": "acme.okta.com/oauth2", "server": {"kind": "org"}}})),
+            Some(json!({"okta": {"domain": "acme .okta.com", "server": {"kind": "org"}}})),
         )
         .await;
     assert_eq!(okta.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -263,6 +263,20 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
                         <ScopeCheckbox scope chosen read_only />
                     </For>
                 </div>
+                <p class="mt-2 text-xs text-slate-600" data-testid="offline-access-note">
+                    {move || {
+                        let offers = current
+                            .read()
+                            .last_check
+                            .as_ref()
+                            .is_some_and(|check| check.scopes_supported.iter().any(|s| s == "offline_access"));
+                        if offers {
+                            "The provider offers offline_access: Switchboard asks for it, so messenger sessions can be refreshed up to the max refresh token lifetime. Enable the Refresh Token grant for this app at the provider."
+                        } else {
+                            "Sessions are refreshed only if the provider returns refresh tokens (tick offline_access if it needs that scope)."
+                        }
+                    }}
+                </p>
                 <div class="mt-3">
                     <BoundField
                         label="Other scopes"

@@ -123,6 +123,7 @@ fn PresetCard(
     let heading = format!("catalog-{}", profile.kind.as_str());
     let labelled_by = heading.clone();
     let preview_id = format!("{}-preview", profile.kind.as_str());
+    let derived_id = format!("{}-derived", profile.kind.as_str());
 
     view! {
         <section aria-labelledby=labelled_by class="rounded-lg border border-slate-200 bg-white p-5">
@@ -141,6 +142,9 @@ fn PresetCard(
                         view! { <Show when=shown>{move || preset_field(field, value, error)}</Show> }
                     })
                     .collect_view()}
+                {move || preset().derived_note().map(|note| view! {
+                    <p class="text-xs font-medium text-slate-700" data-testid=derived_id.clone()>{note}</p>
+                })}
                 <p class="text-xs text-slate-600" data-testid=preview_id>
                     "Discovery URI: "
                     <code class="break-all">

@@ -4,7 +4,9 @@
 use sea_orm::EntityTrait;
 use secrecy::SecretString;
 use switchboard_db::entities::integration;
+use switchboard_domain::integration::CheckReport;
 use switchboard_domain::integration::Status;
+use switchboard_domain::integration_settings::requested_scopes;
 use uuid::Uuid;
 
 use super::Failure;
@@ -91,10 +93,15 @@ pub(super) fn client_secret(
     })
 }
 
+/// The scopes a sign-in asks for ([`requested_scopes`]), with what the last connection test
+/// found the provider to support.
 pub(super) fn scopes(row: &integration::Model) -> Vec<String> {
-    let mut scopes: Vec<String> = serde_json::from_value(row.scopes.clone()).unwrap_or_default();
-    if !scopes.iter().any(|scope| scope == "openid") {
-        scopes.insert(0, "openid".to_owned());
-    }
-    scopes
+    let chosen: Vec<String> = serde_json::from_value(row.scopes.clone()).unwrap_or_default();
+    let supported = row
+        .last_check
+        .clone()
+        .and_then(|check| serde_json::from_value::<CheckReport>(check).ok())
+        .map(|check| check.scopes_supported)
+        .unwrap_or_default();
+    requested_scopes(&chosen, &supported)
 }
