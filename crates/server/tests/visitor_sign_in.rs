@@ -41,6 +41,7 @@ test_on_each_engine!(
     history_pages_back_in_bounded_pages,
     typing_and_read_signals_reach_the_visitor,
     email_verified_comes_from_the_provider,
+    entra_group_overage_is_read_from_microsoft_graph,
 );
 
 type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
@@ -69,7 +70,11 @@ impl Setup {
     }
 
     async fn build(db: &DatabaseConnection, groups: &[&str], upgrade: bool) -> Self {
-        let app = TestApp::new(db);
+        Self::build_on(TestApp::new(db), groups, upgrade).await
+    }
+
+    /// [`Setup::build`] on an app a test set up itself.
+    async fn build_on(app: TestApp, groups: &[&str], upgrade: bool) -> Self {
         let issuer = TestIssuer::start().await;
         let token = app
             .token(&format!("setup {}", issuer.issuer), Role::Admin)
@@ -1523,4 +1528,104 @@ async fn two_devices_writing_at_once_share_one_conversation(db: &DatabaseConnect
     let mut seen = texts(&setup.conversation(&laptop, "").await);
     seen.sort();
     assert_eq!(seen, ["From the laptop", "From the phone"]);
+}
+
+/// A Microsoft Graph stand-in on loopback: `getMemberGroups` for [`GRAPH_USER`] with an app
+/// token, 403 for anyone else.
+async fn microsoft_graph() -> url::Url {
+    use axum::extract::Path;
+    use axum::http::HeaderMap;
+    use axum::routing::post;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = url::Url::parse(&format!("http://{}", listener.local_addr().unwrap())).unwrap();
+    let app = axum::Router::new().route(
+        "/v1.0/users/{oid}/getMemberGroups",
+        post(|Path(oid): Path<String>, headers: HeaderMap| async move {
+            let bearer = headers.get("authorization").and_then(|v| v.to_str().ok());
+            let app_token = bearer.is_some_and(|value| value.starts_with("Bearer app-"));
+            if app_token && oid == GRAPH_USER {
+                let groups = json!({"value": ["3f1c0000-0000-4000-8000-00000000c0de", "g-other"]});
+                (StatusCode::OK, axum::Json(groups))
+            } else {
+                let denied = json!({"error": {"code": "Authorization_RequestDenied"}});
+                (StatusCode::FORBIDDEN, axum::Json(denied))
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    base
+}
+
+const GRAPH_USER: &str = "6a1b2c3d-0000-4000-8000-00000000abcd";
+
+/// Entra ID leaves the groups out of a token when the user has too many and says so in
+/// `_claim_names`; the Entra profile then asks Microsoft Graph with a token of the app's own,
+/// and not userinfo (Entra's has no groups).
+async fn entra_group_overage_is_read_from_microsoft_graph(db: &DatabaseConnection) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use switchboard_db::entities::integration;
+    let graph = microsoft_graph().await;
+    let settings = switchboard_core::Settings {
+        allow_insecure_localhost: true,
+        microsoft_graph_url: Some(graph.clone()),
+        ..Default::default()
+    };
+    let keyring = switchboard_core::secrets::Keyring::generate();
+    let services = switchboard_core::Services::new(db.clone(), keyring, settings);
+    let app = TestApp::with_services(db, services);
+    let setup = Setup::build_on(app, &["3f1c0000-0000-4000-8000-00000000c0de"], false).await;
+    let id: uuid::Uuid = setup.integration.parse().unwrap();
+    integration::Entity::update_many()
+        .col_expr(integration::Column::Provider, Expr::value("entra"))
+        .filter(integration::Column::Id.eq(id))
+        .exec(db)
+        .await
+        .unwrap();
+    setup.issuer.tweak(|t| {
+        t.claims.insert("groups".into(), Value::Null);
+        t.claims
+            .insert("_claim_names".into(), json!({"groups": "src1"}));
+        t.claims.insert(
+            "_claim_sources".into(),
+            json!({"src1": {"endpoint": "https://graph.windows.net/t/users/x/getMemberObjects"}}),
+        );
+        t.claims.insert("oid".into(), json!(GRAPH_USER));
+    });
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(
+        result(&answer)["session"]["identity"]["groups"],
+        json!(["3f1c0000-0000-4000-8000-00000000c0de", "g-other"])
+    );
+    let scope = format!("{}/.default", graph.as_str().trim_end_matches('/'));
+    assert_eq!(setup.issuer.app_token_scopes(), [scope]);
+
+    // Someone Graph will not answer for: the sign-in fails, and says why in the log.
+    setup.issuer.tweak(|t| {
+        t.claims
+            .insert("oid".into(), json!("6a1b2c3d-0000-4000-8000-000000000000"));
+    });
+    let sessions = setup.sessions().await;
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+    assert!(
+        answer.body.contains(">group_lookup_failed<"),
+        "{}",
+        answer.body
+    );
+    assert_eq!(
+        setup.sessions().await,
+        sessions,
+        "no session for the refused one"
+    );
+    let latest = &setup.sign_ins().await[0];
+    assert_eq!(latest["reason"], "group_lookup_failed");
+    assert!(
+        latest["detail"]
+            .as_str()
+            .unwrap()
+            .contains("GroupMember.Read.All"),
+        "{latest}"
+    );
 }

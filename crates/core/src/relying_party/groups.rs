@@ -8,7 +8,6 @@ use url::Url;
 
 use super::Failure;
 use super::provider::unreachable;
-use super::token_endpoint::Client;
 use crate::discovery::GuardedClient;
 
 /// Okta's groups of user `subject`, through `GET {origin}/api/v1/users/{sub}/groups`.
@@ -90,15 +89,14 @@ fn okta_groups_url(issuer: &str, subject: &str) -> Result<Url, Failure> {
 /// cloud's.
 pub const MICROSOFT_GRAPH: &str = "https://graph.microsoft.com";
 
-/// Entra ID's groups of user `object_id` when the token left them out (group overage): a token
-/// for the app itself (client credentials, scope `{graph}/.default`), then
-/// `POST {graph}/v1.0/users/{oid}/getMemberGroups`, which gives group object IDs as the
-/// `groups` claim does. Anything unreadable fails the sign-in, as for Okta.
+/// Entra ID's groups of user `object_id` when the token left them out (group overage):
+/// `POST {graph}/v1.0/users/{oid}/getMemberGroups` with a token of the app's own (scope
+/// [`graph_scope`]), which gives group object IDs as the `groups` claim does. Anything
+/// unreadable fails the sign-in, as for Okta.
 pub async fn graph_groups(
     http: &GuardedClient,
     graph: &Url,
-    token_endpoint: &Url,
-    client: &Client<'_>,
+    app_token: &SecretString,
     object_id: &str,
 ) -> Result<Vec<String>, Failure> {
     let is_guid =
@@ -109,39 +107,22 @@ pub async fn graph_groups(
             "The ID token signals too many groups but has no object ID (oid) to look them up with.",
         ));
     }
-    let scope = format!("{}/.default", graph.as_str().trim_end_matches('/'));
-    let token = http
-        .post_form(
-            token_endpoint,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", client.id),
-                ("client_secret", client.secret.expose_secret()),
-                ("scope", &scope),
-            ],
-            None,
-        )
-        .await
-        .map_err(unreachable)?;
-    let granted = (200..300).contains(&token.status);
-    let access_token = match token.body.get("access_token").and_then(Value::as_str) {
-        Some(access_token) if granted => access_token.to_owned(),
-        _ => {
-            return Err(Failure::new(
-                "group_lookup_failed",
-                format!(
-                    "Entra ID gave no token for Microsoft Graph (HTTP {}); grant the app the GroupMember.Read.All application permission.",
-                    token.status
-                ),
-            ));
-        }
-    };
     let mut url = graph.clone();
     url.set_path(&format!("/v1.0/users/{object_id}/getMemberGroups"));
+    let body = json!({"securityEnabledOnly": false});
     let response = http
-        .post_json_authorized(&url, &json!({"securityEnabledOnly": false}), &access_token)
+        .post_json_authorized(&url, &body, app_token.expose_secret())
         .await
         .map_err(unreachable)?;
+    if matches!(response.status, 401 | 403) {
+        return Err(Failure::new(
+            "group_lookup_failed",
+            format!(
+                "Microsoft Graph refused the group look-up (HTTP {}); grant the app the GroupMember.Read.All application permission.",
+                response.status
+            ),
+        ));
+    }
     let unreadable = || {
         Failure::new(
             "group_lookup_failed",
@@ -162,6 +143,11 @@ pub async fn graph_groups(
         .iter()
         .map(|id| id.as_str().map(str::to_owned).ok_or_else(unreadable))
         .collect()
+}
+
+/// The scope of an app token for Microsoft Graph at `graph`: `{graph}/.default`.
+pub fn graph_scope(graph: &Url) -> String {
+    format!("{}/.default", graph.as_str().trim_end_matches('/'))
 }
 
 /// Whether an Entra ID token says its groups did not fit (`_claim_names.groups`, or
@@ -259,80 +245,49 @@ mod tests {
         const OID: &str = "6a1b2c3d-0000-4000-8000-00000000abcd";
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let app = Router::new()
-            .route(
-                "/token",
-                post(|body: String| async move {
-                    let granted = body.contains("grant_type=client_credentials")
-                        && body.contains("client_secret=s3cret")
-                        && body.contains("scope=http%3A%2F%2F127.0.0.1");
-                    if granted {
-                        (
-                            StatusCode::OK,
-                            axum::Json(json!({"access_token": "app-token"})),
-                        )
-                    } else {
-                        (
-                            StatusCode::UNAUTHORIZED,
-                            axum::Json(json!({"error": "invalid_client"})),
-                        )
-                    }
-                }),
-            )
-            .route(
-                &format!("/v1.0/users/{OID}/getMemberGroups"),
-                post(|headers: HeaderMap, body: String| async move {
-                    let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
-                        == Some("Bearer app-token");
-                    if authorized && body.contains("securityEnabledOnly") {
-                        (
-                            StatusCode::OK,
-                            axum::Json(json!({"value": ["g-support", "g-sales"]})),
-                        )
-                    } else {
-                        (
-                            StatusCode::FORBIDDEN,
-                            axum::Json(json!({"error": {"code": "Authorization_RequestDenied"}})),
-                        )
-                    }
-                }),
-            );
+        let app = Router::new().route(
+            &format!("/v1.0/users/{OID}/getMemberGroups"),
+            post(|headers: HeaderMap, body: String| async move {
+                let authorized = headers.get("authorization").and_then(|v| v.to_str().ok())
+                    == Some("Bearer app-token");
+                if authorized && body.contains("securityEnabledOnly") {
+                    (
+                        StatusCode::OK,
+                        axum::Json(json!({"value": ["g-support", "g-sales"]})),
+                    )
+                } else {
+                    let denied = json!({"error": {"code": "Authorization_RequestDenied"}});
+                    (StatusCode::FORBIDDEN, axum::Json(denied))
+                }
+            }),
+        );
         tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
         let http = GuardedClient::new(true);
         let graph = Url::parse(&base).unwrap();
-        let token_endpoint = Url::parse(&format!("{base}/token")).unwrap();
-        let secret = SecretString::from("s3cret".to_owned());
-        let client = Client {
-            id: "app",
-            secret: &secret,
-        };
-        let groups = graph_groups(&http, &graph, &token_endpoint, &client, OID)
-            .await
-            .unwrap();
+        let token = SecretString::from("app-token".to_owned());
+        let groups = graph_groups(&http, &graph, &token, OID).await.unwrap();
         assert_eq!(groups, ["g-support", "g-sales"]);
 
-        let wrong = SecretString::from("wrong".to_owned());
-        let refused = Client {
-            id: "app",
-            secret: &wrong,
-        };
-        let failure = graph_groups(&http, &graph, &token_endpoint, &refused, OID)
-            .await
-            .unwrap_err();
+        let wrong = SecretString::from("stale".to_owned());
+        let failure = graph_groups(&http, &graph, &wrong, OID).await.unwrap_err();
         assert!(
             failure.detail.contains("GroupMember.Read.All"),
             "{}",
             failure.detail
         );
         let unknown = "6a1b2c3d-0000-4000-8000-000000000000";
-        let failure = graph_groups(&http, &graph, &token_endpoint, &client, unknown)
+        let failure = graph_groups(&http, &graph, &token, unknown)
             .await
             .unwrap_err();
         assert_eq!(failure.reason, "group_lookup_failed");
-        let failure = graph_groups(&http, &graph, &token_endpoint, &client, "../me")
+        let failure = graph_groups(&http, &graph, &token, "../me")
             .await
             .unwrap_err();
         assert!(failure.detail.contains("oid"));
+        assert_eq!(
+            graph_scope(&Url::parse("https://graph.microsoft.com").unwrap()),
+            "https://graph.microsoft.com/.default"
+        );
     }
 
     #[test]

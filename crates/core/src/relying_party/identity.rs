@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::id_token::{self, Expectations, ValidToken};
 use super::provider::{Metadata, unreachable};
-use super::token_endpoint::{Client, Tokens};
+use super::token_endpoint::{self, Client, Tokens};
 use super::{Failure, groups};
 use crate::integrations::okta_api_token_context;
 use crate::messenger_sessions::{self, NewSession};
@@ -67,7 +67,9 @@ pub(super) async fn verify_identity(
     let mut name = token.text("name");
     let mut email = token.text("email");
     let mut email_verified = email.is_some() && flag(&token.claims, "email_verified");
-    let wants_groups = !allowed_groups.is_empty() && groups.is_none();
+    let provider: ProviderKind = row.provider.parse().map_err(Failure::internal)?;
+    let groups_from_userinfo = provider.profile().groups.contains(&GroupsSource::Userinfo);
+    let wants_groups = !allowed_groups.is_empty() && groups.is_none() && groups_from_userinfo;
     if (name.is_none() || email.is_none() || wants_groups)
         && let (Some(endpoint), Some(access_token)) =
             (&metadata.userinfo_endpoint, &tokens.access_token)
@@ -78,7 +80,7 @@ pub(super) async fn verify_identity(
             email = text(&info, "email");
             email_verified = email.is_some() && flag(&info, "email_verified");
         }
-        if groups.is_none() {
+        if groups.is_none() && groups_from_userinfo {
             groups = id_token::groups_claim(&info);
         }
     }
@@ -195,14 +197,20 @@ async fn provider_groups(
                     .get("oid")
                     .and_then(Value::as_str)
                     .unwrap_or_default();
-                let found = groups::graph_groups(
-                    http,
-                    services.settings().microsoft_graph(),
-                    &metadata.token_endpoint,
-                    client,
-                    object_id,
-                )
-                .await?;
+                let graph = services.settings().microsoft_graph();
+                let scope = groups::graph_scope(graph);
+                let app_token = token_endpoint::client_credentials(http, metadata, client, &scope)
+                    .await
+                    .map_err(|failure| {
+                        Failure::new(
+                            "group_lookup_failed",
+                            format!(
+                                "Entra ID gave no token for Microsoft Graph ({}): {}",
+                                failure.reason, failure.detail
+                            ),
+                        )
+                    })?;
+                let found = groups::graph_groups(http, graph, &app_token, object_id).await?;
                 return Ok(Some(found));
             }
         }

@@ -63,6 +63,24 @@ pub async fn refresh(
     .await
 }
 
+/// A token for the app itself (client credentials, RFC 6749 4.4) with `scope`, for an API of
+/// the provider that the app calls on its own behalf (Microsoft Graph).
+pub async fn client_credentials(
+    http: &GuardedClient,
+    metadata: &Metadata,
+    client: &Client<'_>,
+    scope: &str,
+) -> Result<SecretString, Failure> {
+    let grant = [("grant_type", "client_credentials"), ("scope", scope)];
+    let tokens = request(http, metadata, client, &grant).await?;
+    tokens.access_token.ok_or_else(|| {
+        Failure::new(
+            "token_error: no access_token",
+            "The token endpoint granted client credentials without an access token.",
+        )
+    })
+}
+
 /// Revokes a refresh token (RFC 7009) when the provider offers revocation; failures only
 /// get logged, since the session ends on our side regardless.
 pub async fn revoke(

@@ -65,6 +65,8 @@ struct Provider {
     revoked: Vec<String>,
     tweak: Tweak,
     jwks_fetches: usize,
+    /// The scope of every client-credentials token granted.
+    app_token_scopes: Vec<String>,
 }
 
 /// A running test provider.
@@ -95,6 +97,7 @@ impl TestIssuer {
             revoked: vec![],
             tweak: Tweak::default(),
             jwks_fetches: 0,
+            app_token_scopes: vec![],
         }));
         let app = Router::new()
             .route("/.well-known/openid-configuration", get(discovery))
@@ -169,6 +172,11 @@ impl TestIssuer {
     /// Every refresh token issued and not revoked.
     pub fn refresh_tokens(&self) -> Vec<String> {
         self.lock().refresh_tokens.clone()
+    }
+
+    /// The scopes of the app tokens granted so far (client credentials).
+    pub fn app_token_scopes(&self) -> Vec<String> {
+        self.lock().app_token_scopes.clone()
     }
 
     pub fn revoked(&self) -> Vec<String> {
@@ -247,6 +255,16 @@ async fn token(
         return oauth_error(StatusCode::UNAUTHORIZED, "invalid_client");
     }
     let mut state = state.lock().unwrap();
+    if form.get("grant_type").map(String::as_str) == Some("client_credentials") {
+        let scope = form.get("scope").cloned().unwrap_or_default();
+        state.app_token_scopes.push(scope);
+        return Json(json!({
+            "access_token": format!("app-{}", uuid::Uuid::new_v4()),
+            "token_type": "Bearer",
+            "expires_in": 300,
+        }))
+        .into_response();
+    }
     let nonce = match form.get("grant_type").map(String::as_str) {
         Some("authorization_code") => {
             let Some(grant) = form.get("code").and_then(|code| state.grants.remove(code)) else {

@@ -73,7 +73,15 @@ impl TestApp {
 
     /// The app presenting itself with `web` (another base URL, trusted proxies).
     pub fn with_web(db: &DatabaseConnection, web: WebSettings) -> Self {
-        let services = Services::for_tests(db.clone());
+        Self::build(db, Services::for_tests(db.clone()), web)
+    }
+
+    /// The app on services a test set up itself (other settings).
+    pub fn with_services(db: &DatabaseConnection, services: Services) -> Self {
+        Self::build(db, services, WebSettings::new(BASE.to_owned()))
+    }
+
+    fn build(db: &DatabaseConnection, services: Services, web: WebSettings) -> Self {
         services.delivery().listen(db);
         let Cli { config, .. } = Cli::parse_from(["switchboard"]);
         let router = routes::router(AppState {
