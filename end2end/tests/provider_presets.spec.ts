@@ -9,6 +9,7 @@ const PRESETS = [
     fields: { 'Tenant ID or primary domain': 'contoso.onmicrosoft.com' },
     uri: 'https://login.microsoftonline.com/contoso.onmicrosoft.com/v2.0/.well-known/openid-configuration',
     help: 'App registrations',
+    pageHint: 'MSAL.js',
   },
   {
     region: 'Google',
@@ -16,6 +17,7 @@ const PRESETS = [
     fields: {},
     uri: 'https://accounts.google.com/.well-known/openid-configuration',
     help: 'Authorized redirect URIs',
+    pageHint: 'PKCE',
   },
   {
     region: 'Auth0',
@@ -23,6 +25,7 @@ const PRESETS = [
     fields: { 'Auth0 domain': 'https://acme.us.auth0.com/' },
     uri: 'https://acme.us.auth0.com/.well-known/openid-configuration',
     help: 'Allowed Callback URLs',
+    pageHint: 'auth0-spa-js',
   },
   {
     region: 'Keycloak',
@@ -30,6 +33,7 @@ const PRESETS = [
     fields: { 'Keycloak address': 'https://sso.example.com', Realm: 'acme' },
     uri: 'https://sso.example.com/realms/acme/.well-known/openid-configuration',
     help: 'Valid redirect URIs',
+    pageHint: 'keycloak-js',
   },
 ];
 
@@ -46,6 +50,7 @@ for (const preset of PRESETS) {
     await expect(page.getByLabel('Discovery URI')).toHaveValue(preset.uri);
     await expect(page.getByTestId('integration-provider')).toHaveText(`Provider: ${preset.region}`);
     await expect(page.getByTestId('redirect-help')).toContainText(preset.help);
+    await expect(page.getByTestId('page-side-hint')).toContainText(preset.pageHint);
     // Only Okta looks groups up with an Okta API token.
     await page.getByRole('button', { name: 'Configure' }).click();
     await expect(page.getByLabel('Client ID')).toBeVisible();

@@ -52,8 +52,24 @@ pub struct Attempt<'a> {
     pub client: Option<&'a str>,
 }
 
+/// A sign-in that worked: who it was, and what the admin should still know about it.
+#[derive(Debug, Clone, Copy)]
+pub struct Success<'a> {
+    pub subject: &'a str,
+    pub note: Option<&'a str>,
+}
+
+/// What a sign-in log entry says when the provider gave no refresh token although the sign-in
+/// asked for one (Okta's wording for the fix).
+pub const NO_REFRESH_TOKEN: &str =
+    "The provider gave no refresh token: enable the Refresh Token grant for this app.";
+
 /// Records one attempt; a failure to write is logged, never allowed to change the outcome.
-pub async fn record(services: &Services, attempt: Attempt<'_>, outcome: Result<&str, &Failure>) {
+pub async fn record(
+    services: &Services,
+    attempt: Attempt<'_>,
+    outcome: Result<Success<'_>, &Failure>,
+) {
     let Attempt {
         integration_id,
         deployment_id,
@@ -61,7 +77,12 @@ pub async fn record(services: &Services, attempt: Attempt<'_>, outcome: Result<&
         client,
     } = attempt;
     let (succeeded, reason, detail, subject) = match outcome {
-        Ok(subject) => (true, None, None, Some(subject.to_owned())),
+        Ok(Success { subject, note }) => (
+            true,
+            None,
+            note.map(str::to_owned),
+            Some(subject.to_owned()),
+        ),
         Err(failure) => (
             false,
             Some(failure.reason.clone()),

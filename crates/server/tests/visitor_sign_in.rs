@@ -42,6 +42,7 @@ test_on_each_engine!(
     typing_and_read_signals_reach_the_visitor,
     email_verified_comes_from_the_provider,
     entra_group_overage_is_read_from_microsoft_graph,
+    a_missing_refresh_token_is_named_in_the_sign_in_log,
 );
 
 type TweakFn = dyn Fn(&mut switchboard_core::testing::issuer::Tweak);
@@ -1627,5 +1628,24 @@ async fn entra_group_overage_is_read_from_microsoft_graph(db: &DatabaseConnectio
             .unwrap()
             .contains("GroupMember.Read.All"),
         "{latest}"
+    );
+}
+
+/// Asked for `offline_access`, a provider whose app lacks the Refresh Token grant answers
+/// without a refresh token: the sign-in works, and its log entry says what to enable.
+async fn a_missing_refresh_token_is_named_in_the_sign_in_log(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(setup.sign_ins().await[0]["detail"], Value::Null);
+
+    setup.issuer.tweak(|t| t.no_refresh_token = true);
+    let answer = setup.sign_in().await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    let latest = &setup.sign_ins().await[0];
+    assert_eq!(latest["succeeded"], true);
+    assert_eq!(
+        latest["detail"],
+        "The provider gave no refresh token: enable the Refresh Token grant for this app."
     );
 }

@@ -243,6 +243,9 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             .map(|error| view! { <div class="mb-4"><ErrorNotice error /></div> })}
 
         <RedirectUri uri=redirect_uri help=profile.redirect_help />
+        <p class="mt-2 text-sm text-slate-600" data-testid="page-side-hint">
+            "Sites that run their own sign-in hand the code to the messenger instead: " {profile.page_hint}
+        </p>
 
         <form on:submit=submit class="mt-6 space-y-5 rounded-lg border border-slate-200 bg-white p-5" novalidate>
             <h2 class="text-base font-semibold text-slate-900">"Settings"</h2>

@@ -22,7 +22,7 @@ use super::integration::{
 };
 use super::provider::Metadata;
 use super::token_endpoint::{self, Client};
-use crate::sign_in_log::{self, Attempt, Purpose};
+use crate::sign_in_log::{self, Attempt, Purpose, Success};
 use crate::{Services, opaque};
 
 /// How long a started sign-in may take at the provider.
@@ -171,10 +171,10 @@ pub async fn finish(
     };
     let result = complete(services, base_url, &flow, callback).await;
     let subject = match &result {
-        Ok(Finished::Visitor { session, .. }) => {
+        Ok((Finished::Visitor { session, .. }, _)) => {
             session.identity.as_ref().map(|i| i.subject.clone())
         }
-        Ok(Finished::Test { claims, .. }) => {
+        Ok((Finished::Test { claims, .. }, _)) => {
             claims.get("sub").and_then(Value::as_str).map(str::to_owned)
         }
         Err(_) => None,
@@ -187,12 +187,13 @@ pub async fn finish(
             purpose,
             client: Some(client),
         },
-        result
-            .as_ref()
-            .map(|_| subject.as_deref().unwrap_or_default()),
+        result.as_ref().map(|(_, note)| Success {
+            subject: subject.as_deref().unwrap_or_default(),
+            note: *note,
+        }),
     )
     .await;
-    result
+    result.map(|(finished, _)| finished)
 }
 
 /// Takes the flow `state` names, once: unknown, reused, expired and other-browser states all
@@ -253,7 +254,7 @@ async fn complete(
     base_url: &str,
     flow: &auth_flow::Model,
     callback: &Callback,
-) -> Result<Finished, Failure> {
+) -> Result<(Finished, Option<&'static str>), Failure> {
     if let Some(error) = &callback.error {
         return Err(Failure::new(
             format!("provider_error: {error}"),
@@ -301,20 +302,32 @@ async fn complete(
         Some(&flow.nonce),
     )
     .await?;
-    match flow.deployment_id {
+    let note = refresh_token_note(&row, &tokens);
+    let finished = match flow.deployment_id {
         Some(deployment_id) if flow.purpose == "visitor" => {
             let session = new_session(services, &row, deployment_id, &identity, &tokens).await?;
-            Ok(Finished::Visitor {
+            Finished::Visitor {
                 deployment_id,
                 session,
-            })
+            }
         }
-        _ => Ok(Finished::Test {
+        _ => Finished::Test {
             integration_id: row.id,
             checks: test_checks(&row, &metadata, &token, &identity),
             claims: token.claims,
-        }),
-    }
+        },
+    };
+    Ok((finished, note))
+}
+
+/// [`sign_in_log::NO_REFRESH_TOKEN`] when the sign-in asked for `offline_access` and the
+/// provider answered without a refresh token: the messenger session then cannot be refreshed.
+pub(super) fn refresh_token_note(
+    row: &integration::Model,
+    tokens: &token_endpoint::Tokens,
+) -> Option<&'static str> {
+    let asked = scopes(row).iter().any(|scope| scope == "offline_access");
+    (asked && tokens.refresh_token.is_none()).then_some(sign_in_log::NO_REFRESH_TOKEN)
 }
 
 fn test_checks(

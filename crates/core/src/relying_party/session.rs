@@ -13,7 +13,7 @@ use super::integration::{
 };
 use super::token_endpoint::{self, Client};
 use crate::messenger_sessions;
-use crate::sign_in_log::{self, Attempt, Purpose};
+use crate::sign_in_log::{self, Attempt, Purpose, Success};
 use crate::{Services, deployments};
 
 /// What a page that ran its own authorization request sends to sign its visitor in.
@@ -72,7 +72,9 @@ pub async fn exchange(
             Some(&input.nonce),
         )
         .await?;
-        new_session(services, &row, deployment_id, &identity, &tokens).await
+        let note = super::flow::refresh_token_note(&row, &tokens);
+        let session = new_session(services, &row, deployment_id, &identity, &tokens).await?;
+        Ok((session, note))
     }
     .await;
     sign_in_log::record(
@@ -83,16 +85,17 @@ pub async fn exchange(
             purpose: Purpose::Exchange,
             client: Some(client),
         },
-        result.as_ref().map(|session| {
-            session
+        result.as_ref().map(|(session, note)| Success {
+            subject: session
                 .identity
                 .as_ref()
                 .map(|identity| identity.subject.as_str())
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            note: *note,
         }),
     )
     .await;
-    result
+    result.map(|(session, _)| session)
 }
 
 /// Keeps a signed-in session alive with the provider's refresh token. When the provider
@@ -188,12 +191,13 @@ pub async fn refresh(services: &Services, token: &str) -> Result<MessengerSessio
             purpose: Purpose::Refresh,
             client: None,
         },
-        result.as_ref().map(|_| {
-            session
+        result.as_ref().map(|_| Success {
+            subject: session
                 .identity
                 .as_ref()
                 .map(|identity| identity.subject.as_str())
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            note: None,
         }),
     )
     .await;

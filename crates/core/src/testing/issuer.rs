@@ -43,6 +43,8 @@ pub struct Tweak {
     pub refuse_refresh: bool,
     /// Answer refreshes without an ID token (access and refresh token only).
     pub refresh_without_id_token: bool,
+    /// Grant codes without a refresh token (an app without the Refresh Token grant).
+    pub no_refresh_token: bool,
     /// The groups userinfo answers with (`support`, `engineering` unless set).
     pub userinfo_groups: Option<Vec<String>>,
     /// The JWKS's `Cache-Control: max-age` (an hour unless set).
@@ -298,6 +300,9 @@ async fn token(
         "expires_in": 300,
         "refresh_token": refresh_token,
     });
+    if !refreshing && state.tweak.no_refresh_token {
+        answer.as_object_mut().unwrap().remove("refresh_token");
+    }
     if !(refreshing && state.tweak.refresh_without_id_token) {
         answer["id_token"] = json!(id_token(&state, nonce.as_deref()));
     }
