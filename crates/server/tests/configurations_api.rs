@@ -17,6 +17,7 @@ test_on_each_engine!(
     sign_in_needs_an_active_integration,
     configurations_served_by_deployments_cannot_be_deleted,
     viewers_cannot_change_configurations,
+    unknown_fields_are_refused_by_name,
 );
 
 const ROOT: &str = "/api/v2/messenger/configurations";
@@ -341,4 +342,67 @@ async fn viewers_cannot_change_configurations(db: &DatabaseConnection) {
         .await;
     assert_eq!(read.json()["name"], "Support");
     assert_eq!(read.json()["versions"], json!([]));
+}
+
+/// A misspelt field is refused (422, naming its path) instead of silently dropped, nested or
+/// not, and nothing is stored; what the API itself answered may be sent back as it was.
+async fn unknown_fields_are_refused_by_name(db: &DatabaseConnection) {
+    use axum::body::Body;
+    use axum::http::{Request, header};
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let mut body = input("Help", draft(None, "Hi"));
+    body["draft"]["appearance"]["colour"] = json!("#000000");
+    body["descripton"] = json!("typo");
+    let refused = app.api(Method::POST, ROOT, &token, Some(body)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        refused.body
+    );
+    let mut named: Vec<String> = refused.json()["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|field| field["field"].as_str().unwrap().to_owned())
+        .collect();
+    named.sort();
+    assert_eq!(named, ["descripton", "draft.appearance.colour"]);
+    let listed = app.api(Method::GET, ROOT, &token, None).await;
+    assert_eq!(listed.json(), json!([]), "nothing stored");
+
+    // What a GET answered goes back unchanged.
+    let created = app
+        .api(
+            Method::POST,
+            ROOT,
+            &token,
+            Some(input("Help", draft(None, "Hi"))),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let read = created.json();
+    let path = format!("{ROOT}/{}", read["id"].as_str().unwrap());
+    let again = app.api(Method::PUT, &path, &token, Some(read)).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.body);
+
+    // A body that is not declared JSON is 415; a malformed one 400.
+    let plain = Request::post(ROOT)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/plain")
+        .body(Body::from("{}"))
+        .unwrap();
+    assert_eq!(
+        app.send(plain).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
+    let broken = Request::post(ROOT)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{\"name\": "))
+        .unwrap();
+    let broken = app.send(broken).await;
+    assert_eq!(broken.status, StatusCode::BAD_REQUEST);
+    assert_eq!(broken.json()["error"], "bad_request");
 }

@@ -16,6 +16,7 @@ use axum::{Json, Router};
 use serde::Deserialize;
 use switchboard_core::admins::Principal;
 use switchboard_core::{api_tokens, audit};
+use switchboard_domain::FieldError;
 use switchboard_domain::admin::ApiTokenSummary;
 use switchboard_domain::audit::{AuditPage, OBJECT_TYPES};
 use utoipa_axum::router::OpenApiRouter;
@@ -51,9 +52,26 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(conversations::router())
 }
 
-/// A JSON request body; a malformed one is answered in the API's error shape (400), naming
-/// what is wrong, instead of axum's plain-text rejection.
+/// A JSON request body, answered in the API's error shape when it is not one: 415 without a
+/// JSON content type, 400 for malformed JSON or a wrong type (naming what is wrong), and 422
+/// naming every field the body has that the API does not know (`draft.appearance.colour`), so
+/// a typo is never silently dropped. The read-only fields of the API's own answers
+/// ([`READ_ONLY_FIELDS`]) are known: a client may send back what it read, and they are ignored.
 pub struct JsonBody<T>(pub T);
+
+/// Top-level fields the API writes in its answers and never reads (ids, the snippet, the
+/// check report...): a body that carries them back is not refused for it.
+pub const READ_ONLY_FIELDS: [&str; 9] = [
+    "id",
+    "snippet",
+    "kind",
+    "credentials",
+    "lastCheck",
+    "versions",
+    "createdAt",
+    "updatedAt",
+    "provider",
+];
 
 impl<S, T> FromRequest<S> for JsonBody<T>
 where
@@ -63,15 +81,69 @@ where
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(request, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                rejection.body_text(),
-            )),
+        let json = request
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|value| value.to_str().ok())
+            .and_then(|value| value.split(';').next())
+            .is_some_and(|mime| {
+                let mime = mime.trim();
+                mime == "application/json" || mime.ends_with("+json")
+            });
+        if !json {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON, with Content-Type: application/json.",
+            ));
         }
+        let bytes = axum::body::Bytes::from_request(request, state)
+            .await
+            .map_err(|rejection| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "bad_request",
+                    rejection.body_text(),
+                )
+            })?;
+        let mut unknown = Vec::new();
+        let mut deserializer = serde_json::Deserializer::from_slice(&bytes);
+        let value = serde_ignored::deserialize(&mut deserializer, |path| {
+            let path = path.to_string();
+            if !READ_ONLY_FIELDS.contains(&path.as_str()) {
+                unknown.push(path);
+            }
+        })
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|error| {
+            // Types that refuse unknown fields themselves (the tagged provider preset) say so
+            // in serde's words: the same 422 as any other unknown field.
+            let text = error.to_string();
+            match text
+                .strip_prefix("unknown field `")
+                .and_then(|rest| rest.split_once('`'))
+            {
+                Some((name, _)) => unknown_fields(vec![name.to_owned()]),
+                None => ApiError::new(StatusCode::BAD_REQUEST, "bad_request", text),
+            }
+        })?;
+        if !unknown.is_empty() {
+            return Err(unknown_fields(unknown));
+        }
+        Ok(Self(value))
     }
+}
+
+/// 422 naming each unknown field.
+fn unknown_fields(paths: Vec<String>) -> ApiError {
+    let fields = paths
+        .into_iter()
+        .map(|path| {
+            let message = format!("Unknown field {path}; check its spelling.");
+            FieldError::new(path, message)
+        })
+        .collect();
+    switchboard_core::Error::Invalid(fields).into()
 }
 
 /// The caller, or a 401 answer.
