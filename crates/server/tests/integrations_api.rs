@@ -21,6 +21,7 @@ test_on_each_engine!(
     integrations_in_use_cannot_be_deactivated_or_deleted,
     viewers_cannot_change_integrations,
     every_provider_profile_installs_from_the_api,
+    settings_come_with_the_install_in_one_call,
 );
 
 fn settings(discovery_uri: &str) -> Value {
@@ -586,4 +587,68 @@ async fn the_openapi_document_describes_every_route() {
     );
     assert!(document["components"]["securitySchemes"]["bearer"].is_object());
     db.close().await;
+}
+
+/// `POST /api/v2/integrations` with the settings: one call installs, saves and checks; a bad
+/// field refuses the whole request and stores nothing.
+async fn settings_come_with_the_install_in_one_call(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let base = provider().await;
+    let created = app
+        .api(
+            Method::POST,
+            "/api/v2/integrations",
+            &token,
+            Some(json!({
+                "name": "Local provider",
+                "discoveryUri": format!("{base}/good"),
+                "scopes": ["openid", "email"],
+                "allowedGroups": ["support"],
+            })),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let body = created.json();
+    assert_eq!(body["name"], "Local provider");
+    assert_eq!(body["scopes"], json!(["openid", "email"]));
+    assert_eq!(body["allowedGroups"], json!(["support"]));
+    assert_eq!(body["maxRefreshTokenLifetimeSeconds"], 86400, "the default");
+    assert_eq!(body["lastCheck"]["ok"], true, "{}", body["lastCheck"]);
+
+    for (bad, field) in [
+        (
+            json!({"name": "x", "clockSkewSeconds": 999}),
+            "clockSkewSeconds",
+        ),
+        (json!({"discoveryUri": "https://10.0.0.1"}), "discoveryUri"),
+        (
+            json!({"provider": {"kind": "auth0", "domain": "acme.us.auth0.com"}, "maxRefreshTokenLifetimeSeconds": 1}),
+            "maxRefreshTokenLifetimeSeconds",
+        ),
+    ] {
+        let refused = app
+            .api(
+                Method::POST,
+                "/api/v2/integrations",
+                &token,
+                Some(bad.clone()),
+            )
+            .await;
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            refused.body
+        );
+        assert_eq!(refused.json()["fields"][0]["field"], field, "{bad}");
+    }
+    let listed = app
+        .api(Method::GET, "/api/v2/integrations", &token, None)
+        .await;
+    assert_eq!(
+        listed.json().as_array().unwrap().len(),
+        1,
+        "the refused ones left nothing"
+    );
 }

@@ -9,7 +9,8 @@ use switchboard_db::entities::{configuration, configuration_version, integration
 use switchboard_domain::FieldError;
 use switchboard_domain::integration::{CheckReport, Status};
 use switchboard_domain::integration_settings::{
-    CredentialsState, Integration, IntegrationSettings,
+    CredentialsState, DEFAULT_CLOCK_SKEW_SECONDS, DEFAULT_REFRESH_LIFETIME_SECONDS, DEFAULT_SCOPES,
+    Integration, IntegrationSettings,
 };
 use switchboard_domain::provider::ProviderPreset;
 use uuid::Uuid;
@@ -41,6 +42,69 @@ pub async fn install(
     to_domain(row)
 }
 
+/// Settings sent along with an install; each absent one is the catalog's default (the
+/// Discovery URI: the one the preset derives).
+#[derive(Debug, Clone, Default)]
+pub struct InstallSettings {
+    pub name: Option<String>,
+    pub discovery_uri: Option<String>,
+    pub scopes: Option<Vec<String>>,
+    pub max_refresh_token_lifetime_seconds: Option<i64>,
+    pub allowed_groups: Option<Vec<String>>,
+    pub clock_skew_seconds: Option<i32>,
+}
+
+/// Installs from the catalog and saves `given` in one go, with the discovery check. Every
+/// field is checked before anything is stored, so a refused request leaves nothing behind.
+pub async fn install_configured(
+    services: &Services,
+    preset: ProviderPreset,
+    given: InstallSettings,
+    by: &Principal,
+) -> Result<Integration, Error> {
+    by.require_change()?;
+    let derived = discovery::preset_discovery_uri(&preset)
+        .map_err(|error| Error::Invalid(vec![error]))?
+        .map(|uri| uri.as_str().to_owned());
+    let settings = IntegrationSettings {
+        name: given.name.unwrap_or_else(|| preset.integration_name()),
+        discovery_uri: given.discovery_uri.or(derived).unwrap_or_default(),
+        scopes: given
+            .scopes
+            .unwrap_or_else(|| DEFAULT_SCOPES.map(str::to_owned).to_vec()),
+        max_refresh_token_lifetime_seconds: given
+            .max_refresh_token_lifetime_seconds
+            .unwrap_or(DEFAULT_REFRESH_LIFETIME_SECONDS),
+        allowed_groups: given.allowed_groups.unwrap_or_default(),
+        clock_skew_seconds: given
+            .clock_skew_seconds
+            .unwrap_or(DEFAULT_CLOCK_SKEW_SECONDS),
+    };
+    checked(services, &settings)?;
+    let installed = install(services, preset, by).await?;
+    update(services, installed.id, &settings, by).await
+}
+
+/// The settings tidied and their Discovery URI parsed, or every field error at once.
+fn checked(
+    services: &Services,
+    settings: &IntegrationSettings,
+) -> Result<(IntegrationSettings, DiscoveryUri), Error> {
+    let allow_loopback = services.settings().allow_insecure_localhost;
+    match (
+        settings.validated(),
+        DiscoveryUri::parse("discoveryUri", &settings.discovery_uri, allow_loopback),
+    ) {
+        (Ok(tidy), Ok(uri)) => Ok((tidy, uri)),
+        (Err(mut errors), Err(error)) => {
+            errors.insert(1.min(errors.len()), error);
+            Err(Error::Invalid(errors))
+        }
+        (Err(errors), Ok(_)) => Err(Error::Invalid(errors)),
+        (Ok(_), Err(error)) => Err(Error::Invalid(vec![error])),
+    }
+}
+
 /// One integration, as the console and the API show it.
 pub async fn get(store: &impl Store, id: Uuid) -> Result<Integration, Error> {
     let db = store.db();
@@ -57,19 +121,7 @@ pub async fn update(
     by: &Principal,
 ) -> Result<Integration, Error> {
     by.require_change()?;
-    let allow_loopback = services.settings().allow_insecure_localhost;
-    let (tidy, uri) = match (
-        settings.validated(),
-        DiscoveryUri::parse("discoveryUri", &settings.discovery_uri, allow_loopback),
-    ) {
-        (Ok(tidy), Ok(uri)) => (tidy, uri),
-        (Err(mut errors), Err(error)) => {
-            errors.insert(1.min(errors.len()), error);
-            return Err(Error::Invalid(errors));
-        }
-        (Err(errors), Ok(_)) => return Err(Error::Invalid(errors)),
-        (Ok(_), Err(error)) => return Err(Error::Invalid(vec![error])),
-    };
+    let (tidy, uri) = checked(services, settings)?;
     let db = services.db();
     let row = find(db, id).await?;
     let before = to_domain(row.clone())?;

@@ -9,7 +9,10 @@ pub use credentials::{
     NewCredentials, client_secret_context, okta_api_token_context, open_client_secret,
     reseal_credentials, set_credentials,
 };
-pub use lifecycle::{delete, get, install, set_status, test_connection, update, used_by};
+pub use lifecycle::{
+    InstallSettings, delete, get, install, install_configured, set_status, test_connection, update,
+    used_by,
+};
 use sea_orm::{EntityTrait, QueryOrder};
 use switchboard_db::entities::integration;
 use switchboard_domain::integration::{IntegrationSummary, host_of};

@@ -5,7 +5,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
-use switchboard_core::integrations::{self, NewCredentials};
+use switchboard_core::integrations::{self, InstallSettings, NewCredentials};
 use switchboard_core::sign_in_log;
 use switchboard_domain::FieldError;
 use switchboard_domain::integration::Status;
@@ -61,6 +61,14 @@ pub(super) async fn list(
 pub(super) struct InstallRequest {
     provider: Option<ProviderPreset>,
     okta: Option<OktaPreset>,
+    /// The settings, in the same call; absent ones take the defaults (the Discovery URI: the
+    /// one the provider derives). With any of them the discovery check runs at once.
+    name: Option<String>,
+    discovery_uri: Option<String>,
+    scopes: Option<Vec<String>>,
+    max_refresh_token_lifetime_seconds: Option<i64>,
+    allowed_groups: Option<Vec<String>>,
+    clock_skew_seconds: Option<i32>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -96,7 +104,26 @@ pub(super) async fn install(
         },
         (None, None) => ProviderPreset::Oidc {},
     };
-    let integration = integrations::install(&state.services, preset, &caller).await?;
+    let given = InstallSettings {
+        name: request.name,
+        discovery_uri: request.discovery_uri,
+        scopes: request.scopes,
+        max_refresh_token_lifetime_seconds: request.max_refresh_token_lifetime_seconds,
+        allowed_groups: request.allowed_groups,
+        clock_skew_seconds: request.clock_skew_seconds,
+    };
+    let with_settings = given.name.is_some()
+        || given.discovery_uri.is_some()
+        || given.scopes.is_some()
+        || given.max_refresh_token_lifetime_seconds.is_some()
+        || given.allowed_groups.is_some()
+        || given.clock_skew_seconds.is_some();
+    let services = &state.services;
+    let integration = if with_settings {
+        integrations::install_configured(services, preset, given, &caller).await?
+    } else {
+        integrations::install(services, preset, &caller).await?
+    };
     Ok((StatusCode::CREATED, Json(integration)))
 }
 
