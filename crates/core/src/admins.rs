@@ -27,6 +27,8 @@ pub struct Principal {
 pub enum PrincipalKind {
     Admin,
     ApiToken,
+    /// The server itself, acting on its configuration (integrations declared by `IDP_*`).
+    System,
 }
 
 impl Principal {

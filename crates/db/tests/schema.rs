@@ -251,7 +251,14 @@ async fn migrations_roll_back_cleanly(db: &DatabaseConnection) {
 /// Rows written before integrations stored their provider: those with an Okta API token or an
 /// Okta host become Okta, the rest generic.
 async fn integrations_from_before_profiles_learn_their_provider(db: &DatabaseConnection) {
-    Migrator::down(db, Some(1)).await.unwrap();
+    // Back to before m20261201_000006_providers (and the one after it).
+    let applied = Migrator::get_applied_migrations(db).await.unwrap();
+    let since = applied
+        .iter()
+        .rev()
+        .position(|migration| migration.name() == "m20261201_000006_providers")
+        .unwrap();
+    Migrator::down(db, Some(since as u32 + 1)).await.unwrap();
     use integration::Column;
     use sea_orm::sea_query::Query;
     for (name, uri, token) in [

@@ -92,6 +92,10 @@ pub struct Integration {
     pub last_check: Option<CheckReport>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Declared by the server's environment (`IDP_*`): its name, Discovery URI, scopes and
+    /// credentials are changed there, not here.
+    #[serde(default)]
+    pub managed_by_environment: bool,
 }
 
 impl Integration {

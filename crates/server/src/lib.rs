@@ -14,6 +14,7 @@ pub mod commands;
 pub mod config;
 pub mod cookies;
 pub mod csrf;
+pub mod declared;
 pub mod error;
 pub mod health;
 pub mod messenger;

@@ -136,6 +136,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
             config.streams_per_address as usize,
         )),
     };
+    declare_provider(&state.services).await;
     tokio::spawn(prune_logs(db.clone(), config.retention()));
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).
     state.services.delivery().listen(state.services.db());
@@ -152,6 +153,53 @@ async fn serve(config: Config) -> Result<(), Failure> {
     db.close().await.ok();
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The provider the environment declares (`IDP_*`), made to match; whatever goes wrong is
+/// logged and the server serves on without it.
+async fn declare_provider(services: &Services) {
+    use switchboard_core::integrations::declared::{self, Outcome};
+    let declaration = match switchboard_server::declared::from_env(|name| std::env::var(name).ok())
+    {
+        Ok(Some(declaration)) => declaration,
+        Ok(None) => return,
+        Err(error) => {
+            tracing::error!("the IDP_* variables are incomplete, no provider declared: {error}");
+            return;
+        }
+    };
+    match declared::declare(services, &declaration).await {
+        Ok((outcome, integration)) => {
+            let blockers = integration.activation_blockers();
+            let failing: Vec<String> = integration
+                .last_check
+                .iter()
+                .flat_map(|check| &check.items)
+                .filter(|item| item.outcome == switchboard_domain::integration::CheckOutcome::Fail)
+                .map(|item| item.message.clone())
+                .collect();
+            match outcome {
+                Outcome::Unchanged => {
+                    tracing::info!(integration = %integration.id, "declared provider unchanged")
+                }
+                Outcome::Created => {
+                    tracing::info!(integration = %integration.id, "declared provider created")
+                }
+                Outcome::Updated(what) => {
+                    tracing::info!(integration = %integration.id, changed = ?what, "declared provider updated")
+                }
+            }
+            if !blockers.is_empty() {
+                tracing::warn!(
+                    integration = %integration.id,
+                    needs = ?blockers,
+                    failing = ?failing,
+                    "the declared provider is not active"
+                );
+            }
+        }
+        Err(error) => tracing::error!(%error, "cannot declare the provider from IDP_*"),
+    }
 }
 
 /// Deletes log entries past their retention now and then every hour. Every instance does it;

@@ -201,6 +201,9 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
     let error_of =
         move |field: &'static str| Signal::derive(move || field_error(&errors.get(), field));
     let read_only = !can_change;
+    // What the server's environment declares (IDP_*) is changed there, not here.
+    let managed = integration.managed_by_environment;
+    let declared = read_only || managed;
     let busy = Signal::derive(move || save.pending().get() || test.pending().get());
 
     let submit = move |event: leptos::ev::SubmitEvent| {
@@ -247,9 +250,14 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             "Sites that run their own sign-in hand the code to the messenger instead: " {profile.page_hint}
         </p>
 
+        {managed.then(|| view! {
+            <p class="mt-4 rounded-md border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" data-testid="managed-notice">
+                "Managed by the environment: the server's IDP_* variables declare this integration's name, Discovery URI, scopes and credentials, so they are read-only here. Change the variables and restart the server to change them."
+            </p>
+        })}
         <form on:submit=submit class="mt-6 space-y-5 rounded-lg border border-slate-200 bg-white p-5" novalidate>
             <h2 class="text-base font-semibold text-slate-900">"Settings"</h2>
-            <BoundField label="Name" name="name" value=name error=error_of("name") disabled=read_only />
+            <BoundField label="Name" name="name" value=name error=error_of("name") disabled=declared />
             <BoundField
                 label="Discovery URI"
                 name="discoveryUri"
@@ -257,13 +265,13 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
                 placeholder="https://acme.okta.com/.well-known/openid-configuration"
                 hint="The provider's OpenID configuration URL, its issuer URL, or just its host name."
                 error=error_of("discoveryUri")
-                disabled=read_only
+                disabled=declared
             />
             <fieldset>
                 <legend class="text-sm font-medium text-slate-700">"Scopes"</legend>
                 <div class="mt-2 flex flex-wrap gap-4">
                     <For each=move || offered.get() key=|scope| scope.clone() let:scope>
-                        <ScopeCheckbox scope chosen read_only />
+                        <ScopeCheckbox scope chosen read_only=declared />
                     </For>
                 </div>
                 <p class="mt-2 text-xs text-slate-600" data-testid="offline-access-note">
@@ -287,7 +295,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
                         value=extra_scopes
                         hint="Separated by spaces, e.g. a custom API scope."
                         error=error_of("scopes")
-                        disabled=read_only
+                        disabled=declared
                     />
                 </div>
             </fieldset>
@@ -353,7 +361,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             <Checklist report=Signal::derive(move || current.read().last_check.clone()) />
         </form>
 
-        <Credentials current credentials read_only uses_okta_api=profile.groups.contains(&GroupsSource::OktaApi) />
+        <Credentials current credentials read_only=declared uses_okta_api=profile.groups.contains(&GroupsSource::OktaApi) />
         <ActiveSwitch current status used_by=used_by.clone() read_only />
         <SignInLog id />
 
@@ -368,7 +376,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             </p>
             <button
                 type="button"
-                disabled=read_only || !used_by.is_empty()
+                disabled=declared || !used_by.is_empty()
                 on:click=move |_| {
                     let confirmed = window().confirm_with_message("Delete this integration?").unwrap_or(false);
                     if confirmed {

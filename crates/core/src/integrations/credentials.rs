@@ -64,6 +64,7 @@ pub async fn set_credentials(
     });
     validation.finish().map_err(Error::Invalid)?;
     let row = rows::require::<integration::Entity, _>(db, id, "integration").await?;
+    super::declared::refuse_if_managed(&row, by)?;
     let now = Utc::now();
     let mut update: integration::ActiveModel = row.into();
     update.client_id = Set(Some(client_id.trim().to_owned()));

@@ -125,6 +125,12 @@ pub async fn update(
     let db = services.db();
     let row = find(db, id).await?;
     let before = to_domain(row.clone())?;
+    let declared_change = before.name != tidy.name
+        || before.discovery_uri.as_deref() != Some(uri.as_str())
+        || before.scopes != tidy.scopes;
+    if declared_change {
+        super::declared::refuse_if_managed(&row, by)?;
+    }
     let mut changed = Vec::new();
     let mut note = |differs: bool, label: &str| {
         if differs {
@@ -263,6 +269,7 @@ pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(),
     by.require_change()?;
     let db = services.db();
     let row = find(db, id).await?;
+    super::declared::refuse_if_managed(&row, by)?;
     refuse_if_used(db, id, "delete").await?;
     integration::Entity::delete_by_id(id).exec(db).await?;
     services.providers().forget(id);
@@ -320,7 +327,7 @@ fn store_check(update: &mut integration::ActiveModel, report: &CheckReport) {
     update.last_checked_at = Set(Some(report.checked_at));
 }
 
-async fn find(db: &DatabaseConnection, id: Uuid) -> Result<integration::Model, Error> {
+pub(super) async fn find(db: &DatabaseConnection, id: Uuid) -> Result<integration::Model, Error> {
     rows::require::<integration::Entity, _>(db, id, "integration").await
 }
 
@@ -362,5 +369,6 @@ pub(super) fn to_domain(row: integration::Model) -> Result<Integration, Error> {
         clock_skew_seconds: row.clock_skew_seconds,
         created_at: row.created_at,
         updated_at: row.updated_at,
+        managed_by_environment: row.managed_by.is_some(),
     })
 }

@@ -2,6 +2,7 @@
 //! connection test, activation, deletion) and the sealed credentials.
 
 mod credentials;
+pub mod declared;
 mod lifecycle;
 
 pub(crate) use credentials::reseal;

@@ -38,6 +38,8 @@ pub struct Model {
     pub last_checked_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// `environment` when the `IDP_*` variables declare it; `None` for the console's own.
+    pub managed_by: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -69,6 +71,7 @@ impl ActiveModel {
             last_checked_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
+            managed_by: Set(None),
         }
     }
 }
