@@ -537,7 +537,34 @@ async fn the_openapi_document_describes_every_route() {
     let paths = document["paths"].as_object().unwrap();
     let mut operations = 0;
     for (path, item) in paths {
-        for method in item.as_object().unwrap().keys() {
+        for (method, operation) in item.as_object().unwrap() {
+            // Every status the API can answer is documented, and every path parameter.
+            let responses = operation["responses"].as_object().unwrap();
+            let mut wanted = vec!["401", "503"];
+            if operation.get("requestBody").is_some() {
+                wanted.extend(["400", "413", "415", "422"]);
+            }
+            let named: Vec<&str> = operation["parameters"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter(|parameter| parameter["in"] == "path")
+                .map(|parameter| parameter["name"].as_str().unwrap())
+                .collect();
+            for segment in path.split('/').filter(|s| s.starts_with('{')) {
+                let name = segment.trim_matches(['{', '}']);
+                assert!(
+                    named.contains(&name),
+                    "{method} {path}: path parameter {name} undocumented"
+                );
+                wanted.extend(["400", "404"]);
+            }
+            for status in wanted {
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} lacks {status}"
+                );
+            }
             let concrete = path
                 .replace("{id}", &Uuid::new_v4().to_string())
                 .replace("{before}", "1");
@@ -567,6 +594,10 @@ async fn the_openapi_document_describes_every_route() {
     ] {
         assert!(paths[path][method].is_object(), "{method} {path}");
     }
+    let malformed = app
+        .api(Method::GET, "/api/v2/integrations/not-an-id", &token, None)
+        .await;
+    assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "as documented");
     let unknown = app
         .api(Method::GET, "/api/v2/no-such-thing", &token, None)
         .await;

@@ -31,7 +31,8 @@ pub use crate::error::HttpError as ApiError;
 /// `#[utoipa::path]` annotations, so the OpenAPI document served at `/api/v2/openapi.json`
 /// lists exactly the routes there are.
 pub fn router() -> Router<AppState> {
-    let (router, document) = documented().split_for_parts();
+    let (router, mut document) = documented().split_for_parts();
+    openapi::complete(&mut document);
     router
         .route("/api/v2/openapi.json", get(openapi::serve(document)))
         .route(

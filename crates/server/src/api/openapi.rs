@@ -49,6 +49,97 @@ pub(super) fn base() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
 }
 
+/// Adds what every operation has besides its own annotations: each `{name}` of its path as a
+/// path parameter (an id), and the answers of the shared error renderer: 401 and 503
+/// everywhere; 400, 413, 415 and 422 with a request body; 400 and 404 with a path parameter.
+/// So the document names every parameter and every status the API can answer.
+pub(super) fn complete(document: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+    use utoipa::openapi::{KnownFormat, ObjectBuilder, Required, SchemaFormat, Type};
+    for (path, item) in document.paths.paths.iter_mut() {
+        let names: Vec<String> = path
+            .split('/')
+            .filter_map(|segment| segment.strip_prefix('{')?.strip_suffix('}'))
+            .map(str::to_owned)
+            .collect();
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in operations.into_iter().flatten() {
+            let parameters = operation.parameters.get_or_insert_with(Vec::new);
+            for name in &names {
+                let declared = parameters
+                    .iter()
+                    .any(|p| p.parameter_in == ParameterIn::Path && &p.name == name);
+                if !declared {
+                    let id = ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+                    parameters.push(
+                        ParameterBuilder::new()
+                            .name(name)
+                            .parameter_in(ParameterIn::Path)
+                            .required(Required::True)
+                            .schema(Some(id))
+                            .build(),
+                    );
+                }
+            }
+            let mut add = vec![
+                ("401", "Not signed in, or no valid API token"),
+                ("503", "The database cannot be reached; try again shortly"),
+            ];
+            if operation.request_body.is_some() {
+                add.extend([
+                    ("400", "Malformed JSON, or a field of the wrong type"),
+                    ("413", "The body is larger than the API accepts (1 MiB)"),
+                    ("415", "The body is not sent as application/json"),
+                    (
+                        "422",
+                        "Field errors, naming each field (unknown fields included)",
+                    ),
+                ]);
+            }
+            let path_parameter = operation
+                .parameters
+                .iter()
+                .flatten()
+                .any(|parameter| parameter.parameter_in == ParameterIn::Path);
+            if path_parameter {
+                add.extend([
+                    ("400", "A path parameter that is not a valid id"),
+                    ("404", "No such object"),
+                ]);
+            }
+            for (status, description) in add {
+                operation
+                    .responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| error_response(description));
+            }
+        }
+    }
+}
+
+fn error_response(
+    description: &str,
+) -> utoipa::openapi::RefOr<utoipa::openapi::response::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let content = ContentBuilder::new()
+        .schema(Some(Ref::from_schema_name("Error")))
+        .build();
+    ResponseBuilder::new()
+        .description(description)
+        .content("application/json", content)
+        .build()
+        .into()
+}
+
 /// A handler that serves `document`, serialised once.
 pub(super) fn serve(
     document: utoipa::openapi::OpenApi,
