@@ -598,6 +598,11 @@ async fn the_openapi_document_describes_every_route() {
         .api(Method::GET, "/api/v2/integrations/not-an-id", &token, None)
         .await;
     assert_eq!(malformed.status, StatusCode::BAD_REQUEST, "as documented");
+    assert_eq!(
+        malformed.json()["error"],
+        "bad_request",
+        "in the API's error shape"
+    );
     let unknown = app
         .api(Method::GET, "/api/v2/no-such-thing", &token, None)
         .await;

@@ -2,7 +2,7 @@
 //! and messages as the console.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_core::messenger;
 use switchboard_domain::messenger::{
@@ -10,9 +10,8 @@ use switchboard_domain::messenger::{
 };
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
 use crate::error::Body as Error;
 
@@ -57,7 +56,7 @@ pub(super) async fn create(
 pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Configuration>, ApiError> {
     Ok(Json(messenger::get(&state.services, id).await?))
 }
@@ -72,7 +71,7 @@ pub(super) async fn show(
 pub(super) async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(input): JsonBody<ConfigurationInput>,
 ) -> Result<Json<Configuration>, ApiError> {
     Ok(Json(
@@ -90,7 +89,7 @@ pub(super) async fn update(
 pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     messenger::delete(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -103,7 +102,7 @@ pub(super) async fn remove(
 pub(super) async fn versions(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Vec<PublishedVersion>>, ApiError> {
     Ok(Json(messenger::get(&state.services, id).await?.versions))
 }
@@ -114,7 +113,7 @@ pub(super) async fn versions(
 pub(super) async fn draft(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<VersionContent>, ApiError> {
     Ok(Json(messenger::get(&state.services, id).await?.draft))
 }
@@ -129,7 +128,7 @@ pub(super) async fn draft(
 pub(super) async fn update_draft(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(draft): JsonBody<VersionContent>,
 ) -> Result<Json<Configuration>, ApiError> {
     let db = state.services.db();
@@ -146,7 +145,7 @@ pub(super) async fn update_draft(
 pub(super) async fn publish(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Configuration>, ApiError> {
     Ok(Json(
         messenger::publish(&state.services, id, &caller).await?,

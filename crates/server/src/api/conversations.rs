@@ -2,16 +2,15 @@
 //! the agent's signals to the visitor (typing, read up to a message).
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use serde::Deserialize;
 use switchboard_core::conversations;
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
 use crate::error::Body as Error;
 
@@ -51,7 +50,7 @@ pub(super) struct After {
 pub(super) async fn messages(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     Query(query): Query<After>,
 ) -> Result<Json<Vec<Message>>, ApiError> {
     let db = state.services.db();
@@ -84,7 +83,7 @@ pub(super) struct Reply {
 pub(super) async fn reply(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(reply): JsonBody<Reply>,
 ) -> Result<(StatusCode, Json<Message>), ApiError> {
     let message = conversations::post_from_agent(&state.services, id, &reply.text, &caller).await?;
@@ -100,7 +99,7 @@ pub(super) async fn reply(
 pub(super) async fn typing(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     conversations::agent_typing(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -121,7 +120,7 @@ pub(super) struct Read {
 pub(super) async fn read(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(read): JsonBody<Read>,
 ) -> Result<StatusCode, ApiError> {
     conversations::mark_read(&state.services, id, read.up_to, &caller).await?;

@@ -1,15 +1,14 @@
 //! `/api/v2/messenger/deployments`: where published configurations run, with their snippet.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use switchboard_core::deployments;
 use switchboard_domain::deployment::{Deployment, DeploymentInput};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
 use crate::error::Body as Error;
 
@@ -53,7 +52,7 @@ pub(super) async fn create(
 pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Deployment>, ApiError> {
     Ok(Json(
         deployments::get(&state.services, &state.web.base_url, id).await?,
@@ -69,7 +68,7 @@ pub(super) async fn show(
 pub(super) async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(input): JsonBody<DeploymentInput>,
 ) -> Result<Json<Deployment>, ApiError> {
     Ok(Json(
@@ -86,7 +85,7 @@ pub(super) async fn update(
 pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     deployments::delete(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)

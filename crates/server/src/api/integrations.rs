@@ -1,7 +1,7 @@
 //! `/api/v2/integrations`: the same use cases and messages as the console's Integrations page.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use secrecy::SecretString;
 use serde::Deserialize;
@@ -14,9 +14,8 @@ use switchboard_domain::provider::{OktaServer, ProviderPreset};
 use switchboard_domain::sign_in::SignInAttempt;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
-use super::{ApiError, Caller, JsonBody};
+use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
 use crate::error::Body as Error;
 
@@ -37,7 +36,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub(super) async fn sign_ins(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Vec<SignInAttempt>>, ApiError> {
     Ok(Json(sign_in_log::latest(&state.services, id).await?))
 }
@@ -133,7 +132,7 @@ pub(super) async fn install(
 pub(super) async fn show(
     State(state): State<AppState>,
     _: Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Integration>, ApiError> {
     Ok(Json(integrations::get(&state.services, id).await?))
 }
@@ -149,7 +148,7 @@ pub(super) async fn show(
 pub(super) async fn update(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(settings): JsonBody<IntegrationSettings>,
 ) -> Result<Json<Integration>, ApiError> {
     Ok(Json(
@@ -175,7 +174,7 @@ pub(super) struct StatusChange {
 pub(super) async fn set_status(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(change): JsonBody<StatusChange>,
 ) -> Result<Json<Integration>, ApiError> {
     Ok(Json(
@@ -192,7 +191,7 @@ pub(super) async fn set_status(
 pub(super) async fn remove(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     integrations::delete(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -219,7 +218,7 @@ pub(super) struct CredentialsRequest {
 pub(super) async fn set_credentials(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
     JsonBody(request): JsonBody<CredentialsRequest>,
 ) -> Result<Json<Integration>, ApiError> {
     let services = &state.services;
@@ -241,7 +240,7 @@ pub(super) async fn set_credentials(
 pub(super) async fn test_connection(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<Json<Integration>, ApiError> {
     Ok(Json(
         integrations::test_connection(&state.services, id, &caller).await?,

@@ -147,6 +147,24 @@ fn unknown_fields(paths: Vec<String>) -> ApiError {
     switchboard_core::Error::Invalid(fields).into()
 }
 
+/// An object's id from the path; one that is not an id is a 400 in the API's error shape.
+pub struct IdPath(pub Uuid);
+
+impl<S: Send + Sync> FromRequestParts<S> for IdPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match Path::<Uuid>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(Self(id)),
+            Err(_) => Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                "The id in the path is not a valid id (a UUID).",
+            )),
+        }
+    }
+}
+
 /// The caller, or a 401 answer.
 pub struct Caller(pub Principal);
 
@@ -226,7 +244,7 @@ async fn list_tokens(
 async fn revoke_token(
     State(state): State<AppState>,
     Caller(caller): Caller,
-    Path(id): Path<Uuid>,
+    IdPath(id): IdPath,
 ) -> Result<StatusCode, ApiError> {
     api_tokens::revoke(&state.services, id, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
