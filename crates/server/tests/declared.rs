@@ -9,9 +9,10 @@ use common::TestApp;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use secrecy::SecretString;
 use serde_json::json;
-use switchboard_core::Services;
 use switchboard_core::integrations::declared::{self, Declaration, Outcome};
+use switchboard_core::secrets::Keyring;
 use switchboard_core::testing::issuer::{CLIENT_ID, CLIENT_SECRET, TestIssuer};
+use switchboard_core::{Services, Settings};
 use switchboard_db::entities::{audit_event, integration};
 use switchboard_db::test_on_each_engine;
 use switchboard_domain::admin::Role;
@@ -125,8 +126,18 @@ async fn what_the_environment_declares_is_read_only(db: &DatabaseConnection) {
 
 async fn instances_starting_together_create_one(db: &DatabaseConnection) {
     let issuer = TestIssuer::start().await;
-    let first = Services::for_tests(db.clone());
-    let second = Services::for_tests(db.clone());
+    // Two instances: their own caches and clients, one database and one secret key.
+    let key_file = std::env::temp_dir().join(format!("declared-{}.key", uuid::Uuid::new_v4()));
+    Keyring::generate().write_file(&key_file, true).unwrap();
+    let instance = || {
+        let keyring = Keyring::load(None, &key_file).unwrap();
+        let settings = Settings {
+            allow_insecure_localhost: true,
+            ..Settings::default()
+        };
+        Services::new(db.clone(), keyring, settings)
+    };
+    let (first, second) = (instance(), instance());
     let (one, other) = (declaration(&issuer, None), declaration(&issuer, None));
     let (a, b) = tokio::join!(
         declared::declare(&first, &one),
@@ -141,4 +152,5 @@ async fn instances_starting_together_create_one(db: &DatabaseConnection) {
     assert_eq!(created, 1);
     let rows = integration::Entity::find().count(db).await.unwrap();
     assert_eq!(rows, 1);
+    std::fs::remove_file(key_file).ok();
 }
