@@ -25,7 +25,8 @@ RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server -
 binary=target/release/switchboard
 
 work=$(mktemp -d)
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+# free_port, shared with the other benchmarks.
+source scripts/bench/serve.sh
 port=$(free_port)
 nginx_port=$(free_port)
 base="http://127.0.0.1:${port}"

@@ -4,6 +4,7 @@
 import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
 import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
+import { signInInPopup } from '../fixtures/messenger.ts';
 
 test('a signed-in visitor and an agent chat in real time', async ({
   page,
@@ -27,13 +28,7 @@ test('a signed-in visitor and an agent chat in real time', async ({
     const frame = page.frameLocator('iframe[title="Talk to support"]');
     await expect(frame.getByLabel('Message')).toBeDisabled();
     await expect(frame.getByText('Sign in to send a message.')).toBeVisible();
-    const popupOpened = page.waitForEvent('popup');
-    await frame.getByRole('button', { name: 'Sign in' }).click();
-    const popup = await popupOpened;
-    await popup.getByLabel('Username').fill(TEST_USER.username);
-    await popup.getByLabel('Password').fill(TEST_USER.password);
-    await popup.getByRole('button', { name: 'Sign in' }).click();
-    await expect(frame.getByText(`Signed in as ${TEST_USER.name}`)).toBeVisible();
+    await signInInPopup(page, frame, TEST_USER);
 
     const question = `Where is my order ${suffix}? <b>not bold</b>`;
     await frame.getByLabel('Message').fill(question);

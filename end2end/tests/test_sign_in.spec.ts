@@ -2,6 +2,7 @@
 // shows the checklist and the test user's claims, without creating a messenger session.
 import { adminToken, integration } from '../fixtures/api.ts';
 import { TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
+import { logInAtProvider } from '../fixtures/messenger.ts';
 
 test('Test sign-in shows the checklist and the claims of the test user', async ({
   page,
@@ -22,9 +23,7 @@ test('Test sign-in shows the checklist and the claims of the test user', async (
   const popupOpened = page.waitForEvent('popup');
   await page.getByRole('button', { name: 'Test sign-in' }).click();
   const popup = await popupOpened;
-  await popup.getByLabel('Username').fill(TEST_USER.username);
-  await popup.getByLabel('Password').fill(TEST_USER.password);
-  await popup.getByRole('button', { name: 'Sign in' }).click();
+  await logInAtProvider(popup, TEST_USER);
   await expect(popup.getByRole('heading', { name: 'Test sign-in passed' })).toBeVisible();
 
   const result = page.getByTestId('test-sign-in');
