@@ -94,14 +94,22 @@ pub fn origin_refused() -> Response {
     response
 }
 
-/// Whether deployment `id` lets pages on `origin` use it; unknown and inactive deployments
-/// allow no one.
-pub async fn deployment_allows(
+/// Passes a request from our own pages, or from a page on one of deployment `id`'s allowed
+/// domains; unknown and inactive deployments allow no other page.
+pub async fn require_allowed(
     state: &AppState,
+    headers: &HeaderMap,
     id: Uuid,
-    origin: &str,
-) -> Result<bool, switchboard_core::Error> {
-    Ok(deployments::served(&state.services, id)
-        .await?
-        .is_some_and(|served| served.allows_origin(origin).unwrap_or(false)))
+) -> Result<(), Response> {
+    let Some(origin) = foreign_origin(headers, &state.web.base_url) else {
+        return Ok(());
+    };
+    let served = deployments::served(&state.services, id)
+        .await
+        .map_err(|error| HttpError::from(error).into_response())?;
+    if served.is_some_and(|served| served.allows_origin(origin).unwrap_or(false)) {
+        Ok(())
+    } else {
+        Err(origin_refused())
+    }
 }

@@ -29,7 +29,6 @@ pub async fn start_anonymous(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let origin = cors::foreign_origin(&headers, &state.web.base_url);
     let Ok(request) = serde_json::from_slice::<NewSession>(&body) else {
         return HttpError::new(
             StatusCode::BAD_REQUEST,
@@ -38,15 +37,10 @@ pub async fn start_anonymous(
         )
         .into_response();
     };
-    let db = state.services.db();
-    if let Some(origin) = origin {
-        let allowed = cors::deployment_allows(&state, request.deployment_id, origin)
-            .await
-            .unwrap_or(false);
-        if !allowed {
-            return cors::origin_refused();
-        }
+    if let Err(refused) = cors::require_allowed(&state, &headers, request.deployment_id).await {
+        return refused;
     }
+    let db = state.services.db();
     match messenger_sessions::start_anonymous(db, state.services.keyring(), request.deployment_id)
         .await
     {

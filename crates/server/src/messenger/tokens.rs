@@ -151,14 +151,7 @@ async fn bearer_session(
         .await
         .map_err(internal)?
         .ok_or_else(session_ended)?;
-    if let Some(origin) = cors::foreign_origin(headers, &state.web.base_url) {
-        let allowed = cors::deployment_allows(state, session.deployment_id, origin)
-            .await
-            .map_err(internal)?;
-        if !allowed {
-            return Err(cors::origin_refused());
-        }
-    }
+    cors::require_allowed(state, headers, session.deployment_id).await?;
     Ok((token, session))
 }
 
