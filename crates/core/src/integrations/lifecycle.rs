@@ -44,7 +44,7 @@ pub async fn install(
 
 /// Settings sent along with an install; each absent one is the catalog's default (the
 /// Discovery URI: the one the preset derives).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct InstallSettings {
     pub name: Option<String>,
     pub discovery_uri: Option<String>,
@@ -54,14 +54,18 @@ pub struct InstallSettings {
     pub clock_skew_seconds: Option<i32>,
 }
 
-/// Installs from the catalog and saves `given` in one go, with the discovery check. Every
-/// field is checked before anything is stored, so a refused request leaves nothing behind.
+/// Installs from the catalog and saves `given` in one go, with the discovery check (with
+/// nothing given, a plain [`install`]). Every field is checked before anything is stored, so
+/// a refused request leaves nothing behind.
 pub async fn install_configured(
     services: &Services,
     preset: ProviderPreset,
     given: InstallSettings,
     by: &Principal,
 ) -> Result<Integration, Error> {
+    if given == InstallSettings::default() {
+        return install(services, preset, by).await;
+    }
     by.require_change()?;
     let derived = discovery::preset_discovery_uri(&preset)
         .map_err(|error| Error::Invalid(vec![error]))?

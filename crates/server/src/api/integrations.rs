@@ -111,18 +111,8 @@ pub(super) async fn install(
         allowed_groups: request.allowed_groups,
         clock_skew_seconds: request.clock_skew_seconds,
     };
-    let with_settings = given.name.is_some()
-        || given.discovery_uri.is_some()
-        || given.scopes.is_some()
-        || given.max_refresh_token_lifetime_seconds.is_some()
-        || given.allowed_groups.is_some()
-        || given.clock_skew_seconds.is_some();
-    let services = &state.services;
-    let integration = if with_settings {
-        integrations::install_configured(services, preset, given, &caller).await?
-    } else {
-        integrations::install(services, preset, &caller).await?
-    };
+    let integration =
+        integrations::install_configured(&state.services, preset, given, &caller).await?;
     Ok((StatusCode::CREATED, Json(integration)))
 }
 
