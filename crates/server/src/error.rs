@@ -97,10 +97,17 @@ impl HttpError {
 
     /// The same status and message for a browser's form post, which shows text, not JSON.
     pub fn plain_text(self) -> Response {
-        let mut response = (self.status, self.body.message).into_response();
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        self.finish((self.status, self.body.message.clone()).into_response())
+    }
+
+    /// The headers every error answer carries: never cached, and when to retry.
+    fn finish(&self, mut response: Response) -> Response {
+        let headers = response.headers_mut();
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        if let Some(wait) = self.retry_after {
+            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
+        }
         response
     }
 }
@@ -165,13 +172,7 @@ impl From<switchboard_core::Error> for HttpError {
 
 impl IntoResponse for HttpError {
     fn into_response(self) -> Response {
-        let mut response = (self.status, Json(self.body)).into_response();
-        let headers = response.headers_mut();
-        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        if let Some(wait) = self.retry_after {
-            let seconds = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
-            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds.max(1)));
-        }
-        response
+        let response = (self.status, Json(&self.body)).into_response();
+        self.finish(response)
     }
 }
