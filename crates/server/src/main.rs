@@ -136,7 +136,8 @@ async fn serve(config: Config) -> Result<(), Failure> {
             config.streams_per_address as usize,
         )),
     };
-    declare_provider(&state.services).await;
+    // In the background: a slow provider must not hold up serving.
+    tokio::spawn(declare_provider(state.services.clone()));
     tokio::spawn(prune_logs(db.clone(), config.retention()));
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).
     state.services.delivery().listen(state.services.db());
@@ -157,7 +158,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
 
 /// The provider the environment declares (`IDP_*`), made to match; whatever goes wrong is
 /// logged and the server serves on without it.
-async fn declare_provider(services: &Services) {
+async fn declare_provider(services: Services) {
     use switchboard_core::integrations::declared::{self, Outcome};
     let declaration = match switchboard_server::declared::from_env(|name| std::env::var(name).ok())
     {
@@ -168,7 +169,7 @@ async fn declare_provider(services: &Services) {
             return;
         }
     };
-    match declared::declare(services, &declaration).await {
+    match declared::declare(&services, &declaration).await {
         Ok((outcome, integration)) => {
             let blockers = integration.activation_blockers();
             let failing: Vec<String> = integration
