@@ -93,6 +93,7 @@ pub async fn declare(
     };
     let id = row.id;
     let current = to_domain(row.clone())?;
+    let have = current.settings();
     let wanted = IntegrationSettings {
         name: declaration
             .name
@@ -103,18 +104,12 @@ pub async fn declare(
             .scopes
             .clone()
             .unwrap_or_else(|| DEFAULT_SCOPES.map(str::to_owned).to_vec()),
-        ..current.settings()
+        ..have.clone()
     };
     let mut changed = Vec::new();
-    let settings_differ = {
-        let have = current.settings();
-        have.name != wanted.name
-            || have.discovery_uri != wanted.discovery_uri
-            || have.scopes != wanted.scopes
-            || row.provider != declaration.preset.kind().as_str()
-    };
-    if settings_differ || current.last_check.is_none() {
-        if row.provider != declaration.preset.kind().as_str() {
+    let provider_differs = current.provider != declaration.preset.kind();
+    if provider_differs || have != wanted || current.last_check.is_none() {
+        if provider_differs {
             let mut update: integration::ActiveModel = row.clone().into();
             update.provider = Set(declaration.preset.kind().as_str().to_owned());
             update.update(db).await?;

@@ -67,8 +67,7 @@ pub(super) async fn verify_identity(
     let mut name = token.text("name");
     let mut email = token.text("email");
     let mut email_verified = email.is_some() && flag(&token.claims, "email_verified");
-    let provider: ProviderKind = row.provider.parse().map_err(Failure::internal)?;
-    let groups_from_userinfo = provider.profile().groups.contains(&GroupsSource::Userinfo);
+    let groups_from_userinfo = groups_sources(row)?.contains(&GroupsSource::Userinfo);
     let wants_groups = !allowed_groups.is_empty() && groups.is_none() && groups_from_userinfo;
     if (name.is_none() || email.is_none() || wants_groups)
         && let (Some(endpoint), Some(access_token)) =
@@ -165,9 +164,8 @@ async fn provider_groups(
     metadata: &Metadata,
     lookup: &Lookup<'_>,
 ) -> Result<Option<Vec<String>>, Failure> {
-    let provider: ProviderKind = row.provider.parse().map_err(Failure::internal)?;
     let http = services.providers().client();
-    for source in provider.profile().groups {
+    for source in groups_sources(row)? {
         match source {
             // Read before this is called.
             GroupsSource::Claim | GroupsSource::Userinfo => {}
@@ -216,6 +214,12 @@ async fn provider_groups(
         }
     }
     Ok(None)
+}
+
+/// Where the integration's provider profile reads groups from, in order.
+fn groups_sources(row: &integration::Model) -> Result<&'static [GroupsSource], Failure> {
+    let provider: ProviderKind = row.provider.parse().map_err(Failure::internal)?;
+    Ok(provider.profile().groups)
 }
 
 fn allowed_groups(row: &integration::Model) -> Vec<String> {
