@@ -1,6 +1,10 @@
 //! Integrations remember which provider profile they were set up for (`ProviderKind::as_str`),
 //! which decides where groups come from and which help the console shows. Existing rows that
 //! hold an Okta API token or point at an Okta host are Okta; the rest are generic.
+//!
+//! An integration may also be declared by the environment at start-up (`IDP_*`): `managed_by`
+//! says so (`environment`), and at most one row carries each value, so instances starting
+//! together on one database create one integration between them.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -10,16 +14,22 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Integrations::Table)
-                    .add_column(string(Integrations::Provider).default("oidc"))
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .get_connection()
+        // One column per statement: SQLite alters a table one column at a time.
+        for column in [
+            string(Integrations::Provider).default("oidc").to_owned(),
+            string_null(Integrations::ManagedBy),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Integrations::Table)
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        let connection = manager.get_connection();
+        connection
             .execute_unprepared(
                 "UPDATE integrations SET provider = 'okta' \
                  WHERE okta_api_token_sealed IS NOT NULL \
@@ -28,18 +38,35 @@ impl MigrationTrait for Migration {
                     OR discovery_uri LIKE 'https://%.okta-emea.com/%'",
             )
             .await?;
+        connection
+            .execute_unprepared(
+                "CREATE UNIQUE INDEX integrations_one_per_manager \
+                 ON integrations (managed_by) WHERE managed_by IS NOT NULL",
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .alter_table(
-                Table::alter()
+            .drop_index(
+                Index::drop()
+                    .name("integrations_one_per_manager")
                     .table(Integrations::Table)
-                    .drop_column(Integrations::Provider)
                     .to_owned(),
             )
-            .await
+            .await?;
+        for column in [Integrations::ManagedBy, Integrations::Provider] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Integrations::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
     }
 }
 
@@ -47,4 +74,5 @@ impl MigrationTrait for Migration {
 enum Integrations {
     Table,
     Provider,
+    ManagedBy,
 }
