@@ -2,7 +2,7 @@
 //! with the same variables, updated when they change, read-only through the API, and created
 //! once when two instances start together.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use common::TestApp;

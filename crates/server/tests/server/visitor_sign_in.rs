@@ -3,7 +3,7 @@
 //! test, each failure with its reason code; sessions, refresh, sign-out, the page-side
 //! exchange and the sign-in log.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

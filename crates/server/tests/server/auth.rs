@@ -1,6 +1,6 @@
 //! Admin sign-in, sessions, roles, CSRF and security headers, through the real router.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

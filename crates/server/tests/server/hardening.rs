@@ -3,7 +3,7 @@
 //! clients behind a proxy, the CSRF exemption, what a viewer may do, body sizes, HSTS,
 //! http origins, "allow all domains" with sign-in, event stream caps, and log retention.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -1,7 +1,7 @@
 //! `/api/v2/integrations`: install, settings with the discovery check, credentials, activation
 //! and deletion, through the real router and a loopback provider.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;

@@ -1,8 +1,6 @@
 //! `TestApp`: the whole application on a fresh database in one line, driven through the real
 //! router without a socket, with helpers for the requests tests make most.
 
-#![allow(dead_code)]
-
 use std::sync::Arc;
 
 use axum::Router;

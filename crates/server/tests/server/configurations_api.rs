@@ -1,6 +1,6 @@
 //! `/api/v2/messenger/configurations`: drafts, versions, and the sign-in rules.
 
-mod common;
+use crate::common;
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;

@@ -1,6 +1,6 @@
 //! `/api/v2/messenger/deployments` and the public deployment config the messenger loads.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -2,7 +2,7 @@
 //! calling page (errors, 404, 413 and 429 included), except where the deployment refuses that
 //! origin, and preflights are answered before anything else runs.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

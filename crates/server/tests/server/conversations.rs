@@ -2,7 +2,7 @@
 //! resume after an id, text kept as text, length and burst limits), agents' replies and the
 //! inbox, on SQLite and PostgreSQL.
 
-mod common;
+use crate::common;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};

@@ -1,6 +1,6 @@
 //! The HTTP surface, exercised through the real router without opening a socket.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::TestApp;

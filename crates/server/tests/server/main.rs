@@ -1,0 +1,18 @@
+//! The server's integration tests, one module per surface, in one test binary: the server is
+//! linked once for all of them, which saves minutes and gigabytes of disk on every build.
+//! (`secrets_at_rest` is apart: it reads the log through tracing's process-wide callsite
+//! registry, which a hundred tests running beside it in one process disturb.)
+
+mod common;
+
+mod auth;
+mod configurations_api;
+mod conversations;
+mod declared;
+mod deployments_api;
+mod durability;
+mod hardening;
+mod http;
+mod integrations_api;
+mod messenger_cors;
+mod visitor_sign_in;
