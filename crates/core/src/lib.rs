@@ -5,6 +5,7 @@ pub mod admin_sessions;
 pub mod admins;
 pub mod api_tokens;
 pub mod audit;
+pub mod config_as_code;
 pub mod conversations;
 pub mod delivery;
 pub mod deployments;

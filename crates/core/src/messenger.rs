@@ -329,7 +329,10 @@ fn content(json: &serde_json::Value, id: Uuid) -> Result<VersionContent, Error> 
         .map_err(|error| Error::Corrupt(format!("configuration {id}: {error}")))
 }
 
-async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> Result<configuration::Model, Error> {
+pub(crate) async fn find<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> Result<configuration::Model, Error> {
     rows::require::<configuration::Entity, _>(db, id, "messenger configuration").await
 }
 

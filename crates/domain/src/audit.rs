@@ -21,13 +21,15 @@ pub struct AuditEvent {
 }
 
 /// The kinds of object audit events are about, as stored, with the label the filter shows.
-pub const OBJECT_TYPES: [(&str, &str); 6] = [
+pub const OBJECT_TYPES: [(&str, &str); 7] = [
     ("integration", "Integrations"),
     ("messenger_configuration", "Messenger configurations"),
     ("messenger_deployment", "Messenger deployments"),
     ("admin", "Admins"),
     ("api_token", "API tokens"),
     ("conversation", "Conversations"),
+    // One event per `switchboard config apply` (or `PUT /api/v2/config`), listing its changes.
+    ("config", "Configuration files"),
 ];
 
 /// One page of the audit log, newest first. Pages count from 0.

@@ -1,11 +1,13 @@
-//! The maintenance commands of the binary: `admin create`, `token create` and
-//! `secrets rotate-key`. They print their result for the operator (stdout), not to the log.
+//! The maintenance commands of the binary: `admin create`, `token create`,
+//! `secrets rotate-key`, `config export` and `config apply`. They print their result for the
+//! operator (stdout), not to the log.
 
 use std::io::{IsTerminal, Read};
 
 use secrecy::{ExposeSecret, SecretString};
+use switchboard_core::config_as_code::{self, Format, SecretReader};
 use switchboard_core::secrets::{KeySource, Keyring};
-use switchboard_core::{Error, admins, api_tokens, integrations};
+use switchboard_core::{Error, Services, Store, admins, api_tokens, integrations};
 use switchboard_db::DatabaseConnection;
 use switchboard_domain::admin::Role;
 
@@ -116,5 +118,56 @@ pub async fn rotate_key(db: &DatabaseConnection, keyring: Keyring) -> Result<Str
                 }
             ))
         }
+    }
+}
+
+/// The whole configuration as YAML.
+pub async fn export_config(store: &impl Store) -> Result<String, Failure> {
+    let document = config_as_code::export(store).await.map_err(explain)?;
+    Ok(config_as_code::to_yaml(&document).trim_end().to_owned())
+}
+
+/// Applies the file at `path` (`-`: stdin) and reports the plan. Its secret references are
+/// read from this process's environment and files.
+pub async fn apply_config(
+    services: &Services,
+    path: &std::path::Path,
+    dry_run: bool,
+) -> Result<String, Failure> {
+    let text = if path.as_os_str() == "-" {
+        let mut text = String::new();
+        std::io::stdin().read_to_string(&mut text)?;
+        text
+    } else {
+        std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read {}: {error}", path.display()))?
+    };
+    let format = match path.extension().and_then(|extension| extension.to_str()) {
+        Some("json") => Format::Json,
+        _ => Format::Yaml,
+    };
+    let refused = |fields: Vec<switchboard_domain::FieldError>| -> Failure {
+        let lines: Vec<String> = fields
+            .iter()
+            .map(|field| match field.field.as_str() {
+                "" => format!("  {}", field.message),
+                key => format!("  {key}: {}", field.message),
+            })
+            .collect();
+        format!(
+            "{} was not applied; nothing was written:\n{}",
+            path.display(),
+            lines.join("\n")
+        )
+        .into()
+    };
+    let document = config_as_code::parse(&text, format).map_err(refused)?;
+    let environment = |name: &str| std::env::var(name).ok();
+    let secrets = SecretReader::operator(&environment);
+    let by = config_as_code::operator();
+    match config_as_code::apply(services, &document, &secrets, dry_run, &by).await {
+        Ok(plan) => Ok(plan.to_string()),
+        Err(Error::Invalid(fields)) => Err(refused(fields)),
+        Err(other) => Err(explain(other)),
     }
 }

@@ -39,6 +39,25 @@ pub enum Command {
     /// Manage the key that seals stored secrets.
     #[command(subcommand)]
     Secrets(SecretsCommand),
+    /// Configuration as code: integrations, messenger configurations and deployments as YAML.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum ConfigCommand {
+    /// Print everything as YAML: integrations (secrets only as the references a file set them
+    /// from), messenger configurations with their draft and published versions, deployments.
+    Export,
+    /// Make the database match FILE (`-` reads stdin) and print the plan. Secrets in the file
+    /// are references, `{env: VARIABLE}` or `{file: PATH}`. Nothing is written when any part
+    /// of the file is wrong.
+    Apply {
+        file: std::path::PathBuf,
+        /// Print what would change, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
@@ -233,21 +252,6 @@ fn secret(value: &str) -> Result<SecretString, String> {
     Ok(SecretString::from(value.to_owned()))
 }
 
-/// The environment variables this program reads; any other `SWITCHBOARD_*` is likely a typo.
-pub const KNOWN_VARIABLES: [&str; 11] = [
-    "SWITCHBOARD_ALLOW_INSECURE_LOCALHOST",
-    "SWITCHBOARD_TRUSTED_PROXIES",
-    "SWITCHBOARD_SIGN_IN_LOG_RETENTION_DAYS",
-    "SWITCHBOARD_AUDIT_LOG_RETENTION_DAYS",
-    "SWITCHBOARD_STREAMS_PER_ADDRESS",
-    "SWITCHBOARD_STREAMS_PER_SESSION",
-    "SWITCHBOARD_DATABASE_URL",
-    "SWITCHBOARD_ADDR",
-    "SWITCHBOARD_BASE_URL",
-    "SWITCHBOARD_SECRET_KEY",
-    "SWITCHBOARD_SECRET_KEY_FILE",
-];
-
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum ConfigError {
     #[error("SWITCHBOARD_BASE_URL must start with http:// or https:// (got {0})")]
@@ -282,10 +286,19 @@ impl Config {
 
 /// `SWITCHBOARD_*` variables set in `environment` that this program does not read.
 pub fn unknown_variables(environment: impl IntoIterator<Item = String>) -> Vec<String> {
+    // Every variable an option reads, from the options themselves.
+    let known: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_arguments()
+        .filter_map(|argument| argument.get_env())
+        .map(|name| name.to_string_lossy().into_owned())
+        .collect();
     environment
         .into_iter()
         .filter(|name| {
-            name.starts_with("SWITCHBOARD_") && !KNOWN_VARIABLES.contains(&name.as_str())
+            name.starts_with("SWITCHBOARD_")
+                && !known.iter().any(|known| known == name)
+                // Secrets for configuration files applied over the REST API, named freely.
+                && !name.starts_with(switchboard_core::config_as_code::API_PREFIX)
         })
         .collect()
 }
@@ -401,7 +414,14 @@ mod tests {
 
     #[test]
     fn unknown_switchboard_variables_are_reported() {
-        let names = ["SWITCHBOARD_DATABSE_URL", "SWITCHBOARD_ADDR", "HOME"].map(String::from);
+        let names = [
+            "SWITCHBOARD_DATABSE_URL",
+            "SWITCHBOARD_ADDR",
+            "SWITCHBOARD_MICROSOFT_GRAPH_URL",
+            "SWITCHBOARD_CONFIG_SECRET_OKTA",
+            "HOME",
+        ]
+        .map(String::from);
         assert_eq!(unknown_variables(names), ["SWITCHBOARD_DATABSE_URL"]);
     }
 }

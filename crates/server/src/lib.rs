@@ -49,6 +49,9 @@ pub struct WebSettings {
     pub reload_socket: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` / `Forwarded` name the client.
     pub trusted_proxies: client_address::TrustedProxies,
+    /// Where `PUT /api/v2/config` reads `{env: ...}` secrets: the process environment (only
+    /// `SWITCHBOARD_CONFIG_SECRET_*` names; see `config_as_code::SecretReader::api`).
+    pub config_environment: fn(&str) -> Option<String>,
 }
 
 impl WebSettings {
@@ -66,6 +69,7 @@ impl WebSettings {
             secure_cookies,
             reload_socket,
             trusted_proxies: Default::default(),
+            config_environment: |name| std::env::var(name).ok(),
         }
     }
 

@@ -11,7 +11,8 @@ use switchboard_core::secrets::Keyring;
 use switchboard_core::{Services, Settings, first_admin};
 use switchboard_server::commands::{self, Failure};
 use switchboard_server::config::{
-    AdminCommand, Cli, Command, Config, SecretsCommand, TokenCommand, unknown_variables,
+    AdminCommand, Cli, Command, Config, ConfigCommand, SecretsCommand, TokenCommand,
+    unknown_variables,
 };
 use switchboard_server::{AppState, WebSettings, messenger, routes, shutdown};
 use tracing_subscriber::EnvFilter;
@@ -23,6 +24,8 @@ async fn main() -> ExitCode {
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,tower_http=warn")),
         )
+        // stdout carries what commands print (an export's YAML, a token); the log never mixes in.
+        .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
     for name in unknown_variables(std::env::vars().map(|(name, _)| name)) {
@@ -48,6 +51,24 @@ async fn main() -> ExitCode {
             Ok(keyring) => {
                 report(&config, |db| async move {
                     commands::rotate_key(&db, keyring).await
+                })
+                .await
+            }
+            Err(error) => Err(error),
+        },
+        Command::Config(ConfigCommand::Export) => {
+            report(
+                &config,
+                |db| async move { commands::export_config(&db).await },
+            )
+            .await
+        }
+        Command::Config(ConfigCommand::Apply { file, dry_run }) => match load_keyring(&config) {
+            Ok(keyring) => {
+                let settings = settings(&config);
+                report(&config, |db| async move {
+                    let services = Services::new(db, keyring, settings);
+                    commands::apply_config(&services, &file, dry_run).await
                 })
                 .await
             }
@@ -100,6 +121,16 @@ async fn migrate(config: Config) -> Result<(), Failure> {
     Ok(())
 }
 
+/// What the use cases need to know of the configuration.
+fn settings(config: &Config) -> Settings {
+    Settings {
+        allow_insecure_localhost: config.allow_insecure_localhost,
+        retention: config.retention(),
+        microsoft_graph_url: Some(config.microsoft_graph_url.clone()),
+        ..Settings::default()
+    }
+}
+
 async fn serve(config: Config) -> Result<(), Failure> {
     let base_url = config.base_url()?;
     if config.allow_insecure_localhost {
@@ -117,16 +148,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
         );
     }
     let state = AppState {
-        services: Services::new(
-            db.clone(),
-            keyring,
-            Settings {
-                allow_insecure_localhost: config.allow_insecure_localhost,
-                retention: config.retention(),
-                microsoft_graph_url: Some(config.microsoft_graph_url.clone()),
-                ..Settings::default()
-            },
-        ),
+        services: Services::new(db.clone(), keyring, settings(&config)),
         leptos: routes::leptos_options(&config),
         web: Arc::new(
             WebSettings::new(base_url.clone()).with_trusted_proxies(config.trusted_proxies.clone()),

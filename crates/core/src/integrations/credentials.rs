@@ -73,6 +73,8 @@ pub async fn set_credentials(
             .seal(&client_secret_context(id), client_secret)
             .into_bytes(),
     ));
+    // Typed in, not read from a configuration file's reference.
+    update.client_secret_ref = Set(None);
     let mut changes = vec!["client ID".to_owned(), "client secret replaced".to_owned()];
     if let Some(token) = okta_api_token {
         update.okta_api_token_sealed = Set(Some(
@@ -80,6 +82,7 @@ pub async fn set_credentials(
                 .seal(&okta_api_token_context(id), token)
                 .into_bytes(),
         ));
+        update.okta_api_token_ref = Set(None);
         changes.push("Okta API token replaced".to_owned());
     }
     update.credentials_updated_at = Set(Some(now));
@@ -104,17 +107,39 @@ pub fn open_client_secret(
     keyring: &Keyring,
     row: &integration::Model,
 ) -> Result<Option<SecretString>, Error> {
-    let context = client_secret_context(row.id);
-    row.client_secret_sealed
-        .as_deref()
+    open(
+        keyring,
+        &client_secret_context(row.id),
+        row.client_secret_sealed.as_deref(),
+    )
+}
+
+fn open(
+    keyring: &Keyring,
+    context: &str,
+    stored: Option<&[u8]>,
+) -> Result<Option<SecretString>, Error> {
+    stored
         .map(|stored| {
             let sealed = std::str::from_utf8(stored)
                 .map_err(|_| Error::Corrupt(format!("{context} is not a sealed value")))?;
             keyring
-                .open(&context, sealed)
+                .open(context, sealed)
                 .map_err(|error| Error::Corrupt(format!("{context}: {error}")))
         })
         .transpose()
+}
+
+/// Opens an integration's stored Okta API token, to compare it with a declared one.
+pub(crate) fn open_okta_api_token(
+    keyring: &Keyring,
+    row: &integration::Model,
+) -> Result<Option<SecretString>, Error> {
+    open(
+        keyring,
+        &okta_api_token_context(row.id),
+        row.okta_api_token_sealed.as_deref(),
+    )
 }
 
 /// Re-seals every stored secret that another key than the keyring's current one sealed (client

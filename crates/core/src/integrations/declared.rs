@@ -14,7 +14,7 @@ use switchboard_domain::integration_settings::{DEFAULT_SCOPES, Integration, Inte
 use switchboard_domain::provider::ProviderPreset;
 use uuid::Uuid;
 
-use super::credentials::{NewCredentials, okta_api_token_context, open_client_secret};
+use super::credentials::{NewCredentials, open_client_secret};
 use super::lifecycle::{self, to_domain};
 use crate::admins::{Principal, PrincipalKind};
 use crate::{Error, Services, Store, audit, discovery};
@@ -213,15 +213,6 @@ fn credentials_differ(
     let Some(wanted) = &declaration.service_account else {
         return Ok(false);
     };
-    let stored = match &row.okta_api_token_sealed {
-        None => return Ok(true),
-        Some(sealed) => services
-            .keyring()
-            .open(
-                &okta_api_token_context(row.id),
-                std::str::from_utf8(sealed).unwrap_or_default(),
-            )
-            .map_err(|error| Error::Corrupt(format!("integration {}: {error}", row.id)))?,
-    };
-    Ok(stored.expose_secret() != wanted.expose_secret())
+    let stored = super::open_okta_api_token(services.keyring(), row)?;
+    Ok(stored.is_none_or(|stored| stored.expose_secret() != wanted.expose_secret()))
 }

@@ -345,7 +345,7 @@ async fn record(
     audit::record_change(db, by, action, ("integration", id), changes).await
 }
 
-pub(super) fn to_domain(row: integration::Model) -> Result<Integration, Error> {
+pub(crate) fn to_domain(row: integration::Model) -> Result<Integration, Error> {
     let corrupt = |what: &str| Error::Corrupt(format!("integration {}: {what}", row.id));
     Ok(Integration {
         id: row.id,

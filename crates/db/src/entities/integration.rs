@@ -40,6 +40,11 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// `environment` when the `IDP_*` variables declare it; `None` for the console's own.
     pub managed_by: Option<String>,
+    /// Where a configuration file said the client secret comes from (`{"env":"NAME"}`);
+    /// `None` when it was typed in the console or the API.
+    pub client_secret_ref: Option<String>,
+    /// The same for the Okta API token.
+    pub okta_api_token_ref: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -72,6 +77,8 @@ impl ActiveModel {
             created_at: Set(now),
             updated_at: Set(now),
             managed_by: Set(None),
+            client_secret_ref: Set(None),
+            okta_api_token_ref: Set(None),
         }
     }
 }

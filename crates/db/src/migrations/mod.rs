@@ -9,6 +9,7 @@ mod m20261122_000003_messenger_sign_in;
 mod m20261122_000004_conversations;
 mod m20261201_000005_people;
 mod m20261201_000006_providers;
+mod m20261201_000007_secret_references;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_conversations::Migration),
             Box::new(m20261201_000005_people::Migration),
             Box::new(m20261201_000006_providers::Migration),
+            Box::new(m20261201_000007_secret_references::Migration),
         ]
     }
 }

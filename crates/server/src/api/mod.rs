@@ -2,6 +2,7 @@
 //! `{"error": code, "message": text}`. Callers authenticate with an admin session cookie or
 //! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
 
+mod config;
 mod configurations;
 mod conversations;
 mod deployments;
@@ -51,6 +52,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(configurations::router())
         .merge(deployments::router())
         .merge(conversations::router())
+        .merge(config::router())
 }
 
 /// A JSON request body, answered in the API's error shape when it is not one: 415 without a

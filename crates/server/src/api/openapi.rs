@@ -26,6 +26,7 @@ use crate::error;
         (name = "messenger configurations", description = "Drafts and published versions"),
         (name = "messenger deployments", description = "Where the messenger runs, and its snippet"),
         (name = "conversations", description = "Visitors' conversations and agents' replies"),
+        (name = "configuration as code", description = "Everything as one YAML document: export, and apply with a plan"),
         (name = "audit", description = "Who changed what, and when"),
         (name = "tokens", description = "API tokens"),
     )
