@@ -43,6 +43,12 @@ impl Failure {
                 "This messenger session has ended; sign in again."
             }
             "internal_error" => "Switchboard could not finish the sign-in; try again shortly.",
+            "nonce_unknown" | "nonce_used" => {
+                "The page's sign-in must carry a nonce this server issued for it, used once: get a new one (POST /messenger/v1/token/nonce) for each sign-in."
+            }
+            "pkce_required" => {
+                "The page's sign-in must use PKCE: send the codeVerifier (43 to 128 characters) of its S256 challenge."
+            }
             "deployment_unavailable"
             | "sign_in_disabled"
             | "integration_inactive"

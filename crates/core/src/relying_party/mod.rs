@@ -11,6 +11,7 @@ mod groups;
 pub mod id_token;
 mod identity;
 mod integration;
+pub mod page_nonce;
 mod provider;
 pub mod session;
 mod token_endpoint;

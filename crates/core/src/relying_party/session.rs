@@ -22,8 +22,11 @@ use crate::{Services, deployments};
 pub struct PageSideCode {
     pub code: String,
     pub redirect_uri: String,
+    /// One the server issued for this deployment ([`super::page_nonce::issue`]).
     pub nonce: String,
-    pub code_verifier: String,
+    /// Required: the exchange refuses a code without PKCE (`pkce_required`).
+    #[serde(default)]
+    pub code_verifier: Option<String>,
     pub iss: Option<String>,
 }
 
@@ -46,6 +49,8 @@ pub async fn exchange(
                 "redirectUri is not on one of this deployment's allowed domains.",
             ));
         }
+        let verifier = pkce_verifier(input.code_verifier.as_deref())?;
+        super::page_nonce::consume(services, deployment_id, &input.nonce).await?;
         let row = active_integration(services, integration_id).await?;
         let metadata = metadata(services, &row).await?;
         check_iss_parameter(&metadata, input.iss.as_deref())?;
@@ -60,7 +65,7 @@ pub async fn exchange(
             &client,
             &input.code,
             &input.redirect_uri,
-            &input.code_verifier,
+            verifier,
         )
         .await?;
         let (_, identity) = verify_identity(
@@ -96,6 +101,20 @@ pub async fn exchange(
     )
     .await;
     result.map(|(session, _)| session)
+}
+
+/// The page's PKCE verifier, which RFC 7636 makes 43 to 128 unreserved characters.
+fn pkce_verifier(given: Option<&str>) -> Result<&str, Failure> {
+    let verifier = given.unwrap_or_default();
+    let unreserved = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_' | '~');
+    if (43..=128).contains(&verifier.len()) && verifier.chars().all(unreserved) {
+        Ok(verifier)
+    } else {
+        Err(Failure::new(
+            "pkce_required",
+            "codeVerifier is required: the page's authorization request must use PKCE (S256), and the verifier is 43 to 128 characters of A-Z, a-z, 0-9, -, ., _ and ~.",
+        ))
+    }
 }
 
 /// Keeps a signed-in session alive with the provider's refresh token. When the provider

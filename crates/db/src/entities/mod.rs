@@ -13,6 +13,7 @@ pub mod deployment;
 pub mod integration;
 pub mod message;
 pub mod messenger_session;
+pub mod page_nonce;
 pub mod setup_token;
 pub mod sign_in_attempt;
 pub mod sign_in_failure;

@@ -10,6 +10,7 @@ mod m20261122_000004_conversations;
 mod m20261201_000005_people;
 mod m20261201_000006_providers;
 mod m20261201_000007_secret_references;
+mod m20261201_000008_page_nonces;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_people::Migration),
             Box::new(m20261201_000006_providers::Migration),
             Box::new(m20261201_000007_secret_references::Migration),
+            Box::new(m20261201_000008_page_nonces::Migration),
         ]
     }
 }

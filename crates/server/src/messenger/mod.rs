@@ -65,6 +65,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .route(urls::SIGN_IN_START_PATH, get(auth::start))
         .route(urls::CALLBACK_PATH, get(auth::callback))
+        .route("/v1/token/nonce", post(tokens::nonce))
         .route("/v1/token/exchange", post(tokens::exchange))
         .route("/v1/token/refresh", post(tokens::refresh))
         .route("/v1/token", axum::routing::delete(tokens::sign_out))

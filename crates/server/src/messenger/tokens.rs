@@ -1,4 +1,5 @@
-//! Messenger session endpoints: page-side sign-in (`POST /messenger/v1/token/exchange`),
+//! Messenger session endpoints: page-side sign-in (`POST /messenger/v1/token/nonce`, then
+//! `POST /messenger/v1/token/exchange`),
 //! `POST /messenger/v1/token/refresh`, `DELETE /messenger/v1/token` and
 //! `GET /messenger/v1/session`. Errors are `{"error": reason, "message": text}`.
 
@@ -8,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde::Deserialize;
 use switchboard_core::messenger_sessions::Session;
-use switchboard_core::relying_party::{PageSideCode, session};
+use switchboard_core::relying_party::{PageSideCode, page_nonce, session};
 use switchboard_core::{deployments, messenger_sessions};
 use uuid::Uuid;
 
@@ -24,40 +25,43 @@ pub struct ExchangeRequest {
     oauth: PageSideCode,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NonceRequest {
+    deployment_id: Uuid,
+}
+
+/// A nonce for the page's own authorization request, single use, for 10 minutes.
+pub async fn nonce(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let request: NonceRequest = match read(&body) {
+        Ok(request) => request,
+        Err(error) => return error.into_response(),
+    };
+    if let Err(response) = from_allowed_page(&state, &headers, request.deployment_id).await {
+        return response;
+    }
+    match page_nonce::issue(&state.services, request.deployment_id).await {
+        Ok(issued) => Json(issued).into_response(),
+        Err(failure) => HttpError::sign_in(&failure).into_response(),
+    }
+}
+
 pub async fn exchange(
     State(state): State<AppState>,
     Extension(client): Extension<ClientAddress>,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let origin = cors::foreign_origin(&headers, &state.web.base_url);
-    let request: ExchangeRequest = match serde_json::from_slice(&body) {
+    let request: ExchangeRequest = match read(&body) {
         Ok(request) => request,
-        Err(error) => {
-            return HttpError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_request",
-                error.to_string(),
-            )
-            .into_response();
-        }
+        Err(error) => return error.into_response(),
     };
-    let served = match deployments::served(&state.services, request.deployment_id).await {
-        Ok(Some(served)) => served,
-        Ok(None) => {
-            return HttpError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
-                "No active messenger deployment has this id.",
-            )
-            .into_response();
-        }
-        Err(error) => return internal(error),
-    };
-    if let Some(origin) = origin
-        && !served.allows_origin(origin).unwrap_or(false)
-    {
-        return cors::origin_refused();
+    if let Err(response) = from_allowed_page(&state, &headers, request.deployment_id).await {
+        return response;
     }
     let client = client.to_string();
     let exchanged = session::exchange(
@@ -71,6 +75,42 @@ pub async fn exchange(
         Ok(session) => (StatusCode::OK, Json(session)).into_response(),
         Err(failure) => HttpError::sign_in(&failure).into_response(),
     }
+}
+
+fn read<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, HttpError> {
+    serde_json::from_slice(body).map_err(|error| {
+        HttpError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            error.to_string(),
+        )
+    })
+}
+
+/// An active deployment, asked from our own pages or a page on one of its allowed domains.
+async fn from_allowed_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    deployment_id: Uuid,
+) -> Result<(), Response> {
+    let served = match deployments::served(&state.services, deployment_id).await {
+        Ok(Some(served)) => served,
+        Ok(None) => {
+            return Err(HttpError::new(
+                StatusCode::NOT_FOUND,
+                "not_found",
+                "No active messenger deployment has this id.",
+            )
+            .into_response());
+        }
+        Err(error) => return Err(internal(error)),
+    };
+    if let Some(origin) = cors::foreign_origin(headers, &state.web.base_url)
+        && !served.allows_origin(origin).unwrap_or(false)
+    {
+        return Err(cors::origin_refused());
+    }
+    Ok(())
 }
 
 pub async fn refresh(State(state): State<AppState>, headers: HeaderMap) -> Response {

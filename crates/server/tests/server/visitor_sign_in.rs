@@ -27,6 +27,7 @@ test_on_each_engine!(
     a_foreign_iss_parameter_is_refused,
     a_refused_refresh_ends_the_session,
     pages_can_exchange_their_own_code,
+    page_side_codes_need_a_server_nonce_and_pkce,
     sign_in_endpoints_are_rate_limited,
     an_anonymous_conversation_goes_on_signed_in,
     public_answers_name_reason_codes_only,
@@ -718,25 +719,8 @@ async fn a_refused_refresh_ends_the_session(db: &DatabaseConnection) {
 
 async fn pages_can_exchange_their_own_code(db: &DatabaseConnection) {
     let setup = Setup::new(db).await;
-    let exchange = |body: Value, origin: &'static str| {
-        let request = Request::post("/messenger/v1/token/exchange")
-            .header(header::CONTENT_TYPE, "application/json")
-            .header(header::ORIGIN, origin)
-            .header("sec-fetch-site", "cross-site")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        setup.app.send(request)
-    };
-    let verifier = "a-page-side-verifier-of-at-least-43-characters-long";
-    let redirect = "https://customer.example/signed-in";
-    let code = setup.issuer.grant("page-nonce", verifier, redirect);
-    let body = |code: &str, nonce: &str| {
-        json!({"deploymentId": setup.deployment, "oauth": {
-            "code": code, "redirectUri": redirect, "nonce": nonce, "codeVerifier": verifier,
-            "iss": setup.issuer.issuer,
-        }})
-    };
-    let answer = exchange(body(&code, "page-nonce"), "https://customer.example").await;
+    let (code, nonce) = setup.page_code().await;
+    let answer = exchange_from(&setup, PAGE, &code, &nonce, Some(PAGE_VERIFIER)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     assert_eq!(
         answer.header(header::ACCESS_CONTROL_ALLOW_ORIGIN),
@@ -745,19 +729,30 @@ async fn pages_can_exchange_their_own_code(db: &DatabaseConnection) {
     assert_eq!(answer.json()["identity"]["subject"], SUBJECT);
     assert!(answer.json()["token"].as_str().unwrap().starts_with("sbm_"));
 
-    let code = setup.issuer.grant("page-nonce", verifier, redirect);
-    let wrong_nonce = exchange(body(&code, "other-nonce"), "https://customer.example").await;
+    // The nonce in the ID token must be the one the page sent.
+    let (code, _) = setup.page_code().await;
+    let other = setup.page_nonce().await;
+    let wrong_nonce = exchange_from(&setup, PAGE, &code, &other, Some(PAGE_VERIFIER)).await;
     assert_eq!(wrong_nonce.status, StatusCode::BAD_REQUEST);
     assert_eq!(
         wrong_nonce.json()["error"],
         "invalid_id_token: nonce mismatch"
     );
 
-    let code = setup.issuer.grant("page-nonce", verifier, redirect);
-    let elsewhere = exchange(body(&code, "page-nonce"), "https://intruder.example").await;
+    let (code, nonce) = setup.page_code().await;
+    let elsewhere = exchange_from(
+        &setup,
+        "https://intruder.example",
+        &code,
+        &nonce,
+        Some(PAGE_VERIFIER),
+    )
+    .await;
     assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
     assert_eq!(elsewhere.json()["error"], "origin_not_allowed");
     assert_eq!(elsewhere.header(header::ACCESS_CONTROL_ALLOW_ORIGIN), None);
+    let nonce_elsewhere = setup.nonce_from("https://intruder.example").await;
+    assert_eq!(nonce_elsewhere.status, StatusCode::FORBIDDEN);
     let log = setup.sign_ins().await;
     assert_eq!(
         log.iter()
@@ -765,6 +760,86 @@ async fn pages_can_exchange_their_own_code(db: &DatabaseConnection) {
             .count(),
         2
     );
+}
+
+async fn page_side_codes_need_a_server_nonce_and_pkce(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let refused = |answer: &Answer, reason: &str| {
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+        assert_eq!(answer.json()["error"], reason, "{}", answer.body);
+    };
+
+    // A nonce the page made up, as a code obtained elsewhere would carry.
+    let code = setup
+        .issuer
+        .grant("made-up-nonce", PAGE_VERIFIER, PAGE_REDIRECT);
+    let made_up = exchange_from(&setup, PAGE, &code, "made-up-nonce", Some(PAGE_VERIFIER)).await;
+    refused(&made_up, "nonce_unknown");
+
+    // Issued nonces are single use.
+    let (code, nonce) = setup.page_code().await;
+    let first = exchange_from(&setup, PAGE, &code, &nonce, Some(PAGE_VERIFIER)).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    let code = setup.issuer.grant(&nonce, PAGE_VERIFIER, PAGE_REDIRECT);
+    let replayed = exchange_from(&setup, PAGE, &code, &nonce, Some(PAGE_VERIFIER)).await;
+    refused(&replayed, "nonce_used");
+
+    // Without PKCE, or with a verifier PKCE does not allow.
+    let (code, nonce) = setup.page_code().await;
+    refused(
+        &exchange_from(&setup, PAGE, &code, &nonce, None).await,
+        "pkce_required",
+    );
+    refused(
+        &exchange_from(&setup, PAGE, &code, &nonce, Some("short")).await,
+        "pkce_required",
+    );
+
+    // A nonce issued for another deployment of the same configuration.
+    let other = setup.second_deployment().await;
+    let issued = setup.nonce_for(&other, PAGE).await;
+    assert_eq!(issued.status, StatusCode::OK, "{}", issued.body);
+    let foreign = issued.json()["nonce"].as_str().unwrap().to_owned();
+    let code = setup.issuer.grant(&foreign, PAGE_VERIFIER, PAGE_REDIRECT);
+    refused(
+        &exchange_from(&setup, PAGE, &code, &foreign, Some(PAGE_VERIFIER)).await,
+        "nonce_unknown",
+    );
+
+    // Ten minutes on, a nonce is no longer accepted.
+    let (code, nonce) = setup.page_code().await;
+    use sea_orm::sea_query::Expr;
+    switchboard_db::entities::page_nonce::Entity::update_many()
+        .col_expr(
+            switchboard_db::entities::page_nonce::Column::ExpiresAt,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .exec(setup.app.db())
+        .await
+        .unwrap();
+    let late = exchange_from(&setup, PAGE, &code, &nonce, Some(PAGE_VERIFIER)).await;
+    refused(&late, "nonce_unknown");
+    assert!(
+        late.json()["message"].as_str().unwrap().contains("nonce"),
+        "{}",
+        late.body
+    );
+
+    // Each refusal is in the sign-in log with its reason; only the one good exchange made a session.
+    let reasons: Vec<String> = setup
+        .sign_ins()
+        .await
+        .iter()
+        .filter(|entry| entry["purpose"] == "exchange" && entry["succeeded"] == false)
+        .map(|entry| entry["reason"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    for reason in ["nonce_unknown", "nonce_used", "pkce_required"] {
+        assert!(
+            reasons.iter().any(|r| r == reason),
+            "{reason} not logged: {reasons:?}"
+        );
+    }
+    assert_eq!(setup.sessions().await, 1);
 }
 
 async fn sign_in_endpoints_are_rate_limited(db: &DatabaseConnection) {
@@ -886,19 +961,104 @@ async fn signed_in_session(setup: &Setup) -> String {
         .to_owned()
 }
 
-/// The page-side exchange from the customer's page, as `peer`.
-async fn exchange_from(setup: &Setup, peer: &str, code: &str) -> Answer {
-    let body = json!({"deploymentId": setup.deployment, "oauth": {
-        "code": code, "redirectUri": "https://customer.example/signed-in",
-        "nonce": "page-nonce", "codeVerifier": "a-page-side-verifier-of-at-least-43-characters-long",
-        "iss": setup.issuer.issuer,
-    }});
+const PAGE: &str = "https://customer.example";
+const PAGE_VERIFIER: &str = "a-page-side-verifier-of-at-least-43-characters-long";
+const PAGE_REDIRECT: &str = "https://customer.example/signed-in";
+
+/// The page-side exchange from a page at `origin`.
+async fn exchange_from(
+    setup: &Setup,
+    origin: &str,
+    code: &str,
+    nonce: &str,
+    verifier: Option<&str>,
+) -> Answer {
+    exchange_as(setup, "203.0.113.9:4000", origin, code, nonce, verifier).await
+}
+
+/// The page-side exchange from the customer's page, over a connection from `peer`.
+async fn exchange_as(
+    setup: &Setup,
+    peer: &str,
+    origin: &str,
+    code: &str,
+    nonce: &str,
+    verifier: Option<&str>,
+) -> Answer {
+    let mut oauth = json!({
+        "code": code, "redirectUri": PAGE_REDIRECT, "nonce": nonce, "iss": setup.issuer.issuer,
+    });
+    if let Some(verifier) = verifier {
+        oauth["codeVerifier"] = json!(verifier);
+    }
+    let body = json!({"deploymentId": setup.deployment, "oauth": oauth});
     let request = Request::post("/messenger/v1/token/exchange")
         .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ORIGIN, "https://customer.example")
+        .header(header::ORIGIN, origin)
+        .header("sec-fetch-site", "cross-site")
         .body(Body::from(body.to_string()))
         .unwrap();
     setup.app.send_from(peer, request).await
+}
+
+impl Setup {
+    /// `POST /messenger/v1/token/nonce` for `deployment`, from a page at `origin`.
+    async fn nonce_for(&self, deployment: &str, origin: &str) -> Answer {
+        let request = Request::post("/messenger/v1/token/nonce")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ORIGIN, origin)
+            .body(Body::from(json!({"deploymentId": deployment}).to_string()))
+            .unwrap();
+        self.app.send_from("203.0.113.9:4000", request).await
+    }
+
+    async fn nonce_from(&self, origin: &str) -> Answer {
+        self.nonce_for(&self.deployment, origin).await
+    }
+
+    /// A nonce the server issues to the customer's page.
+    async fn page_nonce(&self) -> String {
+        let answer = self.nonce_from(PAGE).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+        let expires: chrono::DateTime<chrono::Utc> = answer.json()["expiresAt"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!(expires > chrono::Utc::now() + chrono::Duration::minutes(9));
+        answer.json()["nonce"].as_str().unwrap().to_owned()
+    }
+
+    /// A code the provider gave the customer's page for a fresh server nonce: (code, nonce).
+    async fn page_code(&self) -> (String, String) {
+        let nonce = self.page_nonce().await;
+        (
+            self.issuer.grant(&nonce, PAGE_VERIFIER, PAGE_REDIRECT),
+            nonce,
+        )
+    }
+
+    /// Another active deployment of the same configuration, on the same domain; its id.
+    async fn second_deployment(&self) -> String {
+        let path = format!("/api/v2/messenger/deployments/{}", self.deployment);
+        let first = self.app.api(Method::GET, &path, &self.token, None).await;
+        let created = self
+            .app
+            .api(
+                Method::POST,
+                "/api/v2/messenger/deployments",
+                &self.token,
+                Some(json!({
+                    "name": "Other site",
+                    "configuration": first.json()["configuration"],
+                    "allowedDomains": ["customer.example"],
+                    "status": "active",
+                })),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+        created.json()["id"].as_str().unwrap().to_owned()
+    }
 }
 
 async fn public_answers_name_reason_codes_only(db: &DatabaseConnection) {
@@ -922,12 +1082,8 @@ async fn public_answers_name_reason_codes_only(db: &DatabaseConnection) {
     assert!(detail.contains("vault-keepers") && detail.contains("engineering"));
 
     // The page-side exchange answers the same way.
-    let code = setup.issuer.grant(
-        "page-nonce",
-        "a-page-side-verifier-of-at-least-43-characters-long",
-        "https://customer.example/signed-in",
-    );
-    let answer = exchange_from(&setup, "192.0.2.1:4000", &code).await;
+    let (code, nonce) = setup.page_code().await;
+    let answer = exchange_from(&setup, PAGE, &code, &nonce, Some(PAGE_VERIFIER)).await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN, "{}", answer.body);
     assert_eq!(answer.json()["error"], "group_denied");
     for secret in ["vault-keepers", "support", "engineering"] {
@@ -1116,14 +1272,33 @@ async fn anonymous_failures_cannot_flood_the_sign_in_log(db: &DatabaseConnection
     let setup = Setup::new(db).await;
     let limit = switchboard_core::sign_in_log::FAILURES_PER_ADDRESS as usize;
     for n in 0..limit + 5 {
-        let answer = exchange_from(&setup, "198.51.100.1:4000", &format!("forged-{n}")).await;
+        let nonce = setup.page_nonce().await;
+        let forged = format!("forged-{n}");
+        let answer = exchange_as(
+            &setup,
+            "198.51.100.1:4000",
+            PAGE,
+            &forged,
+            &nonce,
+            Some(PAGE_VERIFIER),
+        )
+        .await;
         assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
         assert_eq!(answer.json()["error"], "invalid_grant");
     }
     let logged = || async { sign_in_attempt_count(&setup).await };
     assert_eq!(logged().await, limit, "the flood is cut off at the limit");
     // Another address is still heard.
-    exchange_from(&setup, "198.51.100.2:4000", "forged-elsewhere").await;
+    let nonce = setup.page_nonce().await;
+    exchange_as(
+        &setup,
+        "198.51.100.2:4000",
+        PAGE,
+        "forged-elsewhere",
+        &nonce,
+        Some(PAGE_VERIFIER),
+    )
+    .await;
     assert_eq!(logged().await, limit + 1);
 }
 
