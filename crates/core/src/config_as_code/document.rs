@@ -121,7 +121,7 @@ pub enum SecretRef {
 }
 
 /// Said when a document holds a secret's value: the value itself is never repeated.
-pub const LITERAL_SECRET: &str = "a secret is never written in the file: write {env: VARIABLE} or {file: PATH}, and the secret is read from there when the file is applied";
+pub const LITERAL_SECRET: &str = "a secret is never written in the file (write {env: VARIABLE} or {file: PATH}, and it is read from there when the file is applied)";
 
 impl<'de> Deserialize<'de> for SecretRef {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
