@@ -4,11 +4,17 @@
 //! channel, so a notice from one instance reaches readers connected to any other; on SQLite
 //! (one instance) the notice goes straight to this instance's readers.
 //!
+//! The same channels carry changes to what deployments serve (a publish, a deployment's
+//! domains, an integration switched off): each instance counts them
+//! ([`Delivery::config_generation`]) and drops the public configs it cached at an older count,
+//! so a change made on one instance shows on all of them at once.
+//!
 //! A message notice only says "conversation X has a message with id N": readers then read the
 //! database after the last id they sent, so a lost notice delays a message but never loses it.
 //! Typing and read notices are signals: never stored, and a lost one costs only a hint.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
@@ -16,6 +22,7 @@ use tokio::sync::broadcast;
 use uuid::Uuid;
 
 const CHANNEL: &str = "switchboard_messages";
+const CONFIG_CHANNEL: &str = "switchboard_config";
 
 /// Something that happened in conversation `conversation_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -91,13 +98,17 @@ impl Notice {
 #[derive(Debug)]
 pub struct Delivery {
     local: broadcast::Sender<Notice>,
+    config_changes: AtomicU64,
 }
 
 impl Default for Delivery {
     fn default() -> Self {
         // Readers that fall this far behind re-read the database (see `Lagged`).
         let (local, _) = broadcast::channel(1024);
-        Self { local }
+        Self {
+            local,
+            config_changes: AtomicU64::new(0),
+        }
     }
 }
 
@@ -126,6 +137,32 @@ impl Delivery {
         }
     }
 
+    /// Counts a stored change to what deployments serve, here at once and, on PostgreSQL, on
+    /// every other instance as soon as the notice arrives.
+    pub fn config_changed(&self, db: &DatabaseConnection) {
+        self.config_changes.fetch_add(1, Ordering::Release);
+        if db.get_database_backend() != DatabaseBackend::Postgres {
+            return;
+        }
+        let db = db.clone();
+        tokio::spawn(async move {
+            let notify = Statement::from_string(
+                DatabaseBackend::Postgres,
+                format!("NOTIFY {CONFIG_CHANNEL}"),
+            );
+            if let Err(error) = db.execute(notify).await {
+                // The other instances' caches still expire on their own.
+                tracing::warn!(%error, "cannot notify other instances of a configuration change");
+            }
+        });
+    }
+
+    /// How many changes to what deployments serve this instance has heard of: a public config
+    /// cached at another count is stale.
+    pub fn config_generation(&self) -> u64 {
+        self.config_changes.load(Ordering::Acquire)
+    }
+
     /// On PostgreSQL, forwards the channel's notices to this instance's readers for as long
     /// as the process lives, reconnecting after a lost connection. Does nothing on SQLite.
     pub fn listen(self: &Arc<Self>, db: &DatabaseConnection) {
@@ -146,10 +183,14 @@ impl Delivery {
 
     async fn forward(&self, pool: &sea_orm::sqlx::PgPool) -> Result<(), sea_orm::sqlx::Error> {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
+        listener.listen_all([CHANNEL, CONFIG_CHANNEL]).await?;
+        // Changes made while this instance was not listening went unheard: count one.
+        self.config_changes.fetch_add(1, Ordering::Release);
         loop {
             let received = listener.recv().await?;
-            if let Some(notice) = Notice::parse(received.payload()) {
+            if received.channel() == CONFIG_CHANNEL {
+                self.config_changes.fetch_add(1, Ordering::Release);
+            } else if let Some(notice) = Notice::parse(received.payload()) {
                 let _ = self.local.send(notice);
             }
         }

@@ -53,9 +53,6 @@ pub struct Services {
     sign_in_log_flood: Arc<FixedWindows<String>>,
     /// Typing signals, per messenger session (visitors) and per conversation (agents).
     typing_signals: Arc<FixedWindows<uuid::Uuid>>,
-    /// Counts the changes that alter what deployments serve publicly (a publish, a
-    /// deployment's domains, an integration switched off); caches compare it.
-    public_changes: Arc<std::sync::atomic::AtomicU64>,
 }
 
 /// The one context every use case takes: the database, and for the use cases that also
@@ -127,7 +124,6 @@ impl Services {
                 TYPING_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
-            public_changes: Arc::default(),
         }
     }
 
@@ -179,18 +175,17 @@ impl Services {
         self.typing_signals.hit(key)
     }
 
-    /// Announces a change to what deployments serve publicly; use cases call it after it is
-    /// stored.
+    /// Announces a change to what deployments serve publicly (a publish, a deployment's
+    /// domains, an integration switched off), to this instance and the others; use cases call
+    /// it after the change is stored.
     pub fn public_config_changed(&self) {
-        self.public_changes
-            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        self.delivery.config_changed(&self.db);
     }
 
-    /// How many such changes this process has seen: a cached public config rendered at
+    /// How many such changes this instance has heard of: a cached public config rendered at
     /// another count is stale.
     pub fn public_config_generation(&self) -> u64 {
-        self.public_changes
-            .load(std::sync::atomic::Ordering::Acquire)
+        self.delivery.config_generation()
     }
 
     /// Succeeds when the database answers a round trip.

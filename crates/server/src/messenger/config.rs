@@ -6,8 +6,9 @@
 //!
 //! Every customer page asks for it, so the rendered answer is kept in memory
 //! ([`PublicConfigCache`]) for a few seconds. The use cases that change what deployments serve
-//! announce it (`Services::public_config_changed`), which makes every entry of this instance
-//! stale at once; other instances behind the same base URL catch up within [`CACHE_LIFETIME`].
+//! announce it (`Services::public_config_changed`), which makes every entry stale at once, on
+//! this instance and, through PostgreSQL's `NOTIFY`, on the others behind the same base URL;
+//! [`CACHE_LIFETIME`] bounds how long a notice lost in a reconnection can hide a change.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,7 +27,7 @@ use super::cors;
 use crate::AppState;
 use crate::error::HttpError;
 
-/// How long another instance's change may take to show.
+/// How long a change may take to show on an instance whose notice of it was lost.
 pub const CACHE_LIFETIME: Duration = Duration::from_secs(5);
 
 /// A rendered config, or `None` for a deployment that serves nothing.

@@ -14,6 +14,7 @@ mod deployments_api;
 mod durability;
 mod hardening;
 mod http;
+mod instances;
 mod integrations_api;
 mod messenger_cors;
 mod visitor_sign_in;
