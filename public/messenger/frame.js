@@ -4,6 +4,9 @@
 // pages load when the visitor scrolls to the top; "Agent is typing…" and "Seen" come as events
 // too). Browsers deny storage to third-party frames, so the host page's loader keeps the
 // session; the frame talks to it only through postMessage, to the origin the server checked.
+// When the page signs its visitors in itself (Switchboard.registerAuthProvider), "Sign in" asks
+// the page for an authorization code, which the frame exchanges; the loader also hears what
+// happens here as events (signedIn, signedOut, message, error).
 import { eventStreamParser } from './event-stream.js';
 
 var config = JSON.parse(document.getElementById('switchboard-config').textContent);
@@ -36,12 +39,22 @@ document.documentElement.style.setProperty('--primary', config.primaryColor);
 document.documentElement.style.setProperty('--on-primary', light ? '#111' : '#fff');
 
 var host = window.parent !== window ? window.parent : null;
+// The page runs the sign-in (it registered an auth provider).
+var pageAuth = false;
+
+function tellHost(message) {
+  if (host) host.postMessage(message, config.hostOrigin);
+}
+
+function emit(name, detail) {
+  tellHost({ type: 'switchboard:event', name: name, detail: detail });
+}
 var store = {
   session: null,
   get: function () { return store.session; },
   set: function (session) {
     store.session = session;
-    if (host) host.postMessage({ type: 'switchboard:store', session: session }, config.hostOrigin);
+    tellHost({ type: 'switchboard:store', session: session });
   }
 };
 
@@ -93,15 +106,19 @@ function refresh() {
       schedule(result.body);
     } else {
       ended();
+      // The page's own sign-in decides how the visitor signs in again.
+      if (pageAuth) tellHost({ type: 'switchboard:reauthenticate' });
     }
   });
 }
 
 function ended() {
+  var had = store.get();
   store.set(null);
   clearTimeout(refreshTimer);
   stop();
   render(null, 'Your session has ended.');
+  if (had && had.identity) emit('signedOut', { reason: 'session_ended' });
 }
 
 function signedIn(session) {
@@ -111,6 +128,7 @@ function signedIn(session) {
   render(session);
   schedule(session);
   if (previous && previous.token === session.token) return;
+  if (session.identity) emit('signedIn', session.identity);
   // An anonymous conversation goes on, signed in, when the configuration allows it.
   if (config.upgrade && previous && !previous.identity && session.identity) {
     call('POST', '/messenger/v1/sessions/upgrade', session.token, { anonymousToken: previous.token })
@@ -147,6 +165,14 @@ function item(author, text) {
 function label(message) {
   var who = message.author === 'agent' ? 'Agent' : 'You';
   return who + ' · ' + new Date(message.createdAt).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+}
+
+// Tells the page of each message that arrives or is sent while it looks on, once.
+var announced = {};
+function announce(message) {
+  if (announced[message.id]) return;
+  announced[message.id] = true;
+  emit('message', { author: message.author, text: message.text });
 }
 
 function sent(li, message) {
@@ -290,7 +316,11 @@ function follow() {
 function dispatch(event) {
   var type = event.type;
   var data = event.data;
-  if (type === 'message' && data) show(JSON.parse(data));
+  if (type === 'message' && data) {
+    var message = JSON.parse(data);
+    show(message);
+    announce(message);
+  }
   else if (type === 'typing') agentTyping();
   else if (type === 'read' && data) markSeen(JSON.parse(data).upTo);
   else if (type === 'signed-out') ended();
@@ -318,6 +348,7 @@ function deliver(li, text) {
     var same = list.querySelector('li[data-id="' + result.body.id + '"]');
     if (same && same !== li) return li.remove();
     sent(li, result.body);
+    announce(result.body);
     lastId = Math.max(lastId, result.body.id);
   }).catch(function (error) {
     li.setAttribute('data-state', 'failed');
@@ -359,12 +390,27 @@ textarea.addEventListener('keydown', function (event) {
 
 signIn.addEventListener('click', function () {
   notice.textContent = '';
+  if (pageAuth) return tellHost({ type: 'switchboard:need-auth', interactive: true });
   popup = window.open(config.signInUrl, 'switchboard-sign-in', 'popup,width=520,height=680');
   if (!popup) notice.textContent = 'Allow pop-ups for this site to sign in.';
 });
 
-signOut.addEventListener('click', function () {
+// The code the page's own sign-in obtained, exchanged for a messenger session.
+function exchange(oauth) {
+  call('POST', '/messenger/v1/token/exchange', null, { deploymentId: config.deploymentId, oauth: oauth })
+    .then(function (result) {
+      if (result.ok) return signedIn(result.body);
+      var reason = result.body.error || 'exchange_failed';
+      render(store.get(), 'Sign-in failed (' + reason + ').');
+      emit('error', { reason: reason, message: result.body.message });
+    });
+}
+
+signOut.addEventListener('click', endSession);
+
+function endSession() {
   var session = store.get();
+  if (session && session.identity) emit('signedOut', { reason: 'signed_out' });
   store.set(null);
   clearTimeout(refreshTimer);
   stop();
@@ -377,7 +423,7 @@ signOut.addEventListener('click', function () {
       providerSignOut.hidden = false;
     }
   });
-});
+}
 
 el('close').addEventListener('click', function () {
   window.parent.postMessage({ type: 'switchboard:close' }, config.hostOrigin);
@@ -386,8 +432,18 @@ el('close').addEventListener('click', function () {
 window.addEventListener('message', function (event) {
   // The host page hands back the session it kept for us.
   if (host && event.source === host && event.origin === config.hostOrigin) {
-    if (event.data && event.data.type === 'switchboard:session' && event.data.session) {
-      restore(event.data.session);
+    var command = event.data || {};
+    if (command.type === 'switchboard:session') {
+      pageAuth = !!command.pageAuth && config.authentication;
+      if (command.session) restore(command.session);
+      else if (pageAuth) tellHost({ type: 'switchboard:need-auth' });
+    } else if (command.type === 'switchboard:page-auth' && config.authentication) {
+      pageAuth = true;
+      if (!store.get() || !store.get().identity) tellHost({ type: 'switchboard:need-auth' });
+    } else if (command.type === 'switchboard:auth-code' && command.oauth && pageAuth) {
+      exchange(command.oauth);
+    } else if (command.type === 'switchboard:sign-out') {
+      endSession();
     }
     return;
   }
@@ -399,6 +455,7 @@ window.addEventListener('message', function (event) {
     signedIn(data.session);
   } else if (data.type === 'switchboard:sign-in-failed') {
     render(store.get(), 'Sign-in failed (' + data.reason + ').');
+    emit('error', { reason: data.reason });
   }
 });
 
@@ -411,9 +468,10 @@ function restore(saved) {
       signedIn(saved);
     } else {
       ended();
+      if (pageAuth) tellHost({ type: 'switchboard:need-auth' });
     }
   });
 }
 
 render(null);
-if (host) host.postMessage({ type: 'switchboard:ready' }, config.hostOrigin);
+tellHost({ type: 'switchboard:ready' });

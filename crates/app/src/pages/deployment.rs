@@ -295,6 +295,17 @@ fn Snippet(deployment: Deployment) -> impl IntoView {
             >
                 {move || if copied.get() { "Copied" } else { "Copy snippet" }}
             </button>
+            <p class="mt-4 text-sm text-slate-700">
+                "The page can drive the messenger through " <code>"window.Switchboard"</code> ": "
+                <code>"open()"</code> ", " <code>"close()"</code> ", " <code>"signOut()"</code>
+                ", and events with " <code>"on(name, handler)"</code>
+                " (ready, opened, closed, signedIn, signedOut, message, error). A site that signs its visitors in itself calls "
+                <code>"getNonce()"</code> " for its authorization request and "
+                <code>"registerAuthProvider({ getAuthCode })"</code>
+                ": the messenger then signs in with the page's code, without a popup. "
+                <a class="font-medium text-indigo-700 underline" href="/messenger/switchboard.d.ts">"The API's types"</a>
+                "."
+            </p>
         </section>
     }
 }

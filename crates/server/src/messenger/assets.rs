@@ -9,6 +9,7 @@ const FRAME_SCRIPT: &str = include_str!("../../../../public/messenger/frame.js")
 const FRAME_STYLE: &str = include_str!("../../../../public/messenger/frame.css");
 const CALLBACK_SCRIPT: &str = include_str!("../../../../public/messenger/callback.js");
 const EVENT_STREAM_SCRIPT: &str = include_str!("../../../../public/messenger/event-stream.js");
+const API_TYPES: &str = include_str!("../../../../public/messenger/switchboard.d.ts");
 
 /// `GET /messenger.js`.
 pub async fn loader(headers: HeaderMap) -> Response {
@@ -57,6 +58,17 @@ pub async fn callback_script(headers: HeaderMap) -> Response {
     )
 }
 
+/// The types of the loader's `window.Switchboard`, for the sites that script it.
+pub async fn api_types(headers: HeaderMap) -> Response {
+    serve(
+        &headers,
+        API_TYPES,
+        "application/typescript; charset=utf-8",
+        &API_TYPES_ETAG,
+    )
+}
+
+static API_TYPES_ETAG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| etag(API_TYPES));
 static LOADER_ETAG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| etag(LOADER));
 static FRAME_SCRIPT_ETAG: std::sync::LazyLock<String> =
     std::sync::LazyLock::new(|| etag(FRAME_SCRIPT));

@@ -78,6 +78,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/event-stream.js", get(assets::event_stream_script))
         .route("/frame.css", get(assets::frame_style))
         .route("/callback.js", get(assets::callback_script))
+        .route("/switchboard.d.ts", get(assets::api_types))
         .route("/v1/session", get(tokens::session))
         .route("/v1/conversation", get(messages::conversation))
         .route("/v1/messages", post(messages::post))

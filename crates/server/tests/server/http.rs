@@ -164,3 +164,39 @@ async fn audit_page_filters_by_object(db: &DatabaseConnection) {
     assert!(filtered.contains("grace@example.com"));
     assert!(!filtered.contains("ada@example.com"));
 }
+
+/// The loader's `window.Switchboard` is served with its types, and the loader defines every
+/// method the types promise (read from the `Messenger` interface of the `.d.ts` itself).
+#[tokio::test]
+async fn the_loader_api_is_served_with_its_types() {
+    let db = TestDb::sqlite().await;
+    let app = TestApp::new(&db.conn);
+    let types = app.get("/messenger/switchboard.d.ts", None).await;
+    assert_eq!(types.status, StatusCode::OK);
+    assert_eq!(
+        types.header(axum::http::header::CONTENT_TYPE),
+        Some("application/typescript; charset=utf-8")
+    );
+    let loader = app.get("/messenger.js", None).await.body;
+    let interface = types
+        .body
+        .split("export interface Messenger {")
+        .nth(1)
+        .and_then(|rest| rest.split("\n}").next())
+        .expect("the Messenger interface");
+    let methods: Vec<&str> = interface
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.starts_with("/**") && !line.starts_with('*'))
+        .filter_map(|line| line.split_once('(').map(|(name, _)| name))
+        .map(|name| name.split('<').next().unwrap_or(name))
+        .collect();
+    assert!(methods.len() >= 7, "{methods:?}");
+    for method in methods {
+        assert!(
+            loader.contains(&format!("{method}: function")),
+            "the loader has no {method}"
+        );
+    }
+    db.close().await;
+}
