@@ -70,7 +70,9 @@ test('a page with its own sign-in hands over to the messenger, and hears its eve
   const token = adminToken(switchboard, `page-${suffix}`);
   const integrationId = await integration(request, token, `Acme SSO ${suffix}`, provider.issuer, true);
   const appearance = { primaryColor: '#0f766e', launcherLabel: 'Chat with us', greeting: 'Hello!' };
-  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost']);
+  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost'], {
+    pageRedirectUris: [pageUrl],
+  });
   const site = await startCustomerSite(snippet + pageScript(discovery.authorization_endpoint, TEST_CLIENT.clientId), port);
   const names = () => page.evaluate(() => (window as any).events.map((event: { name: string }) => event.name));
   try {

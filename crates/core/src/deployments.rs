@@ -60,7 +60,7 @@ async fn insert(
     by: &Principal,
 ) -> Result<Deployment, Error> {
     by.require_change()?;
-    let domains = check(db, input).await?;
+    let checked = check(db, input).await?;
     let now = Utc::now();
     let row = deployment::ActiveModel {
         id: Set(Uuid::new_v4()),
@@ -68,11 +68,13 @@ async fn insert(
         description: Set(input.description.trim().to_owned()),
         configuration_id: Set(input.configuration.id),
         configuration_version: Set(input.configuration.version),
-        allowed_domains: Set(serde_json::json!(domains)),
+        allowed_domains: Set(serde_json::json!(checked.domains)),
         allow_all_domains: Set(input.allow_all_domains),
         status: Set(input.status.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        page_sign_in: Set(input.page_sign_in),
+        page_redirect_uris: Set(Some(serde_json::json!(checked.redirect_uris))),
     }
     .insert(db)
     .await?;
@@ -124,7 +126,10 @@ async fn save(
     by: &Principal,
 ) -> Result<Deployment, Error> {
     by.require_change()?;
-    let domains = check(db, input).await?;
+    let Checked {
+        domains,
+        redirect_uris,
+    } = check(db, input).await?;
     let row = find(db, id).await?;
     let before = to_domain(row.clone(), base_url)?;
     let changed: Vec<String> = [
@@ -140,6 +145,14 @@ async fn save(
             "allow all domains",
         ),
         (before.status != input.status, "status"),
+        (
+            before.page_sign_in != input.page_sign_in,
+            "page-side sign-in",
+        ),
+        (
+            before.page_redirect_uris != redirect_uris,
+            "page-side redirect URIs",
+        ),
     ]
     .into_iter()
     .filter(|(differs, _)| *differs)
@@ -153,6 +166,8 @@ async fn save(
     update.allowed_domains = Set(serde_json::json!(domains));
     update.allow_all_domains = Set(input.allow_all_domains);
     update.status = Set(input.status.as_str().to_owned());
+    update.page_sign_in = Set(input.page_sign_in);
+    update.page_redirect_uris = Set(Some(serde_json::json!(redirect_uris)));
     update.updated_at = Set(Utc::now());
     let row = update.update(db).await?;
     record(db, by, "messenger_deployment.update", id, changed).await?;
@@ -191,6 +206,14 @@ pub struct Served {
 impl Served {
     pub fn patterns(&self) -> Result<Vec<DomainPattern>, Error> {
         patterns(&self.deployment)
+    }
+
+    /// The redirect URIs of the site's own sign-in, when page-side sign-in is on.
+    pub fn page_redirect_uris(&self) -> Result<Option<Vec<String>>, Error> {
+        if !self.deployment.page_sign_in {
+            return Ok(None);
+        }
+        page_redirect_uris_of(&self.deployment).map(Some)
     }
 
     /// Whether a page on `origin` may use this deployment.
@@ -264,14 +287,20 @@ pub async fn public_config(
     )))
 }
 
-/// Checks every field at once; returns the allowed domains, normalised.
-async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Vec<String>, Error> {
+/// What a deployment stores, normalised: its allowed domains and page-side redirect URIs.
+struct Checked {
+    domains: Vec<String>,
+    redirect_uris: Vec<String>,
+}
+
+/// Checks every field at once.
+async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Checked, Error> {
     let mut validation = Validation::new();
     validation
         .check(validation::name("name", &input.name))
         .check(validation::description("description", &input.description));
     let mut errors = validation.finish().err().unwrap_or_default();
-    let domains = match parse_lines("allowedDomains", &input.allowed_domains) {
+    let patterns = match parse_lines("allowedDomains", &input.allowed_domains) {
         Ok(patterns) if patterns.is_empty() && !input.allow_all_domains => {
             errors.push(FieldError::new(
                 "allowedDomains",
@@ -279,12 +308,23 @@ async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Vec<S
             ));
             vec![]
         }
-        Ok(patterns) => patterns.into_iter().map(String::from).collect(),
+        Ok(patterns) => patterns,
         Err(error) => {
             errors.push(error);
             vec![]
         }
     };
+    let redirect_uris = page_redirect_uris(
+        input.page_sign_in,
+        &input.page_redirect_uris,
+        &patterns,
+        input.allow_all_domains,
+    )
+    .unwrap_or_else(|error| {
+        errors.push(error);
+        vec![]
+    });
+    let domains = patterns.into_iter().map(String::from).collect();
     let version_rows = configuration_version::Entity::find()
         .filter(configuration_version::Column::ConfigurationId.eq(input.configuration.id))
         .order_by_asc(configuration_version::Column::Version)
@@ -321,10 +361,57 @@ async fn check(db: &DatabaseConnection, input: &DeploymentInput) -> Result<Vec<S
         errors.push(FieldError::new("configuration", problem));
     }
     if errors.is_empty() {
-        Ok(domains)
+        Ok(Checked {
+            domains,
+            redirect_uris,
+        })
     } else {
         Err(Error::Invalid(errors))
     }
+}
+
+/// The redirect URIs of a site's own sign-in (one per line, blank lines ignored, duplicates
+/// dropped): absolute http(s) URLs without a fragment, each on one of the allowed domains, and
+/// at least one when page-side sign-in is on.
+pub(crate) fn page_redirect_uris(
+    page_sign_in: bool,
+    lines: &[String],
+    patterns: &[DomainPattern],
+    allow_all_domains: bool,
+) -> Result<Vec<String>, FieldError> {
+    let problem = |message: String| FieldError::new("pageRedirectUris", message);
+    let mut uris: Vec<String> = Vec::new();
+    for line in lines
+        .iter()
+        .map(|line| line.trim())
+        .filter(|line| !line.is_empty())
+    {
+        let url = url::Url::parse(line)
+            .ok()
+            .filter(|url| matches!(url.scheme(), "https" | "http") && url.has_host())
+            .ok_or_else(|| problem(format!("{line} is not an absolute http(s) URL.")))?;
+        if url.fragment().is_some() {
+            return Err(problem(format!("{line}: a redirect URI has no #fragment.")));
+        }
+        if !origin_allowed(
+            &url.origin().ascii_serialization(),
+            patterns,
+            allow_all_domains,
+        ) {
+            return Err(problem(format!(
+                "{line} is not on one of this deployment's allowed domains."
+            )));
+        }
+        if !uris.iter().any(|uri| uri == line) {
+            uris.push(line.to_owned());
+        }
+    }
+    if page_sign_in && uris.is_empty() {
+        return Err(problem(
+            "List the redirect URIs of the site's own sign-in (the page where the messenger loads after it), or turn page-side sign-in off.".to_owned(),
+        ));
+    }
+    Ok(uris)
 }
 
 /// Why "Allow all domains" and sign-in do not go together.
@@ -354,10 +441,21 @@ fn to_domain(row: deployment::Model, base_url: &str) -> Result<Deployment, Error
         },
         allowed_domains,
         allow_all_domains: row.allow_all_domains,
+        page_redirect_uris: page_redirect_uris_of(&row)?,
+        page_sign_in: row.page_sign_in,
         id: row.id,
         name: row.name,
         description: row.description,
     })
+}
+
+fn page_redirect_uris_of(row: &deployment::Model) -> Result<Vec<String>, Error> {
+    row.page_redirect_uris
+        .clone()
+        .map(serde_json::from_value)
+        .transpose()
+        .map(Option::unwrap_or_default)
+        .map_err(|error| Error::Corrupt(format!("deployment {}: {error}", row.id)))
 }
 
 async fn find(db: &DatabaseConnection, id: Uuid) -> Result<deployment::Model, Error> {

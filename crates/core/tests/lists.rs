@@ -130,6 +130,8 @@ async fn insert_deployment(db: &DatabaseConnection, name: &str, configuration_id
         status: Set("active".into()),
         created_at: Set(now),
         updated_at: Set(now),
+        page_sign_in: Set(false),
+        page_redirect_uris: Set(None),
     }
     .insert(db)
     .await

@@ -81,6 +81,8 @@ async fn new_deployment(db: &DatabaseConnection, configuration_id: Uuid) -> depl
         status: Set("active".into()),
         created_at: Set(now),
         updated_at: Set(now),
+        page_sign_in: Set(false),
+        page_redirect_uris: Set(None),
     }
     .insert(db)
     .await

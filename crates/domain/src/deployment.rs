@@ -34,6 +34,12 @@ pub struct Deployment {
     pub status: Status,
     /// The one line to paste into the site's pages.
     pub snippet: String,
+    /// The site's own sign-in hands its codes to the messenger (`registerAuthProvider`).
+    #[serde(default)]
+    pub page_sign_in: bool,
+    /// The redirect URIs of the site's own sign-in; the exchange refuses any other.
+    #[serde(default)]
+    pub page_redirect_uris: Vec<String>,
 }
 
 /// Which configuration a deployment serves: a pinned version, or the latest published one.
@@ -60,6 +66,13 @@ pub struct DeploymentInput {
     #[serde(default)]
     pub allow_all_domains: bool,
     pub status: Status,
+    /// Off unless set: only then does the code exchange accept this deployment's codes.
+    #[serde(default)]
+    pub page_sign_in: bool,
+    /// Each an absolute http(s) URL on one of the allowed domains; at least one with
+    /// `page_sign_in`.
+    #[serde(default)]
+    pub page_redirect_uris: Vec<String>,
 }
 
 /// The snippet for deployment `id` served from `base_url`.

@@ -22,6 +22,16 @@ use crate::error::AppError;
 pub struct DeploymentEditor {
     pub deployment: Option<Deployment>,
     pub configurations: Vec<ConfigurationSummary>,
+    /// Per configuration that signs in: the provider the site's own sign-in talks to.
+    pub sign_in_providers: Vec<SignInProvider>,
+}
+
+/// What a site's own sign-in script needs to know of the provider a configuration uses.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SignInProvider {
+    pub configuration_id: Uuid,
+    pub issuer: String,
+    pub client_id: String,
 }
 
 #[server]
@@ -34,9 +44,37 @@ pub async fn load_deployment_editor(id: Option<Uuid>) -> Result<DeploymentEditor
         None => None,
     };
     let configurations = messenger::list_configurations(db).await?;
+    let mut sign_in_providers = Vec::new();
+    for configuration in messenger::all(db).await? {
+        let content = configuration
+            .versions
+            .last()
+            .map_or(&configuration.draft, |version| &version.content);
+        let Some(integration_id) = content
+            .authentication
+            .integration_id
+            .filter(|_| content.authentication.enabled)
+        else {
+            continue;
+        };
+        let Ok(integration) = switchboard_core::integrations::get(db, integration_id).await else {
+            continue;
+        };
+        let issuer = integration
+            .discovery_uri
+            .unwrap_or_default()
+            .trim_end_matches("/.well-known/openid-configuration")
+            .to_owned();
+        sign_in_providers.push(SignInProvider {
+            configuration_id: configuration.id,
+            issuer,
+            client_id: integration.credentials.client_id.unwrap_or_default(),
+        });
+    }
     Ok(DeploymentEditor {
         deployment,
         configurations,
+        sign_in_providers,
     })
 }
 
@@ -67,6 +105,7 @@ fn Editor(editor: DeploymentEditor, can_change: bool) -> impl IntoView {
     let DeploymentEditor {
         deployment,
         configurations,
+        sign_in_providers,
     } = editor;
     let current = RwSignal::new(deployment.clone());
     let id = RwSignal::new(deployment.as_ref().map(|d| d.id));
@@ -104,6 +143,13 @@ fn Editor(editor: DeploymentEditor, can_change: bool) -> impl IntoView {
             .unwrap_or_default(),
     );
     let allow_all = RwSignal::new(deployment.as_ref().is_some_and(|d| d.allow_all_domains));
+    let page_sign_in = RwSignal::new(deployment.as_ref().is_some_and(|d| d.page_sign_in));
+    let redirect_uris = RwSignal::new(
+        deployment
+            .as_ref()
+            .map(|d| d.page_redirect_uris.join("\n"))
+            .unwrap_or_default(),
+    );
     let active = RwSignal::new(
         deployment
             .as_ref()
@@ -162,6 +208,12 @@ fn Editor(editor: DeploymentEditor, can_change: bool) -> impl IntoView {
                 },
                 allowed_domains: domains.get_untracked().lines().map(str::to_owned).collect(),
                 allow_all_domains: allow_all.get_untracked(),
+                page_sign_in: page_sign_in.get_untracked(),
+                page_redirect_uris: redirect_uris
+                    .get_untracked()
+                    .lines()
+                    .map(str::to_owned)
+                    .collect(),
                 status: if active.get_untracked() {
                     Status::Active
                 } else {
@@ -255,6 +307,30 @@ fn Editor(editor: DeploymentEditor, can_change: bool) -> impl IntoView {
                 </label>
                 {move || error_of("allowAllDomains").get().map(|message| view! { <p id="allowAllDomains-error" class="mt-1 text-sm text-red-700">{message}</p> })}
             </div>
+            <fieldset class="rounded-md border border-slate-200 p-4">
+                <legend class="px-1 text-sm font-medium text-slate-700">"Page-side sign-in"</legend>
+                <label class="flex items-center gap-2 text-sm text-slate-800">
+                    <input type="checkbox" prop:checked=page_sign_in on:change=move |event| page_sign_in.set(event_target_checked(&event)) disabled=read_only class="h-4 w-4 rounded border-slate-300" />
+                    "The site signs its visitors in itself and hands the code to the messenger"
+                </label>
+                <div hidden=move || !page_sign_in.get() class="mt-3">
+                    <label for="pageRedirectUris" class="block text-sm font-medium text-slate-700">"Redirect URIs of the site's sign-in"</label>
+                    <textarea
+                        id="pageRedirectUris"
+                        rows="2"
+                        prop:value=redirect_uris
+                        on:input=move |event| redirect_uris.set(event_target_value(&event))
+                        disabled=read_only
+                        aria-describedby="pageRedirectUris-hint"
+                        class="mt-1 block w-full rounded-md border border-slate-300 bg-white px-3 py-2 font-mono text-sm"
+                    ></textarea>
+                    <p id="pageRedirectUris-hint" class="mt-1 text-xs text-slate-600">
+                        "One per line: the page where the messenger loads after the site's login, on an allowed domain. Register each at the provider as a sign-in redirect URI, and the page itself as a sign-out redirect URI; the messenger refuses codes sent with any other."
+                    </p>
+                    {move || error_of("pageRedirectUris").get().map(|message| view! { <p class="mt-1 text-sm text-red-700">{message}</p> })}
+                    <PageScripts configuration sign_in_providers=sign_in_providers.clone() redirect_uris />
+                </div>
+            </fieldset>
             <label class="flex items-center gap-2 text-sm text-slate-800">
                 <input type="checkbox" prop:checked=active on:change=move |event| active.set(event_target_checked(&event)) disabled=read_only class="h-4 w-4 rounded border-slate-300" />
                 "Active"
@@ -308,4 +384,133 @@ fn Snippet(deployment: Deployment) -> impl IntoView {
             </p>
         </section>
     }
+}
+
+/// Ready-to-paste page scripts for the site's own sign-in, filled in with the provider of the
+/// chosen configuration: one with the browser's own crypto and no library, one with Okta's
+/// `@okta/okta-auth-js`.
+#[component]
+fn PageScripts(
+    configuration: RwSignal<String>,
+    sign_in_providers: Vec<SignInProvider>,
+    redirect_uris: RwSignal<String>,
+) -> impl IntoView {
+    let provider = move || {
+        sign_in_providers
+            .iter()
+            .find(|p| p.configuration_id.to_string() == configuration.get())
+            .cloned()
+    };
+    let redirect = move || {
+        redirect_uris
+            .get()
+            .lines()
+            .map(str::trim)
+            .find(|line| !line.is_empty())
+            .unwrap_or("https://www.example.com/")
+            .to_owned()
+    };
+    view! {
+        {move || match provider() {
+            None => view! {
+                <p class="mt-3 text-sm text-slate-700">"The chosen configuration does not sign visitors in; pick one that does to see the page scripts."</p>
+            }.into_any(),
+            Some(provider) => {
+                let generic = generic_script(&provider, &redirect());
+                let okta = okta_script(&provider, &redirect());
+                view! {
+                    <details class="mt-3">
+                        <summary class="cursor-pointer text-sm font-medium text-indigo-700">"Page script: any OpenID Connect provider (no library)"</summary>
+                        <pre class="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs"><code>{generic}</code></pre>
+                    </details>
+                    <details class="mt-2">
+                        <summary class="cursor-pointer text-sm font-medium text-indigo-700">"Page script: Okta with @okta/okta-auth-js"</summary>
+                        <pre class="mt-2 overflow-x-auto rounded bg-slate-50 p-3 text-xs"><code>{okta}</code></pre>
+                    </details>
+                }.into_any()
+            }
+        }}
+    }
+}
+
+fn generic_script(provider: &SignInProvider, redirect: &str) -> String {
+    format!(
+        r#"<script>
+  // After the messenger snippet. The site's own login: authorization code + PKCE.
+  window.Switchboard = window.Switchboard || {{ q: [] }};
+  var ISSUER = {issuer:?}, CLIENT_ID = {client:?}, REDIRECT_URI = {redirect:?};
+  function b64url(bytes) {{
+    return btoa(String.fromCharCode.apply(null, bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  }}
+  async function login() {{
+    var config = await (await fetch(ISSUER + '/.well-known/openid-configuration')).json();
+    var nonce = await Switchboard.getNonce();
+    var verifier = b64url(crypto.getRandomValues(new Uint8Array(32)));
+    var challenge = b64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
+    var state = b64url(crypto.getRandomValues(new Uint8Array(16)));
+    sessionStorage.setItem('signin', JSON.stringify({{ verifier: verifier, nonce: nonce, state: state }}));
+    location.href = config.authorization_endpoint + '?' + new URLSearchParams({{
+      response_type: 'code', client_id: CLIENT_ID, redirect_uri: REDIRECT_URI, scope: 'openid profile email',
+      state: state, nonce: nonce, code_challenge: challenge, code_challenge_method: 'S256'
+    }});
+  }}
+  var params = new URLSearchParams(location.search);
+  var saved = JSON.parse(sessionStorage.getItem('signin') || 'null');
+  var pending = null;
+  if (params.get('code') && saved && params.get('state') === saved.state) {{
+    sessionStorage.removeItem('signin');
+    pending = {{ code: params.get('code'), redirectUri: REDIRECT_URI, codeVerifier: saved.verifier,
+      nonce: saved.nonce, iss: params.get('iss') || undefined }};
+    history.replaceState(null, '', REDIRECT_URI);
+  }}
+  Switchboard.q.push(['registerAuthProvider', {{
+    getAuthCode: function (options) {{
+      var code = pending; pending = null;
+      if (!code && options.interactive) login();
+      return code;
+    }}
+  }}]);
+</script>"#,
+        issuer = provider.issuer,
+        client = provider.client_id,
+    )
+}
+
+fn okta_script(provider: &SignInProvider, redirect: &str) -> String {
+    format!(
+        r#"<script>
+  // After the messenger snippet and Okta's @okta/okta-auth-js (npm, or Okta's CDN build):
+  // the library runs the login; the messenger, not the library, exchanges the code.
+  window.Switchboard = window.Switchboard || {{ q: [] }};
+  var REDIRECT_URI = {redirect:?};
+  var authClient = new OktaAuth({{
+    issuer: {issuer:?}, clientId: {client:?}, redirectUri: REDIRECT_URI,
+    pkce: true, responseType: 'code', scopes: ['openid', 'profile', 'email']
+  }});
+  var pending = null;
+  var params = new URLSearchParams(location.search);
+  var saved = JSON.parse(sessionStorage.getItem('signin') || 'null');
+  if (params.get('code') && saved && params.get('state') === saved.state) {{
+    sessionStorage.removeItem('signin');
+    pending = {{ code: params.get('code'), redirectUri: REDIRECT_URI, codeVerifier: saved.verifier,
+      nonce: saved.nonce, iss: params.get('iss') || undefined }};
+    history.replaceState(null, '', REDIRECT_URI);
+  }}
+  async function login() {{
+    var nonce = await Switchboard.getNonce();
+    var meta = await authClient.token.prepareTokenParams({{ nonce: nonce }});
+    sessionStorage.setItem('signin', JSON.stringify({{ verifier: meta.codeVerifier, nonce: nonce, state: meta.state }}));
+    authClient.token.getWithRedirect({{ nonce: nonce, state: meta.state, codeVerifier: meta.codeVerifier, codeChallenge: meta.codeChallenge, responseMode: 'query' }});
+  }}
+  Switchboard.q.push(['registerAuthProvider', {{
+    getAuthCode: function (options) {{
+      var code = pending; pending = null;
+      if (!code && options.interactive) login();
+      return code;
+    }}
+  }}]);
+</script>"#,
+        issuer = provider.issuer,
+        client = provider.client_id,
+    )
 }

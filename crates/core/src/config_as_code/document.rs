@@ -105,6 +105,10 @@ pub struct DeploymentEntry {
     pub allow_all_domains: bool,
     #[serde(default = "inactive")]
     pub status: Status,
+    #[serde(default)]
+    pub page_sign_in: bool,
+    #[serde(default)]
+    pub page_redirect_uris: Vec<String>,
 }
 
 /// Where a secret is read from when the document is applied: written `{env: NAME}` or

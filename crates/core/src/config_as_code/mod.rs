@@ -71,6 +71,8 @@ pub async fn export(store: &impl Store) -> Result<Document, Error> {
                 allowed_domains: deployment.allowed_domains,
                 allow_all_domains: deployment.allow_all_domains,
                 status: deployment.status,
+                page_sign_in: deployment.page_sign_in,
+                page_redirect_uris: deployment.page_redirect_uris,
             })
             .collect(),
     })

@@ -147,6 +147,8 @@ pub(super) struct DeploymentWrite {
     pub allowed_domains: Vec<String>,
     pub allow_all_domains: bool,
     pub status: Status,
+    pub page_sign_in: bool,
+    pub page_redirect_uris: Vec<String>,
     pub exists: bool,
     pub fields: Vec<String>,
 }
@@ -330,7 +332,7 @@ pub(super) async fn prepare(
             .check(validation::name("name", &entry.name))
             .check(validation::description("description", &entry.description));
         at(&path, check.finish(), &mut errors);
-        let domains: Vec<String> = match parse_lines("allowedDomains", &entry.allowed_domains) {
+        let patterns = match parse_lines("allowedDomains", &entry.allowed_domains) {
             Ok(patterns) if patterns.is_empty() && !entry.allow_all_domains => {
                 errors.push(FieldError::new(
                     format!("{path}.allowedDomains"),
@@ -338,12 +340,23 @@ pub(super) async fn prepare(
                 ));
                 vec![]
             }
-            Ok(patterns) => patterns.into_iter().map(String::from).collect(),
+            Ok(patterns) => patterns,
             Err(error) => {
                 at(&path, Err(vec![error]), &mut errors);
                 vec![]
             }
         };
+        let redirect_uris = deployments::page_redirect_uris(
+            entry.page_sign_in,
+            &entry.page_redirect_uris,
+            &patterns,
+            entry.allow_all_domains,
+        )
+        .unwrap_or_else(|error| {
+            at(&path, Err(vec![error]), &mut errors);
+            vec![]
+        });
+        let domains: Vec<String> = patterns.into_iter().map(String::from).collect();
         served_problems(
             &path,
             &entry.configuration,
@@ -357,6 +370,11 @@ pub(super) async fn prepare(
             Some(row) => {
                 let stored_domains: Vec<String> =
                     serde_json::from_value(row.allowed_domains.clone()).unwrap_or_default();
+                let stored_redirects: Vec<String> = row
+                    .page_redirect_uris
+                    .clone()
+                    .and_then(|uris| serde_json::from_value(uris).ok())
+                    .unwrap_or_default();
                 let stored_status: Status = rows::stored("deployment", row.id, &row.status)?;
                 [
                     (row.name != entry.name.trim(), "name"),
@@ -372,6 +390,8 @@ pub(super) async fn prepare(
                         "allow all domains",
                     ),
                     (stored_status != entry.status, "status"),
+                    (row.page_sign_in != entry.page_sign_in, "page-side sign-in"),
+                    (stored_redirects != redirect_uris, "page-side redirect URIs"),
                 ]
                 .into_iter()
                 .filter(|(differs, _)| *differs)
@@ -387,6 +407,8 @@ pub(super) async fn prepare(
             allowed_domains: domains,
             allow_all_domains: entry.allow_all_domains,
             status: entry.status,
+            page_sign_in: entry.page_sign_in,
+            page_redirect_uris: redirect_uris,
             exists: stored.is_some(),
             fields,
         });

@@ -191,6 +191,8 @@ async fn deployment(
     row.allowed_domains = Set(json!(write.allowed_domains));
     row.allow_all_domains = Set(write.allow_all_domains);
     row.status = Set(write.status.as_str().to_owned());
+    row.page_sign_in = Set(write.page_sign_in);
+    row.page_redirect_uris = Set(Some(json!(write.page_redirect_uris)));
     row.updated_at = Set(now);
     if write.exists {
         row.update(transaction).await?;

@@ -51,6 +51,7 @@ impl Failure {
             }
             "deployment_unavailable"
             | "sign_in_disabled"
+            | "page_sign_in_disabled"
             | "integration_inactive"
             | "integration_incomplete"
             | "integration_unavailable"

@@ -29,7 +29,10 @@ pub struct IssuedNonce {
 
 /// Issues a nonce for a deployment that signs visitors in.
 pub async fn issue(services: &Services, deployment_id: Uuid) -> Result<IssuedNonce, Failure> {
-    signing_deployment(services, deployment_id).await?;
+    let (served, _) = signing_deployment(services, deployment_id).await?;
+    if !served.deployment.page_sign_in {
+        return Err(page_sign_in_disabled());
+    }
     let now = Utc::now();
     // Nonces past their time serve no one; an hour's grace keeps "used" answers meaningful.
     page_nonce::Entity::delete_many()
@@ -51,6 +54,14 @@ pub async fn issue(services: &Services, deployment_id: Uuid) -> Result<IssuedNon
         nonce: nonce.expose_secret().to_owned(),
         expires_at,
     })
+}
+
+/// The refusal of a page-side sign-in on a deployment where it is off.
+pub(super) fn page_sign_in_disabled() -> Failure {
+    Failure::new(
+        "page_sign_in_disabled",
+        "Page-side sign-in is off for this messenger deployment: turn it on in its settings and list the site's redirect URIs.",
+    )
 }
 
 /// Takes `nonce` for `deployment_id`, once: `nonce_used` when it was taken before,

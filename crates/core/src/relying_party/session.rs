@@ -49,6 +49,15 @@ pub async fn exchange(
                 "redirectUri is not on one of this deployment's allowed domains.",
             ));
         }
+        let listed = served
+            .page_redirect_uris()?
+            .ok_or_else(super::page_nonce::page_sign_in_disabled)?;
+        if !listed.contains(&input.redirect_uri) {
+            return Err(Failure::new(
+                "invalid_request",
+                "redirectUri is not one of this deployment's page-side redirect URIs; list it in the deployment's settings.",
+            ));
+        }
         let verifier = pkce_verifier(input.code_verifier.as_deref())?;
         super::page_nonce::consume(services, deployment_id, &input.nonce).await?;
         let row = active_integration(services, integration_id).await?;

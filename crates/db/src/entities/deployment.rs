@@ -19,6 +19,11 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The site's own login hands its codes to the messenger (the exchange); off by default.
+    pub page_sign_in: bool,
+    /// A JSON array of the redirect URIs that login uses; `None` lists none.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub page_redirect_uris: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

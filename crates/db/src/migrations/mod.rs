@@ -11,6 +11,7 @@ mod m20261201_000005_people;
 mod m20261201_000006_providers;
 mod m20261201_000007_secret_references;
 mod m20261201_000008_page_nonces;
+mod m20261201_000009_page_sign_in;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_providers::Migration),
             Box::new(m20261201_000007_secret_references::Migration),
             Box::new(m20261201_000008_page_nonces::Migration),
+            Box::new(m20261201_000009_page_sign_in::Migration),
         ]
     }
 }

@@ -262,6 +262,8 @@ async fn configurations_served_by_deployments_cannot_be_deleted(db: &DatabaseCon
         status: Set("active".into()),
         created_at: Set(now),
         updated_at: Set(now),
+        page_sign_in: Set(false),
+        page_redirect_uris: Set(None),
     }
     .insert(app.db())
     .await

@@ -214,6 +214,26 @@ async fn bad_deployments_are_refused_field_by_field(db: &DatabaseConnection) {
             "configuration",
             "Version 7",
         ),
+        (
+            page_side(&published, true, &[]),
+            "pageRedirectUris",
+            "List the redirect URIs",
+        ),
+        (
+            page_side(&published, true, &["https://elsewhere.example/signed-in"]),
+            "pageRedirectUris",
+            "not on one of this deployment's allowed domains",
+        ),
+        (
+            page_side(&published, false, &["/signed-in"]),
+            "pageRedirectUris",
+            "not an absolute http(s) URL",
+        ),
+        (
+            page_side(&published, true, &["https://www.example.com/#done"]),
+            "pageRedirectUris",
+            "no #fragment",
+        ),
     ] {
         let answer = app.api(Method::POST, DEPLOYMENTS, &token, Some(body)).await;
         assert_eq!(
@@ -323,4 +343,12 @@ async fn a_change_reaches_the_public_config_at_once(db: &DatabaseConnection) {
         Some("https://help.example.com"),
         "the cached config was served after the change"
     );
+}
+
+/// A deployment on www.example.com with page-side sign-in `on` and these redirect URIs.
+fn page_side(configuration: &str, on: bool, redirect_uris: &[&str]) -> Value {
+    let mut body = deployment(configuration, None, &["www.example.com"]);
+    body["pageSignIn"] = json!(on);
+    body["pageRedirectUris"] = json!(redirect_uris);
+    body
 }

@@ -90,13 +90,32 @@ impl Setup {
             upgrade,
         )
         .await;
-        Self {
+        let setup = Self {
             app,
             token,
             issuer,
             integration,
             deployment,
-        }
+        };
+        setup.page_sign_in(true).await;
+        setup
+    }
+
+    /// Turns page-side sign-in on (with the customer's page as its redirect URI) or off.
+    async fn page_sign_in(&self, on: bool) {
+        let path = format!("/api/v2/messenger/deployments/{}", self.deployment);
+        let mut deployment = self
+            .app
+            .api(Method::GET, &path, &self.token, None)
+            .await
+            .json();
+        deployment["pageSignIn"] = json!(on);
+        deployment["pageRedirectUris"] = json!([PAGE_REDIRECT]);
+        let saved = self
+            .app
+            .api(Method::PUT, &path, &self.token, Some(deployment))
+            .await;
+        assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     }
 
     /// Starts a sign-in: the provider URL and the cookie the browser got.
@@ -806,6 +825,28 @@ async fn page_side_codes_need_a_server_nonce_and_pkce(db: &DatabaseConnection) {
         "nonce_unknown",
     );
 
+    // Only the redirect URIs the deployment lists.
+    let (code, nonce) = setup.page_code().await;
+    let body = json!({"deploymentId": setup.deployment, "oauth": {
+        "code": code, "redirectUri": "https://customer.example/elsewhere", "nonce": nonce,
+        "codeVerifier": PAGE_VERIFIER, "iss": setup.issuer.issuer,
+    }});
+    let request = Request::post("/messenger/v1/token/exchange")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ORIGIN, PAGE)
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let unlisted = setup.app.send_from("203.0.113.9:4000", request).await;
+    refused(&unlisted, "invalid_request");
+    assert!(
+        unlisted.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("redirect URI"),
+        "{}",
+        unlisted.body
+    );
+
     // Ten minutes on, a nonce is no longer accepted.
     let (code, nonce) = setup.page_code().await;
     use sea_orm::sea_query::Expr;
@@ -824,6 +865,14 @@ async fn page_side_codes_need_a_server_nonce_and_pkce(db: &DatabaseConnection) {
         "{}",
         late.body
     );
+
+    // With page-side sign-in off, neither nonces nor exchanges.
+    let (code, nonce) = setup.page_code().await;
+    setup.page_sign_in(false).await;
+    let off = setup.nonce_from(PAGE).await;
+    refused(&off, "page_sign_in_disabled");
+    let off = exchange_from(&setup, PAGE, &code, &nonce, Some(PAGE_VERIFIER)).await;
+    refused(&off, "page_sign_in_disabled");
 
     // Each refusal is in the sign-in log with its reason; only the one good exchange made a session.
     let reasons: Vec<String> = setup
@@ -1053,6 +1102,8 @@ impl Setup {
                     "configuration": first.json()["configuration"],
                     "allowedDomains": ["customer.example"],
                     "status": "active",
+                    "pageSignIn": true,
+                    "pageRedirectUris": [PAGE_REDIRECT],
                 })),
             )
             .await;
