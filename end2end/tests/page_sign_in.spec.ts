@@ -105,18 +105,28 @@ test('a page with its own sign-in hands over to the messenger, and hears its eve
       .poll(() => page.evaluate(() => (window as any).events.filter((e: { name: string }) => e.name === 'message').map((e: { detail: unknown }) => e.detail)))
       .toContainEqual({ author: 'visitor', text: 'Hello from a signed-in page' });
 
-    // The page signs the visitor out of the messenger.
+    // The page signs the visitor out of the messenger, then of the provider, and comes back.
     await page.evaluate(() => (window as any).Switchboard.signOut());
     await expect.poll(names).toContain('signedOut');
     await expect(frame.getByRole('button', { name: 'Sign in' })).toBeVisible();
+    const signedOut = await page.evaluate(() =>
+      (window as any).events.find((event: { name: string }) => event.name === 'signedOut').detail,
+    );
+    const errors = await page.evaluate(() => (window as any).events.filter((e: { name: string }) => e.name === 'error'));
+    expect(errors).toEqual([]);
+    const endSession = new URL(signedOut.endSessionUrl);
+    expect(endSession.searchParams.get('post_logout_redirect_uri')).toBe(pageUrl);
+    expect(endSession.searchParams.get('id_token_hint')).toBeTruthy();
+    await page.goto(signedOut.endSessionUrl);
+    // oidc-provider asks before it signs out.
+    await page.getByRole('button', { name: /yes/i }).click();
+    await expect(page).toHaveURL(pageUrl);
 
     // The sign-in log has the page-side exchange, with the user's subject.
     const log = await request.get(`/api/v2/integrations/${integrationId}/signins`, {
       headers: { Authorization: `Bearer ${token}` },
     });
     expect((await log.json())[0]).toMatchObject({ succeeded: true, purpose: 'exchange', subject: TEST_USER.subject });
-    const errors = await page.evaluate(() => (window as any).events.filter((e: { name: string }) => e.name === 'error'));
-    expect(errors).toEqual([]);
   } finally {
     await site.stop();
     await provider.stop();

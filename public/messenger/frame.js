@@ -408,9 +408,10 @@ function exchange(oauth) {
 
 signOut.addEventListener('click', endSession);
 
+// Ends the messenger session; the page hears signedOut with the provider's sign-out address
+// (with id_token_hint and the way back), which a page-side site sends the visitor to.
 function endSession() {
   var session = store.get();
-  if (session && session.identity) emit('signedOut', { reason: 'signed_out' });
   store.set(null);
   clearTimeout(refreshTimer);
   stop();
@@ -418,10 +419,12 @@ function endSession() {
   if (config.clearOnSignOut) clearMessages();
   if (!session) return;
   call('DELETE', '/messenger/v1/token', session.token).then(function (result) {
-    if (result.ok && result.body.endSessionUrl) {
-      providerSignOut.href = result.body.endSessionUrl;
+    var endSessionUrl = result.ok ? result.body.endSessionUrl || null : null;
+    if (endSessionUrl) {
+      providerSignOut.href = endSessionUrl;
       providerSignOut.hidden = false;
     }
+    if (session.identity) emit('signedOut', { reason: 'signed_out', endSessionUrl: endSessionUrl });
   });
 }
 

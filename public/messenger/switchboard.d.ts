@@ -42,7 +42,11 @@ export interface Events {
   opened: undefined;
   closed: undefined;
   signedIn: Identity;
-  signedOut: { reason: 'signed_out' | 'session_ended' };
+  /**
+   * `endSessionUrl`: the provider's sign-out (with `id_token_hint` and the way back to the page),
+   * for a site that signs its visitors out of the provider too.
+   */
+  signedOut: { reason: 'signed_out' | 'session_ended'; endSessionUrl?: string | null };
   message: { author: 'visitor' | 'agent'; text: string };
   /** `reason` is a code: `nonce_used`, `pkce_required`, `unavailable`, `auth_code_failed`... */
   error: { reason: string; message?: string };

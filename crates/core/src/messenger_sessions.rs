@@ -16,6 +16,11 @@ use uuid::Uuid;
 use crate::secrets::Keyring;
 use crate::{Error, Store, opaque};
 
+/// What a session's ID token is sealed for.
+pub fn id_token_context(session: Uuid) -> String {
+    format!("messenger_session/{session}/id_token")
+}
+
 /// What a refresh token is sealed for.
 pub fn refresh_token_context(session: Uuid) -> String {
     format!("messenger_session/{session}/refresh_token")
@@ -32,6 +37,10 @@ pub struct NewSession<'a> {
     pub lifetime: Duration,
     /// The integration's max refresh token lifetime: no refresh extends the session past it.
     pub longest: Duration,
+    /// The ID token of the sign-in, for the provider's sign-out.
+    pub id_token: Option<&'a str>,
+    /// Where the provider sends the visitor back after its sign-out.
+    pub post_logout_redirect_uri: Option<String>,
 }
 
 /// A live session, as its bearer token finds it.
@@ -73,6 +82,11 @@ pub async fn create(
         latest_expiry: Set(latest_expiry),
         ended_at: Set(None),
         conversation_id: Set(None),
+        id_token_sealed: Set(new.id_token.map(|token| {
+            let token = SecretString::from(token.to_owned());
+            keyring.seal(&id_token_context(id), &token).into_bytes()
+        })),
+        post_logout_redirect_uri: Set(new.post_logout_redirect_uri),
     }
     .insert(db)
     .await?;
@@ -109,6 +123,8 @@ pub async fn start_anonymous(
             refresh_token: None,
             lifetime,
             longest: lifetime,
+            id_token: None,
+            post_logout_redirect_uri: None,
         },
     )
     .await
@@ -251,14 +267,36 @@ pub(crate) fn open_refresh_token(
     keyring: &Keyring,
     row: &messenger_session::Model,
 ) -> Result<Option<SecretString>, Error> {
-    let context = refresh_token_context(row.id);
-    row.refresh_token_sealed
-        .as_deref()
+    open(
+        keyring,
+        &refresh_token_context(row.id),
+        row.refresh_token_sealed.as_deref(),
+    )
+}
+
+/// The ID token the session was signed in with, for the provider's sign-out.
+pub(crate) fn open_id_token(
+    keyring: &Keyring,
+    row: &messenger_session::Model,
+) -> Result<Option<SecretString>, Error> {
+    open(
+        keyring,
+        &id_token_context(row.id),
+        row.id_token_sealed.as_deref(),
+    )
+}
+
+fn open(
+    keyring: &Keyring,
+    context: &str,
+    stored: Option<&[u8]>,
+) -> Result<Option<SecretString>, Error> {
+    stored
         .map(|stored| {
             let sealed = std::str::from_utf8(stored)
                 .map_err(|_| Error::Corrupt(format!("{context} is not a sealed value")))?;
             keyring
-                .open(&context, sealed)
+                .open(context, sealed)
                 .map_err(|error| Error::Corrupt(format!("{context}: {error}")))
         })
         .transpose()
@@ -310,22 +348,39 @@ pub(crate) async fn reseal_refresh_tokens(
     keyring: &Keyring,
 ) -> Result<usize, Error> {
     let rows = messenger_session::Entity::find()
-        .filter(messenger_session::Column::RefreshTokenSealed.is_not_null())
+        .filter(
+            messenger_session::Column::RefreshTokenSealed
+                .is_not_null()
+                .or(messenger_session::Column::IdTokenSealed.is_not_null()),
+        )
         .filter(messenger_session::Column::EndedAt.is_null())
         .all(db)
         .await?;
     let mut count = 0;
     for row in rows {
-        let context = refresh_token_context(row.id);
-        let Some(sealed) =
-            crate::integrations::reseal(keyring, &context, row.refresh_token_sealed.as_deref())?
-        else {
+        let refresh = crate::integrations::reseal(
+            keyring,
+            &refresh_token_context(row.id),
+            row.refresh_token_sealed.as_deref(),
+        )?;
+        let id_token = crate::integrations::reseal(
+            keyring,
+            &id_token_context(row.id),
+            row.id_token_sealed.as_deref(),
+        )?;
+        if refresh.is_none() && id_token.is_none() {
             continue;
-        };
+        }
         let mut update: messenger_session::ActiveModel = row.into();
-        update.refresh_token_sealed = Set(Some(sealed));
+        if let Some(sealed) = refresh {
+            update.refresh_token_sealed = Set(Some(sealed));
+            count += 1;
+        }
+        if let Some(sealed) = id_token {
+            update.id_token_sealed = Set(Some(sealed));
+            count += 1;
+        }
         update.update(db).await?;
-        count += 1;
     }
     Ok(count)
 }

@@ -18,6 +18,14 @@ pub fn callback(base_url: &str) -> String {
     format!("{base_url}{MESSENGER_PREFIX}{CALLBACK_PATH}")
 }
 
+/// Where the provider returns a visitor who signed out of it (below [`MESSENGER_PREFIX`]).
+pub const SIGNED_OUT_PATH: &str = "/auth/signed-out";
+
+/// `{base}/messenger/auth/signed-out`: the sign-out redirect URI of popup sign-in.
+pub fn signed_out(base_url: &str) -> String {
+    format!("{base_url}{MESSENGER_PREFIX}{SIGNED_OUT_PATH}")
+}
+
 /// `{base}/messenger/auth/start?deployment={id}`: where the messenger's "Sign in" goes.
 pub fn sign_in_start(base_url: &str, deployment: Uuid) -> String {
     format!("{base_url}{MESSENGER_PREFIX}{SIGN_IN_START_PATH}?deployment={deployment}")

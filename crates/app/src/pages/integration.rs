@@ -27,6 +27,8 @@ pub struct IntegrationView {
     pub integration: Integration,
     /// `{BASE}/messenger/auth/callback`, to register at the provider.
     pub redirect_uri: String,
+    /// `{BASE}/messenger/auth/signed-out`, the sign-out redirect URI to register.
+    pub signed_out_uri: String,
     /// Messenger configurations that sign in through this integration.
     pub used_by: Vec<String>,
 }
@@ -38,6 +40,7 @@ pub async fn load_integration(id: Uuid) -> Result<IntegrationView, AppError> {
     Ok(IntegrationView {
         integration: integrations::get(&services, id).await?,
         redirect_uri: switchboard_domain::urls::callback(&crate::server::base_url()?),
+        signed_out_uri: switchboard_domain::urls::signed_out(&crate::server::base_url()?),
         used_by: integrations::used_by(&services, id).await?,
     })
 }
@@ -131,6 +134,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
     let IntegrationView {
         integration,
         redirect_uri,
+        signed_out_uri,
         used_by,
     } = view;
     let id = integration.id;
@@ -245,7 +249,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             .next()
             .map(|error| view! { <div class="mb-4"><ErrorNotice error /></div> })}
 
-        <RedirectUri uri=redirect_uri help=profile.redirect_help />
+        <RedirectUri uri=redirect_uri signed_out=signed_out_uri help=profile.redirect_help />
         <p class="mt-2 text-sm text-slate-600" data-testid="page-side-hint">
             "Sites that run their own sign-in hand the code to the messenger instead: " {profile.page_hint}
         </p>
@@ -427,7 +431,7 @@ fn ScopeCheckbox(scope: String, chosen: RwSignal<Vec<String>>, read_only: bool) 
 
 /// The sign-in redirect URI to register at the provider, with a copy button.
 #[component]
-fn RedirectUri(uri: String, help: &'static str) -> impl IntoView {
+fn RedirectUri(uri: String, signed_out: String, help: &'static str) -> impl IntoView {
     let copied = RwSignal::new(false);
     let text = uri.clone();
     view! {
@@ -449,6 +453,11 @@ fn RedirectUri(uri: String, help: &'static str) -> impl IntoView {
             </div>
             <p class="mt-2 text-sm text-slate-700" data-testid="redirect-help">
                 "Register it at your provider. " {help}
+            </p>
+            <p class="mt-3 text-sm text-slate-700">
+                "Sign-out redirect URI: "
+                <code class="break-all rounded bg-white px-2 py-1 text-slate-900" data-testid="signed-out-uri">{signed_out}</code>
+                " — where the provider returns visitors who sign out of it from the messenger. For page-side sign-in, register the site's page as a sign-out redirect URI too."
             </p>
         </section>
     }

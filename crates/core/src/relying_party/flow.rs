@@ -305,7 +305,16 @@ async fn complete(
     let note = refresh_token_note(&row, &tokens);
     let finished = match flow.deployment_id {
         Some(deployment_id) if flow.purpose == "visitor" => {
-            let session = new_session(services, &row, deployment_id, &identity, &tokens).await?;
+            let signed_out = switchboard_domain::urls::signed_out(base_url);
+            let session = new_session(
+                services,
+                &row,
+                deployment_id,
+                &identity,
+                &tokens,
+                signed_out,
+            )
+            .await?;
             Finished::Visitor {
                 deployment_id,
                 session,

@@ -271,6 +271,7 @@ pub(super) async fn new_session(
     deployment_id: Uuid,
     identity: &Identity,
     tokens: &Tokens,
+    post_logout_redirect_uri: String,
 ) -> Result<MessengerSession, Failure> {
     let served = deployments::served(services.db(), deployment_id)
         .await?
@@ -290,6 +291,8 @@ pub(super) async fn new_session(
             refresh_token: tokens.refresh_token.as_ref(),
             lifetime: Duration::seconds(served.content.session_lifetime_seconds),
             longest: Duration::seconds(row.max_refresh_token_lifetime_seconds),
+            id_token: tokens.id_token.as_deref(),
+            post_logout_redirect_uri: Some(post_logout_redirect_uri),
         },
     )
     .await?)

@@ -2,6 +2,7 @@
 //! refreshes with the provider's refresh token, and sign-out.
 
 use chrono::Duration;
+use secrecy::ExposeSecret;
 use switchboard_domain::sign_in::MessengerSession;
 use url::Url;
 use uuid::Uuid;
@@ -87,7 +88,9 @@ pub async fn exchange(
         )
         .await?;
         let note = super::flow::refresh_token_note(&row, &tokens);
-        let session = new_session(services, &row, deployment_id, &identity, &tokens).await?;
+        // The provider returns the visitor to the site's page after signing out.
+        let page = input.redirect_uri.clone();
+        let session = new_session(services, &row, deployment_id, &identity, &tokens, page).await?;
         Ok((session, note))
     }
     .await;
@@ -272,10 +275,22 @@ pub async fn sign_out(services: &Services, token: &str) -> Result<Option<Url>, F
         )
         .await;
     }
+    // A token sealed under a key since removed only costs the hint.
+    let id_token = messenger_sessions::open_id_token(services.keyring(), &row)
+        .ok()
+        .flatten();
     Ok(metadata.end_session_endpoint.clone().map(|mut url| {
+        let mut query = url.query_pairs_mut();
         if let Some(client_id) = &integration_row.client_id {
-            url.query_pairs_mut().append_pair("client_id", client_id);
+            query.append_pair("client_id", client_id);
         }
+        if let Some(id_token) = &id_token {
+            query.append_pair("id_token_hint", id_token.expose_secret());
+        }
+        if let Some(back) = &row.post_logout_redirect_uri {
+            query.append_pair("post_logout_redirect_uri", back);
+        }
+        drop(query);
         url
     }))
 }

@@ -24,6 +24,10 @@ pub struct Model {
     pub ended_at: Option<DateTimeUtc>,
     /// The conversation this session writes to, once the visitor wrote.
     pub conversation_id: Option<Uuid>,
+    /// AEAD-sealed ID token the session was signed in with: the `id_token_hint` of sign-out.
+    pub id_token_sealed: Option<Vec<u8>>,
+    /// Where the provider returns the visitor after signing out.
+    pub post_logout_redirect_uri: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

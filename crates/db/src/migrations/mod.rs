@@ -12,6 +12,7 @@ mod m20261201_000006_providers;
 mod m20261201_000007_secret_references;
 mod m20261201_000008_page_nonces;
 mod m20261201_000009_page_sign_in;
+mod m20261201_000010_sign_out;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000007_secret_references::Migration),
             Box::new(m20261201_000008_page_nonces::Migration),
             Box::new(m20261201_000009_page_sign_in::Migration),
+            Box::new(m20261201_000010_sign_out::Migration),
         ]
     }
 }

@@ -74,6 +74,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/v1/deployments/{id}/config", get(config::public_config))
         .route("/frame", get(frame::frame))
+        .route(urls::SIGNED_OUT_PATH, get(pages::signed_out))
         .route("/frame.js", get(assets::frame_script))
         .route("/event-stream.js", get(assets::event_stream_script))
         .route("/frame.css", get(assets::frame_style))

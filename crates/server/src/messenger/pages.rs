@@ -107,6 +107,15 @@ pub fn sign_in_failed(failure: &switchboard_core::relying_party::Failure) -> Res
     page(status, "en", "Sign-in failed", &body, "'none'")
 }
 
+/// `GET /messenger/auth/signed-out`: where the provider returns a visitor who signed out of it
+/// from the messenger (the sign-out redirect URI to register for popup sign-in).
+pub async fn signed_out() -> Response {
+    let body = r#"<main class="popup"><h1>Signed out</h1>
+<p>You are signed out of the messenger and of your identity provider. You can close this window.</p>
+</main>"#;
+    page(StatusCode::OK, "en", "Signed out", body, "'none'")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

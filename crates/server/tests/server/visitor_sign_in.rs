@@ -505,10 +505,22 @@ async fn a_visitor_signs_in_and_out(db: &DatabaseConnection) {
         .messenger(Method::DELETE, "/messenger/v1/token", &session)
         .await;
     assert_eq!(out.status, StatusCode::OK, "{}", out.body);
+    // The provider's sign-out knows whose session it is, and returns to the messenger's page.
+    let end_session = Url::parse(out.json()["endSessionUrl"].as_str().unwrap()).unwrap();
     assert_eq!(
-        out.json()["endSessionUrl"],
-        format!("{}/logout?client_id={CLIENT_ID}", setup.issuer.issuer)
+        end_session.as_str().split('?').next(),
+        Some(format!("{}/logout", setup.issuer.issuer).as_str())
     );
+    assert_eq!(query(&end_session, "client_id"), CLIENT_ID);
+    assert_eq!(
+        query(&end_session, "post_logout_redirect_uri"),
+        format!("{}/messenger/auth/signed-out", common::BASE)
+    );
+    let hint = query(&end_session, "id_token_hint");
+    assert_eq!(hint.split('.').count(), 3, "a JWT: {hint}");
+    let signed_out = setup.app.get("/messenger/auth/signed-out", None).await;
+    assert_eq!(signed_out.status, StatusCode::OK);
+    assert!(signed_out.body.contains("Signed out"));
     assert_eq!(
         setup.issuer.revoked().len(),
         1,

@@ -1,0 +1,54 @@
+//! Sign-out that reaches the provider and comes back: a messenger session keeps the ID token it
+//! was signed in with (sealed), sent as `id_token_hint`, and the address the provider returns to
+//! afterwards (`post_logout_redirect_uri`: the site's page for page-side sign-in, the
+//! messenger's signed-out page for the popup).
+
+use sea_orm_migration::{prelude::*, schema::*};
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // One column per statement: SQLite alters a table one column at a time.
+        for column in [
+            blob_null(MessengerSessions::IdTokenSealed),
+            string_null(MessengerSessions::PostLogoutRedirectUri),
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(MessengerSessions::Table)
+                        .add_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        for column in [
+            MessengerSessions::PostLogoutRedirectUri,
+            MessengerSessions::IdTokenSealed,
+        ] {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(MessengerSessions::Table)
+                        .drop_column(column)
+                        .to_owned(),
+                )
+                .await?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(DeriveIden)]
+enum MessengerSessions {
+    Table,
+    IdTokenSealed,
+    PostLogoutRedirectUri,
+}
