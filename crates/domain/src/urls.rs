@@ -18,6 +18,14 @@ pub fn callback(base_url: &str) -> String {
     format!("{base_url}{MESSENGER_PREFIX}{CALLBACK_PATH}")
 }
 
+/// Where the provider posts its back-channel logout (below [`MESSENGER_PREFIX`]).
+pub const BACKCHANNEL_LOGOUT_PATH: &str = "/auth/backchannel-logout";
+
+/// `{base}/messenger/auth/backchannel-logout`: the back-channel logout URI to register.
+pub fn backchannel_logout(base_url: &str) -> String {
+    format!("{base_url}{MESSENGER_PREFIX}{BACKCHANNEL_LOGOUT_PATH}")
+}
+
 /// Where the provider returns a visitor who signed out of it (below [`MESSENGER_PREFIX`]).
 pub const SIGNED_OUT_PATH: &str = "/auth/signed-out";
 

@@ -29,6 +29,8 @@ pub struct IntegrationView {
     pub redirect_uri: String,
     /// `{BASE}/messenger/auth/signed-out`, the sign-out redirect URI to register.
     pub signed_out_uri: String,
+    /// `{BASE}/messenger/auth/backchannel-logout`, the back-channel logout URI to register.
+    pub backchannel_logout_uri: String,
     /// Messenger configurations that sign in through this integration.
     pub used_by: Vec<String>,
 }
@@ -41,6 +43,9 @@ pub async fn load_integration(id: Uuid) -> Result<IntegrationView, AppError> {
         integration: integrations::get(&services, id).await?,
         redirect_uri: switchboard_domain::urls::callback(&crate::server::base_url()?),
         signed_out_uri: switchboard_domain::urls::signed_out(&crate::server::base_url()?),
+        backchannel_logout_uri: switchboard_domain::urls::backchannel_logout(
+            &crate::server::base_url()?,
+        ),
         used_by: integrations::used_by(&services, id).await?,
     })
 }
@@ -135,6 +140,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
         integration,
         redirect_uri,
         signed_out_uri,
+        backchannel_logout_uri,
         used_by,
     } = view;
     let id = integration.id;
@@ -249,7 +255,7 @@ fn IntegrationEditor(view: IntegrationView, can_change: bool) -> impl IntoView {
             .next()
             .map(|error| view! { <div class="mb-4"><ErrorNotice error /></div> })}
 
-        <RedirectUri uri=redirect_uri signed_out=signed_out_uri help=profile.redirect_help />
+        <RedirectUri uri=redirect_uri signed_out=signed_out_uri backchannel=backchannel_logout_uri help=profile.redirect_help />
         <p class="mt-2 text-sm text-slate-600" data-testid="page-side-hint">
             "Sites that run their own sign-in hand the code to the messenger instead: " {profile.page_hint}
         </p>
@@ -431,7 +437,12 @@ fn ScopeCheckbox(scope: String, chosen: RwSignal<Vec<String>>, read_only: bool) 
 
 /// The sign-in redirect URI to register at the provider, with a copy button.
 #[component]
-fn RedirectUri(uri: String, signed_out: String, help: &'static str) -> impl IntoView {
+fn RedirectUri(
+    uri: String,
+    signed_out: String,
+    backchannel: String,
+    help: &'static str,
+) -> impl IntoView {
     let copied = RwSignal::new(false);
     let text = uri.clone();
     view! {
@@ -458,6 +469,11 @@ fn RedirectUri(uri: String, signed_out: String, help: &'static str) -> impl Into
                 "Sign-out redirect URI: "
                 <code class="break-all rounded bg-white px-2 py-1 text-slate-900" data-testid="signed-out-uri">{signed_out}</code>
                 " — where the provider returns visitors who sign out of it from the messenger. For page-side sign-in, register the site's page as a sign-out redirect URI too."
+            </p>
+            <p class="mt-3 text-sm text-slate-700">
+                "Back-channel logout URI: "
+                <code class="break-all rounded bg-white px-2 py-1 text-slate-900" data-testid="backchannel-logout-uri">{backchannel}</code>
+                " — when the provider supports it, a sign-out there ends the person's messenger sessions at once."
             </p>
         </section>
     }

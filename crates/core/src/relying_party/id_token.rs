@@ -261,10 +261,10 @@ fn classify(
     }
 }
 
-type Claims = Map<String, Value>;
+pub(super) type Claims = Map<String, Value>;
 
 /// The header and claims, read without any check (only to say precisely what is wrong).
-fn decode_unverified(token: &str) -> Result<(Claims, Claims), Failure> {
+pub(super) fn decode_unverified(token: &str) -> Result<(Claims, Claims), Failure> {
     let malformed = || {
         Failure::id_token(
             "malformed",

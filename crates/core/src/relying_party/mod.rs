@@ -5,6 +5,7 @@
 //! refetch on an unknown `kid`, the clock-skew allowance, `azp`, RFC 9207's `iss`, userinfo's
 //! `sub`, groups, single-use state bound to the browser, and a reason code for every failure.
 
+pub mod back_channel;
 mod failure;
 pub mod flow;
 mod groups;

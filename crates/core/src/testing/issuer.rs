@@ -149,6 +149,14 @@ impl TestIssuer {
         code
     }
 
+    /// Any claims (a logout token, say) signed as this provider signs its ID tokens.
+    pub fn sign(&self, claims: &Value) -> String {
+        signed(
+            &self.lock(),
+            claims.as_object().expect("claims are an object"),
+        )
+    }
+
     pub fn tweak(&self, change: impl FnOnce(&mut Tweak)) {
         change(&mut self.lock().tweak);
     }
@@ -333,11 +341,17 @@ fn id_token(state: &Provider, nonce: Option<&str>) -> String {
             claims.insert(name.clone(), value.clone());
         }
     }
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
     if state.tweak.unsigned {
+        let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
         let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"none","typ":"JWT"}"#);
         return format!("{header}.{payload}.");
     }
+    signed(state, claims)
+}
+
+/// `claims` as a JWT signed with the provider's current key.
+fn signed(state: &Provider, claims: &serde_json::Map<String, Value>) -> String {
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap());
     let header = URL_SAFE_NO_PAD.encode(
         serde_json::to_vec(&json!({"alg": "RS256", "typ": "JWT", "kid": state.signing_key}))
             .unwrap(),

@@ -11,6 +11,7 @@ pub mod configuration_version;
 pub mod conversation;
 pub mod deployment;
 pub mod integration;
+pub mod logout_token;
 pub mod message;
 pub mod messenger_session;
 pub mod page_nonce;

@@ -13,6 +13,7 @@ mod m20261201_000007_secret_references;
 mod m20261201_000008_page_nonces;
 mod m20261201_000009_page_sign_in;
 mod m20261201_000010_sign_out;
+mod m20261201_000011_logout_tokens;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000008_page_nonces::Migration),
             Box::new(m20261201_000009_page_sign_in::Migration),
             Box::new(m20261201_000010_sign_out::Migration),
+            Box::new(m20261201_000011_logout_tokens::Migration),
         ]
     }
 }

@@ -185,3 +185,49 @@ fn test_result(
     );
     pages::page(StatusCode::OK, "en", "Test sign-in", &body, "'none'")
 }
+
+/// `POST /messenger/auth/backchannel-logout`: the provider's back-channel logout
+/// (`logout_token` in a form body). 200 when the token holds, whatever it ended; 400 with
+/// `{"error": "invalid_request", "error_description": ...}` when it does not, ending nothing.
+pub async fn backchannel_logout(
+    State(state): State<AppState>,
+    body: axum::body::Bytes,
+) -> Response {
+    let token = url::form_urlencoded::parse(&body)
+        .find(|(name, _)| name == "logout_token")
+        .map(|(_, value)| value.into_owned());
+    let outcome = match token {
+        Some(token) => {
+            switchboard_core::relying_party::back_channel::logout(&state.services, &token)
+                .await
+                .map(|_| ())
+        }
+        None => Err(Failure::new(
+            "invalid_request",
+            "The request carries no logout_token.",
+        )),
+    };
+    let mut response = match outcome {
+        Ok(()) => StatusCode::OK.into_response(),
+        Err(failure) => {
+            tracing::warn!(reason = %failure, "refused a back-channel logout");
+            let status = if failure.reason == "internal_error" {
+                StatusCode::INTERNAL_SERVER_ERROR
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            (
+                status,
+                axum::Json(serde_json::json!({
+                    "error": failure.reason,
+                    "error_description": failure.detail,
+                })),
+            )
+                .into_response()
+        }
+    };
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}

@@ -65,6 +65,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let limited = Router::new()
         .route(urls::SIGN_IN_START_PATH, get(auth::start))
         .route(urls::CALLBACK_PATH, get(auth::callback))
+        .route(
+            urls::BACKCHANNEL_LOGOUT_PATH,
+            post(auth::backchannel_logout),
+        )
         .route("/v1/token/nonce", post(tokens::nonce))
         .route("/v1/token/exchange", post(tokens::exchange))
         .route("/v1/token/refresh", post(tokens::refresh))

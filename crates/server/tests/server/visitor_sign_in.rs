@@ -28,6 +28,7 @@ test_on_each_engine!(
     a_refused_refresh_ends_the_session,
     pages_can_exchange_their_own_code,
     page_side_codes_need_a_server_nonce_and_pkce,
+    a_back_channel_logout_ends_the_persons_sessions,
     sign_in_endpoints_are_rate_limited,
     an_anonymous_conversation_goes_on_signed_in,
     public_answers_name_reason_codes_only,
@@ -1886,4 +1887,88 @@ async fn a_missing_refresh_token_is_named_in_the_sign_in_log(db: &DatabaseConnec
         latest["detail"],
         "The provider gave no refresh token: enable the Refresh Token grant for this app."
     );
+}
+
+/// `POST /messenger/auth/backchannel-logout` with `logout_token`, as the provider sends it.
+async fn backchannel(setup: &Setup, token: &str) -> Answer {
+    let body = format!("logout_token={}", urlencode(token));
+    let request = Request::post("/messenger/auth/backchannel-logout")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body))
+        .unwrap();
+    setup.app.send(request).await
+}
+
+fn logout_claims(setup: &Setup) -> Value {
+    let now = chrono::Utc::now().timestamp();
+    json!({
+        "iss": setup.issuer.issuer,
+        "aud": CLIENT_ID,
+        "iat": now,
+        "exp": now + 120,
+        "jti": uuid::Uuid::new_v4().to_string(),
+        "sub": SUBJECT,
+        "sid": "provider-session-1",
+        "events": {switchboard_core::relying_party::back_channel::LOGOUT_EVENT: {}},
+    })
+}
+
+async fn live(setup: &Setup, session: &str) -> bool {
+    setup
+        .messenger(Method::GET, "/messenger/v1/session", session)
+        .await
+        .status
+        == StatusCode::OK
+}
+
+async fn a_back_channel_logout_ends_the_persons_sessions(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    let first = signed_in_session(&setup).await;
+    let second = signed_in_session(&setup).await;
+
+    // Refusals end nothing.
+    let refusal = |answer: &Answer| {
+        assert_eq!(answer.status, StatusCode::BAD_REQUEST, "{}", answer.body);
+        assert_eq!(answer.json()["error"], "invalid_request");
+        answer.json()["error_description"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    // A signature changed in its middle (the last character may only hold padding bits).
+    let signed = setup.issuer.sign(&logout_claims(&setup));
+    let (signing_input, signature) = signed.rsplit_once('.').unwrap();
+    let mut signature: Vec<char> = signature.chars().collect();
+    signature[20] = if signature[20] == 'A' { 'B' } else { 'A' };
+    let forged = format!(
+        "{signing_input}.{}",
+        signature.into_iter().collect::<String>()
+    );
+    assert!(refusal(&backchannel(&setup, &forged).await).contains("does not verify"));
+    let mut claims = logout_claims(&setup);
+    claims["aud"] = json!("someone-else");
+    assert!(refusal(&backchannel(&setup, &setup.issuer.sign(&claims)).await).contains("audience"));
+    let mut claims = logout_claims(&setup);
+    claims["nonce"] = json!("n");
+    assert!(refusal(&backchannel(&setup, &setup.issuer.sign(&claims)).await).contains("nonce"));
+    let mut claims = logout_claims(&setup);
+    claims["events"] = json!({});
+    assert!(refusal(&backchannel(&setup, &setup.issuer.sign(&claims)).await).contains("events"));
+    let unsigned = {
+        let signed = setup.issuer.sign(&logout_claims(&setup));
+        let payload = signed.split('.').nth(1).unwrap().to_owned();
+        // base64url of {"alg":"none"}
+        format!("eyJhbGciOiJub25lIn0.{payload}.")
+    };
+    refusal(&backchannel(&setup, &unsigned).await);
+    refusal(&backchannel(&setup, "not a token").await);
+    assert!(live(&setup, &first).await && live(&setup, &second).await);
+
+    // A valid token ends every session of that person, once.
+    let token = setup.issuer.sign(&logout_claims(&setup));
+    let answer = backchannel(&setup, &token).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert_eq!(answer.header(header::CACHE_CONTROL), Some("no-store"));
+    assert!(!live(&setup, &first).await && !live(&setup, &second).await);
+    assert!(refusal(&backchannel(&setup, &token).await).contains("used already"));
 }
