@@ -267,7 +267,7 @@ pub(crate) fn open_refresh_token(
     keyring: &Keyring,
     row: &messenger_session::Model,
 ) -> Result<Option<SecretString>, Error> {
-    open(
+    crate::integrations::open_sealed(
         keyring,
         &refresh_token_context(row.id),
         row.refresh_token_sealed.as_deref(),
@@ -279,27 +279,11 @@ pub(crate) fn open_id_token(
     keyring: &Keyring,
     row: &messenger_session::Model,
 ) -> Result<Option<SecretString>, Error> {
-    open(
+    crate::integrations::open_sealed(
         keyring,
         &id_token_context(row.id),
         row.id_token_sealed.as_deref(),
     )
-}
-
-fn open(
-    keyring: &Keyring,
-    context: &str,
-    stored: Option<&[u8]>,
-) -> Result<Option<SecretString>, Error> {
-    stored
-        .map(|stored| {
-            let sealed = std::str::from_utf8(stored)
-                .map_err(|_| Error::Corrupt(format!("{context} is not a sealed value")))?;
-            keyring
-                .open(context, sealed)
-                .map_err(|error| Error::Corrupt(format!("{context}: {error}")))
-        })
-        .transpose()
 }
 
 /// Ends a session now; the token stops working at once.

@@ -107,14 +107,16 @@ pub fn open_client_secret(
     keyring: &Keyring,
     row: &integration::Model,
 ) -> Result<Option<SecretString>, Error> {
-    open(
+    open_sealed(
         keyring,
         &client_secret_context(row.id),
         row.client_secret_sealed.as_deref(),
     )
 }
 
-fn open(
+/// A stored sealed value opened, or `None` when nothing is stored; a value that does not
+/// open is `Corrupt`.
+pub(crate) fn open_sealed(
     keyring: &Keyring,
     context: &str,
     stored: Option<&[u8]>,
@@ -135,7 +137,7 @@ pub(crate) fn open_okta_api_token(
     keyring: &Keyring,
     row: &integration::Model,
 ) -> Result<Option<SecretString>, Error> {
-    open(
+    open_sealed(
         keyring,
         &okta_api_token_context(row.id),
         row.okta_api_token_sealed.as_deref(),

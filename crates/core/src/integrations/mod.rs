@@ -9,7 +9,7 @@ pub use credentials::{
     NewCredentials, client_secret_context, okta_api_token_context, open_client_secret,
     reseal_credentials, set_credentials,
 };
-pub(crate) use credentials::{open_okta_api_token, reseal};
+pub(crate) use credentials::{open_okta_api_token, open_sealed, reseal};
 pub(crate) use lifecycle::to_domain;
 pub use lifecycle::{
     InstallSettings, delete, get, install, install_configured, set_status, test_connection, update,

@@ -14,20 +14,15 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters a table one column at a time.
-        for column in [
-            string(Integrations::Provider).default("oidc").to_owned(),
-            string_null(Integrations::ManagedBy),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Integrations::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::add_columns(
+            manager,
+            Integrations::Table,
+            [
+                string(Integrations::Provider).default("oidc").to_owned(),
+                string_null(Integrations::ManagedBy),
+            ],
+        )
+        .await?;
         let connection = manager.get_connection();
         connection
             .execute_unprepared(
@@ -56,16 +51,12 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
-        for column in [Integrations::ManagedBy, Integrations::Provider] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Integrations::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::drop_columns(
+            manager,
+            Integrations::Table,
+            [Integrations::ManagedBy, Integrations::Provider],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -11,34 +11,25 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters a table one column at a time.
-        for column in [
-            string_null(Integrations::ClientSecretRef),
-            string_null(Integrations::OktaApiTokenRef),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Integrations::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::add_columns(
+            manager,
+            Integrations::Table,
+            [
+                string_null(Integrations::ClientSecretRef),
+                string_null(Integrations::OktaApiTokenRef),
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [Integrations::OktaApiTokenRef, Integrations::ClientSecretRef] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Integrations::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::drop_columns(
+            manager,
+            Integrations::Table,
+            [Integrations::OktaApiTokenRef, Integrations::ClientSecretRef],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -10,34 +10,25 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters a table one column at a time.
-        for column in [
-            boolean(Deployments::PageSignIn).default(false).to_owned(),
-            json_binary_null(Deployments::PageRedirectUris),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Deployments::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::add_columns(
+            manager,
+            Deployments::Table,
+            [
+                boolean(Deployments::PageSignIn).default(false).to_owned(),
+                json_binary_null(Deployments::PageRedirectUris),
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [Deployments::PageRedirectUris, Deployments::PageSignIn] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Deployments::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::drop_columns(
+            manager,
+            Deployments::Table,
+            [Deployments::PageRedirectUris, Deployments::PageSignIn],
+        )
+        .await?;
         Ok(())
     }
 }

@@ -11,37 +11,28 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // One column per statement: SQLite alters a table one column at a time.
-        for column in [
-            blob_null(MessengerSessions::IdTokenSealed),
-            string_null(MessengerSessions::PostLogoutRedirectUri),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(MessengerSessions::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::add_columns(
+            manager,
+            MessengerSessions::Table,
+            [
+                blob_null(MessengerSessions::IdTokenSealed),
+                string_null(MessengerSessions::PostLogoutRedirectUri),
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for column in [
-            MessengerSessions::PostLogoutRedirectUri,
-            MessengerSessions::IdTokenSealed,
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(MessengerSessions::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
+        super::drop_columns(
+            manager,
+            MessengerSessions::Table,
+            [
+                MessengerSessions::PostLogoutRedirectUri,
+                MessengerSessions::IdTokenSealed,
+            ],
+        )
+        .await?;
         Ok(())
     }
 }

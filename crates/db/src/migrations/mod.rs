@@ -35,3 +35,43 @@ impl MigratorTrait for Migrator {
         ]
     }
 }
+
+/// Adds `columns` to `table`, one statement each: SQLite alters a table one column at a time.
+async fn add_columns(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    columns: impl IntoIterator<Item = ColumnDef>,
+) -> Result<(), DbErr> {
+    let table = table.into_iden();
+    for mut column in columns {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(table.clone())
+                    .add_column(&mut column)
+                    .to_owned(),
+            )
+            .await?;
+    }
+    Ok(())
+}
+
+/// Drops `columns` from `table`, one statement each.
+async fn drop_columns<C: IntoIden>(
+    manager: &SchemaManager<'_>,
+    table: impl IntoIden,
+    columns: impl IntoIterator<Item = C>,
+) -> Result<(), DbErr> {
+    let table = table.into_iden();
+    for column in columns {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(table.clone())
+                    .drop_column(column)
+                    .to_owned(),
+            )
+            .await?;
+    }
+    Ok(())
+}
