@@ -132,3 +132,49 @@ test('a page with its own sign-in hands over to the messenger, and hears its eve
     await provider.stop();
   }
 });
+
+test('a sign-out at the provider ends the messenger session (back-channel logout)', async ({
+  page,
+  request,
+  switchboard,
+}) => {
+  const port = await freePort();
+  const pageUrl = `http://customer.localhost:${port}/`;
+  const provider = await startOidcProvider([pageUrl], {
+    backchannelLogoutUri: `${switchboard.baseURL}/messenger/auth/backchannel-logout`,
+  });
+  const discovery = await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json();
+  const suffix = `${test.info().workerIndex}-${Date.now()}`;
+  const token = adminToken(switchboard, `backchannel-${suffix}`);
+  const integrationId = await integration(request, token, `Acme SSO ${suffix}`, provider.issuer, true);
+  const appearance = { primaryColor: '#0f766e', launcherLabel: 'Chat with us', greeting: 'Hello!' };
+  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost'], {
+    pageRedirectUris: [pageUrl],
+  });
+  const site = await startCustomerSite(snippet + pageScript(discovery.authorization_endpoint, TEST_CLIENT.clientId), port);
+  const names = () => page.evaluate(() => (window as any).events.map((event: { name: string }) => event.name));
+  try {
+    await page.goto(pageUrl);
+    await page.getByRole('button', { name: 'Sign in with Acme' }).click();
+    await page.getByLabel('Username').fill(TEST_USER.username);
+    await page.getByLabel('Password').fill(TEST_USER.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(pageUrl);
+    await expect.poll(names).toContain('signedIn');
+
+    // The visitor signs out at the provider itself; it tells Switchboard server to server.
+    await page.goto(discovery.end_session_endpoint);
+    await page.getByRole('button', { name: /yes/i }).click();
+    await expect(page.getByText(/signed out|sign-?out/i).first()).toBeVisible();
+
+    // Back on the site, the kept messenger session no longer works.
+    await page.goto(pageUrl);
+    await page.getByRole('button', { name: 'Chat with us' }).click();
+    const frame = page.frameLocator('iframe[title="Chat with us"]');
+    await expect(frame.getByText('Your session has ended.')).toBeVisible();
+    await expect(frame.getByRole('button', { name: 'Sign in again' })).toBeVisible();
+  } finally {
+    await site.stop();
+    await provider.stop();
+  }
+});
