@@ -41,6 +41,8 @@ pub struct NewSession<'a> {
     pub id_token: Option<&'a str>,
     /// Where the provider sends the visitor back after its sign-out.
     pub post_logout_redirect_uri: Option<String>,
+    /// The ID token's `sid`.
+    pub provider_sid: Option<String>,
 }
 
 /// A live session, as its bearer token finds it.
@@ -87,6 +89,7 @@ pub async fn create(
             keyring.seal(&id_token_context(id), &token).into_bytes()
         })),
         post_logout_redirect_uri: Set(new.post_logout_redirect_uri),
+        provider_sid: Set(new.provider_sid),
     }
     .insert(db)
     .await?;
@@ -125,6 +128,7 @@ pub async fn start_anonymous(
             longest: lifetime,
             id_token: None,
             post_logout_redirect_uri: None,
+            provider_sid: None,
         },
     )
     .await

@@ -6,7 +6,8 @@
 //! The token is checked as the specification says: signed by the provider's keys with an
 //! algorithm it announces (never `alg: none`, never a shared secret), `iss` the integration's
 //! issuer, `aud` its client ID, `iat` present and `exp` not past, the logout event in
-//! `events`, `sub` (which names the person), no `nonce`, and each `jti` taken once. Its `typ`
+//! `events`, `sub` (the person: all their sessions end) and/or `sid` (the provider's session:
+//! the sessions signed in through it end), no `nonce`, and each `jti` taken once. Its `typ`
 //! is `logout+jwt`, which an ID token parser refuses, so the signature is checked here with the
 //! provider's key itself. A refusal ends nothing.
 
@@ -38,9 +39,13 @@ pub async fn logout(services: &Services, logout_token: &str) -> Result<usize, Fa
         .map_err(|_| refused("The logout token is not a JSON Web Token."))?;
     let text = |name: &str| claims.get(name).and_then(Value::as_str).map(str::to_owned);
     let issuer = text("iss").ok_or_else(|| refused("The logout token has no iss."))?;
-    let subject = text("sub").ok_or_else(|| {
-        refused("The logout token has no sub; Switchboard ends a person's sessions by subject.")
-    })?;
+    let subject = text("sub");
+    let provider_session = text("sid");
+    if subject.is_none() && provider_session.is_none() {
+        return Err(refused(
+            "The logout token names neither a subject (sub) nor a session (sid).",
+        ));
+    }
     let jti = text("jti").ok_or_else(|| refused("The logout token has no jti."))?;
     if claims.get("iat").and_then(Value::as_i64).is_none() {
         return Err(refused("The logout token has no iat."));
@@ -129,13 +134,14 @@ pub async fn logout(services: &Services, logout_token: &str) -> Result<usize, Fa
         .await?;
     let mut ended = 0;
     for session in sessions {
-        let same_person = session
+        let person = session
             .identity
             .as_ref()
             .and_then(|identity| identity.get("subject"))
-            .and_then(Value::as_str)
-            == Some(subject.as_str());
-        if same_person {
+            .and_then(Value::as_str);
+        let same_person = subject.is_some() && person == subject.as_deref();
+        let same_session = provider_session.is_some() && session.provider_sid == provider_session;
+        if same_person || same_session {
             messenger_sessions::end(services.db(), session.id).await?;
             ended += 1;
         }

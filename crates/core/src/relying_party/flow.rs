@@ -312,7 +312,7 @@ async fn complete(
                 deployment_id,
                 &identity,
                 &tokens,
-                signed_out,
+                (signed_out, token.text("sid")),
             )
             .await?;
             Finished::Visitor {

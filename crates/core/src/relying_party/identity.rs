@@ -271,7 +271,7 @@ pub(super) async fn new_session(
     deployment_id: Uuid,
     identity: &Identity,
     tokens: &Tokens,
-    post_logout_redirect_uri: String,
+    (post_logout_redirect_uri, provider_sid): (String, Option<String>),
 ) -> Result<MessengerSession, Failure> {
     let served = deployments::served(services.db(), deployment_id)
         .await?
@@ -293,6 +293,7 @@ pub(super) async fn new_session(
             longest: Duration::seconds(row.max_refresh_token_lifetime_seconds),
             id_token: tokens.id_token.as_deref(),
             post_logout_redirect_uri: Some(post_logout_redirect_uri),
+            provider_sid,
         },
     )
     .await?)

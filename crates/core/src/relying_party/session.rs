@@ -78,7 +78,7 @@ pub async fn exchange(
             verifier,
         )
         .await?;
-        let (_, identity) = verify_identity(
+        let (token, identity) = verify_identity(
             services,
             &row,
             &metadata,
@@ -89,8 +89,8 @@ pub async fn exchange(
         .await?;
         let note = super::flow::refresh_token_note(&row, &tokens);
         // The provider returns the visitor to the site's page after signing out.
-        let page = input.redirect_uri.clone();
-        let session = new_session(services, &row, deployment_id, &identity, &tokens, page).await?;
+        let sign_out = (input.redirect_uri.clone(), token.text("sid"));
+        let session = new_session(services, &row, deployment_id, &identity, &tokens, sign_out).await?;
         Ok((session, note))
     }
     .await;

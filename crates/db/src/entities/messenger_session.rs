@@ -28,6 +28,8 @@ pub struct Model {
     pub id_token_sealed: Option<Vec<u8>>,
     /// Where the provider returns the visitor after signing out.
     pub post_logout_redirect_uri: Option<String>,
+    /// The provider's session (the ID token's `sid`), which back-channel logout may name.
+    pub provider_sid: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,7 +1,8 @@
 //! Sign-out that reaches the provider and comes back: a messenger session keeps the ID token it
 //! was signed in with (sealed), sent as `id_token_hint`, and the address the provider returns to
 //! afterwards (`post_logout_redirect_uri`: the site's page for page-side sign-in, the
-//! messenger's signed-out page for the popup).
+//! messenger's signed-out page for the popup). It also keeps the provider's session id (`sid`),
+//! so a back-channel logout naming that session ends it.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -17,6 +18,7 @@ impl MigrationTrait for Migration {
             [
                 blob_null(MessengerSessions::IdTokenSealed),
                 string_null(MessengerSessions::PostLogoutRedirectUri),
+                string_null(MessengerSessions::ProviderSid),
             ],
         )
         .await?;
@@ -28,6 +30,7 @@ impl MigrationTrait for Migration {
             manager,
             MessengerSessions::Table,
             [
+                MessengerSessions::ProviderSid,
                 MessengerSessions::PostLogoutRedirectUri,
                 MessengerSessions::IdTokenSealed,
             ],
@@ -42,4 +45,5 @@ enum MessengerSessions {
     Table,
     IdTokenSealed,
     PostLogoutRedirectUri,
+    ProviderSid,
 }

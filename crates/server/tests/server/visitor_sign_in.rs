@@ -1971,4 +1971,28 @@ async fn a_back_channel_logout_ends_the_persons_sessions(db: &DatabaseConnection
     assert_eq!(answer.header(header::CACHE_CONTROL), Some("no-store"));
     assert!(!live(&setup, &first).await && !live(&setup, &second).await);
     assert!(refusal(&backchannel(&setup, &token).await).contains("used already"));
+
+    // A token naming only the provider's session ends the sessions signed in through it.
+    setup.issuer.tweak(|t| {
+        t.claims.insert("sid".into(), json!("provider-session-2"));
+    });
+    let through_it = signed_in_session(&setup).await;
+    setup.issuer.tweak(|t| {
+        t.claims.insert("sid".into(), json!("provider-session-3"));
+    });
+    let elsewhere = signed_in_session(&setup).await;
+    let mut claims = logout_claims(&setup);
+    claims.as_object_mut().unwrap().remove("sub");
+    claims["sid"] = json!("provider-session-2");
+    let answer = backchannel(&setup, &setup.issuer.sign(&claims)).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    assert!(!live(&setup, &through_it).await);
+    assert!(
+        live(&setup, &elsewhere).await,
+        "another provider session goes on"
+    );
+    let mut claims = logout_claims(&setup);
+    claims.as_object_mut().unwrap().remove("sub");
+    claims.as_object_mut().unwrap().remove("sid");
+    assert!(refusal(&backchannel(&setup, &setup.issuer.sign(&claims)).await).contains("neither"));
 }
