@@ -2,11 +2,14 @@
 // authorization code + PKCE login at the real provider with the page as redirect URI and a
 // nonce from Switchboard.getNonce(), registers an auth provider, and the messenger signs in
 // with the page's code, without a popup. The page hears the messenger's events.
+import type { APIRequestContext, Page } from '@playwright/test';
+
 import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
 import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_CLIENT, TEST_USER, test, expect } from '../fixtures/index.ts';
 import { startOidcProvider } from '../fixtures/oidc-provider.ts';
 import { freePort } from '../fixtures/ports.ts';
+import type { Switchboard } from '../fixtures/switchboard.ts';
 
 /** The site's own login, as a page without any library would write it. */
 function pageScript(authorize: string, clientId: string): string {
@@ -56,24 +59,51 @@ function pageScript(authorize: string, clientId: string): string {
 </script>`;
 }
 
-test('a page with its own sign-in hands over to the messenger, and hears its events', async ({
-  page,
-  request,
-  switchboard,
-}) => {
+/**
+ * A customer page with its own login (`pageScript`) at a provider that knows the page as its
+ * redirect URI (and, given `backchannelLogoutUri`, posts logout tokens there), signing into a
+ * messenger deployed with page-side sign-in for that page.
+ */
+async function pageWithItsOwnSignIn(
+  request: APIRequestContext,
+  switchboard: Switchboard,
+  name: string,
+  backchannelLogoutUri?: string,
+) {
   const port = await freePort();
   const pageUrl = `http://customer.localhost:${port}/`;
-  // The provider knows the page itself as a redirect URI, as the site's own login needs.
-  const provider = await startOidcProvider([pageUrl]);
+  const provider = await startOidcProvider([pageUrl], { backchannelLogoutUri });
   const discovery = await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json();
   const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const token = adminToken(switchboard, `page-${suffix}`);
+  const token = adminToken(switchboard, `${name}-${suffix}`);
   const integrationId = await integration(request, token, `Acme SSO ${suffix}`, provider.issuer, true);
   const appearance = { primaryColor: '#0f766e', launcherLabel: 'Chat with us', greeting: 'Hello!' };
   const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost'], {
     pageRedirectUris: [pageUrl],
   });
   const site = await startCustomerSite(snippet + pageScript(discovery.authorization_endpoint, TEST_CLIENT.clientId), port);
+  return { pageUrl, provider, discovery, token, integrationId, site };
+}
+
+/** The site's own login, run in the page itself, back on the page with a code. */
+async function logInOnThePage(page: Page, pageUrl: string): Promise<void> {
+  await page.getByRole('button', { name: 'Sign in with Acme' }).click();
+  await page.getByLabel('Username').fill(TEST_USER.username);
+  await page.getByLabel('Password').fill(TEST_USER.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(pageUrl);
+}
+
+test('a page with its own sign-in hands over to the messenger, and hears its events', async ({
+  page,
+  request,
+  switchboard,
+}) => {
+  const { pageUrl, provider, discovery, token, integrationId, site } = await pageWithItsOwnSignIn(
+    request,
+    switchboard,
+    'page',
+  );
   const names = () => page.evaluate(() => (window as any).events.map((event: { name: string }) => event.name));
   try {
     await page.goto(pageUrl);
@@ -81,11 +111,7 @@ test('a page with its own sign-in hands over to the messenger, and hears its eve
     await expect.poll(names).toContain('ready');
 
     // The site's own login, in the page itself.
-    await page.getByRole('button', { name: 'Sign in with Acme' }).click();
-    await page.getByLabel('Username').fill(TEST_USER.username);
-    await page.getByLabel('Password').fill(TEST_USER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page).toHaveURL(pageUrl);
+    await logInOnThePage(page, pageUrl);
 
     // The messenger signs in with the page's code: no popup, no second login.
     await expect.poll(names).toContain('signedIn');
@@ -138,28 +164,16 @@ test('a sign-out at the provider ends the messenger session (back-channel logout
   request,
   switchboard,
 }) => {
-  const port = await freePort();
-  const pageUrl = `http://customer.localhost:${port}/`;
-  const provider = await startOidcProvider([pageUrl], {
-    backchannelLogoutUri: `${switchboard.baseURL}/messenger/auth/backchannel-logout`,
-  });
-  const discovery = await (await fetch(`${provider.issuer}/.well-known/openid-configuration`)).json();
-  const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const token = adminToken(switchboard, `backchannel-${suffix}`);
-  const integrationId = await integration(request, token, `Acme SSO ${suffix}`, provider.issuer, true);
-  const appearance = { primaryColor: '#0f766e', launcherLabel: 'Chat with us', greeting: 'Hello!' };
-  const { snippet } = await deployedMessenger(request, token, integrationId, appearance, ['customer.localhost'], {
-    pageRedirectUris: [pageUrl],
-  });
-  const site = await startCustomerSite(snippet + pageScript(discovery.authorization_endpoint, TEST_CLIENT.clientId), port);
+  const { pageUrl, provider, discovery, site } = await pageWithItsOwnSignIn(
+    request,
+    switchboard,
+    'backchannel',
+    `${switchboard.baseURL}/messenger/auth/backchannel-logout`,
+  );
   const names = () => page.evaluate(() => (window as any).events.map((event: { name: string }) => event.name));
   try {
     await page.goto(pageUrl);
-    await page.getByRole('button', { name: 'Sign in with Acme' }).click();
-    await page.getByLabel('Username').fill(TEST_USER.username);
-    await page.getByLabel('Password').fill(TEST_USER.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect(page).toHaveURL(pageUrl);
+    await logInOnThePage(page, pageUrl);
     await expect.poll(names).toContain('signedIn');
 
     // The visitor signs out at the provider itself; it tells Switchboard server to server.

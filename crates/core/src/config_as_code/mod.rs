@@ -31,17 +31,28 @@ pub const OBJECT_TYPE: &str = "config";
 /// credential shows the reference a document set it from, or no secret at all when it was
 /// typed in the console (applying then keeps the stored one).
 pub async fn export(store: &impl Store) -> Result<Document, Error> {
-    let integrations = integrations::all(store).await?;
-    let references = plan::references(store).await?;
+    use sea_orm::{EntityTrait, QueryOrder};
+    use switchboard_db::entities::integration;
+    // One read of the rows gives both the integrations and the references stored beside them.
+    let rows = integration::Entity::find()
+        .order_by_asc(integration::Column::Name)
+        .all(store.db())
+        .await?;
+    let integrations = rows
+        .into_iter()
+        .map(|row| {
+            let client_secret = plan::stored_ref(&row.client_secret_ref);
+            let okta_api_token = plan::stored_ref(&row.okta_api_token_ref);
+            let integration = integrations::to_domain(row)?;
+            Ok(integration_entry(
+                integration,
+                client_secret,
+                okta_api_token,
+            ))
+        })
+        .collect::<Result<_, Error>>()?;
     Ok(Document {
-        integrations: integrations
-            .into_iter()
-            .map(|integration| {
-                let (client_secret, okta_api_token) =
-                    references.get(&integration.id).cloned().unwrap_or_default();
-                integration_entry(integration, client_secret, okta_api_token)
-            })
-            .collect(),
+        integrations,
         configurations: messenger::all(store)
             .await?
             .into_iter()

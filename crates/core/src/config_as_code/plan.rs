@@ -955,20 +955,3 @@ async fn deployment_rows(services: &Services) -> Result<Vec<deployment::Model>, 
     use sea_orm::EntityTrait;
     Ok(deployment::Entity::find().all(services.db()).await?)
 }
-
-/// The secret references stored per integration: (client secret, Okta API token).
-pub(super) async fn references(
-    store: &impl Store,
-) -> Result<HashMap<Uuid, (Option<SecretRef>, Option<SecretRef>)>, Error> {
-    Ok(integration_rows(store)
-        .await?
-        .into_iter()
-        .map(|row| {
-            let references = (
-                stored_ref(&row.client_secret_ref),
-                stored_ref(&row.okta_api_token_ref),
-            );
-            (row.id, references)
-        })
-        .collect())
-}
