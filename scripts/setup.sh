@@ -2,7 +2,8 @@
 # Installs what building Switchboard needs, skipping whatever is already in place:
 # the wasm target, cargo-leptos, wasm-bindgen-cli (the exact version Cargo.toml pins), and the
 # npm build tools (tailwindcss, wasm-opt). With `--test`, also the browser-test tools:
-# Debian's Chromium and end2end/'s npm packages.
+# Debian's Chromium and nginx (the proxy in front of the multi-instance tests) and end2end/'s
+# npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -50,11 +51,14 @@ fi
 npm_ci .
 
 if [ "${1:-}" = "--test" ]; then
-  if [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]; then
-    say "chromium present"
+  missing=()
+  [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  if [ ${#missing[@]} -eq 0 ]; then
+    say "chromium and nginx present"
   else
     as_root apt-get update
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
   fi
   npm_ci end2end
 fi

@@ -10,7 +10,7 @@ pub mod testing;
 use std::path::Path;
 
 pub use migrations::Migrator;
-use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseBackend, TransactionTrait};
 pub use sea_orm::{DatabaseConnection, DbErr};
 use sea_orm_migration::MigratorTrait;
 
@@ -44,9 +44,24 @@ pub async fn connect_with(mut options: ConnectOptions) -> Result<DatabaseConnect
     Ok(db)
 }
 
+/// The PostgreSQL advisory lock that instances take to migrate, one at a time.
+const MIGRATION_LOCK: i64 = 0x5357_4254_4d49_4752; // "SWBTMIGR"
+
 /// Applies every pending migration.
+///
+/// On PostgreSQL, instances starting together take turns: each migrates inside a transaction
+/// holding [`MIGRATION_LOCK`] until it commits, so the next one finds nothing left to do instead
+/// of racing to create the same tables.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    if db.get_database_backend() != DatabaseBackend::Postgres {
+        return Migrator::up(db, None).await;
+    }
+    let transaction = db.begin().await?;
+    transaction
+        .execute_unprepared(&format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"))
+        .await?;
+    Migrator::up(&transaction, None).await?;
+    transaction.commit().await
 }
 
 /// The file path of a `sqlite:` URL, or `None` for another engine or an in-memory database.

@@ -79,6 +79,23 @@ impl TestDb {
         }
     }
 
+    /// Another pool on the same database, as a second instance of the server would open.
+    pub async fn connect_again(&self) -> DatabaseConnection {
+        let options = match &self.cleanup {
+            Cleanup::SqliteFile(path) => {
+                ConnectOptions::new(format!("sqlite://{}", path.display()))
+            }
+            Cleanup::PostgresSchema { server_url, schema } => {
+                let mut options = ConnectOptions::new(server_url);
+                options
+                    .set_schema_search_path(schema.clone())
+                    .max_connections(5);
+                options
+            }
+        };
+        crate::connect_with(options).await.expect("connect again")
+    }
+
     /// The SQLite file behind this database (the WAL beside it holds recent writes), if it is
     /// one; tests that inspect what is stored at rest read it.
     pub fn sqlite_path(&self) -> Option<&std::path::Path> {

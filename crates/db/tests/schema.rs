@@ -1,9 +1,11 @@
 //! The migrations build the same working schema on SQLite and PostgreSQL.
 
 use chrono::Utc;
+use std::collections::BTreeSet;
+
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseBackend, DatabaseConnection,
+    EntityTrait, QueryFilter, Set, Statement,
 };
 use sea_orm_migration::MigratorTrait;
 use serde_json::json;
@@ -11,6 +13,7 @@ use switchboard_db::entities::{
     admin, audit_event, configuration, configuration_version, conversation, deployment,
     integration, message,
 };
+use switchboard_db::testing::TestDb;
 use switchboard_db::{Migrator, test_on_each_engine};
 use switchboard_domain::provider::ProviderKind;
 use uuid::Uuid;
@@ -23,6 +26,7 @@ test_on_each_engine!(
     admin_emails_are_unique,
     migrations_roll_back_cleanly,
     integrations_from_before_profiles_learn_their_provider,
+    each_migration_only_adds,
 );
 
 async fn migrations_are_all_applied_and_idempotent(db: &DatabaseConnection) {
@@ -346,4 +350,75 @@ async fn integrations_from_before_profiles_learn_their_provider(db: &DatabaseCon
         providers,
         expected.map(|(name, provider)| (name.to_owned(), provider.to_owned()))
     );
+}
+
+/// Every `table.column` of the schema.
+async fn columns(db: &DatabaseConnection) -> BTreeSet<String> {
+    let sql = match db.get_database_backend() {
+        DatabaseBackend::Sqlite => {
+            "SELECT m.name || '.' || p.name AS col FROM sqlite_master m \
+             JOIN pragma_table_info(m.name) p WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+        }
+        _ => {
+            "SELECT table_name || '.' || column_name AS col FROM information_schema.columns \
+             WHERE table_schema = current_schema()"
+        }
+    };
+    let rows = db
+        .query_all(Statement::from_string(db.get_database_backend(), sql))
+        .await
+        .unwrap();
+    rows.iter()
+        .map(|row| row.try_get::<String>("", "col").unwrap())
+        .collect()
+}
+
+/// The rolling-upgrade rule (docs/OPERATIONS.md): while older instances still serve, a
+/// migration may only add tables and columns; dropping one waits for a later release, once no
+/// running version reads it, and is then listed here.
+async fn each_migration_only_adds(db: &DatabaseConnection) {
+    const DROPS: &[(&str, &str)] = &[];
+    Migrator::down(db, None).await.unwrap();
+    let mut before = columns(db).await;
+    for migration in Migrator::migrations() {
+        Migrator::up(db, Some(1)).await.unwrap();
+        let after = columns(db).await;
+        let gone: Vec<&String> = before
+            .difference(&after)
+            .filter(|column| !DROPS.contains(&(migration.name(), column.as_str())))
+            .collect();
+        assert!(
+            gone.is_empty(),
+            "{} removes {gone:?}, which older instances still read",
+            migration.name()
+        );
+        before = after;
+    }
+}
+
+/// Instances starting together on a fresh PostgreSQL database: each start-up migrates, and
+/// the migrations run once, without an instance failing on the tables another just made.
+#[tokio::test]
+async fn instances_starting_together_migrate_once() {
+    let db = TestDb::postgres().await;
+    Migrator::down(&db.conn, None).await.unwrap();
+    db.conn
+        .execute_unprepared("DROP TABLE seaql_migrations")
+        .await
+        .unwrap();
+    let mut instances = tokio::task::JoinSet::new();
+    for _ in 0..4 {
+        let conn = db.connect_again().await;
+        instances.spawn(async move {
+            let migrated = switchboard_db::migrate(&conn).await;
+            conn.close().await.ok();
+            migrated
+        });
+    }
+    while let Some(migrated) = instances.join_next().await {
+        migrated.unwrap().expect("every instance starts");
+    }
+    let applied = Migrator::get_applied_migrations(&db.conn).await.unwrap();
+    assert_eq!(applied.len(), Migrator::migrations().len());
+    db.close().await;
 }
