@@ -164,9 +164,18 @@ impl Keyring {
                     keys: vec![SecretKey::generate()],
                     source: KeySource::File(file.to_owned()),
                 };
-                keyring.write_file(file, true).map_err(io)?;
-                tracing::info!(path = %file.display(), "generated a new secret key file");
-                Ok(keyring)
+                match keyring.write_file(file, true) {
+                    Ok(()) => {
+                        tracing::info!(path = %file.display(), "generated a new secret key file");
+                        Ok(keyring)
+                    }
+                    // Another instance starting at the same moment wrote it first: use its key.
+                    Err(error) if error.kind() == std::io::ErrorKind::AlreadyExists => {
+                        let text = std::fs::read_to_string(file).map_err(io)?;
+                        Self::parse(&text, KeySource::File(file.to_owned()))
+                    }
+                    Err(error) => Err(io(error)),
+                }
             }
             Err(error) => Err(io(error)),
         }
@@ -218,22 +227,24 @@ impl Keyring {
             text.push_str(&key.encoded());
             text.push('\n');
         }
-        // Written beside the target, then renamed over it: a crash never leaves half a file.
-        let temporary = path.with_extension("tmp");
+        // Written beside the target under a name of its own, then put in place: a crash never
+        // leaves half a file.
+        let temporary = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4().simple()));
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create(true).truncate(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        if create_new && path.exists() {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::AlreadyExists,
-                "the key file already exists",
-            ));
-        }
         let mut file = options.open(&temporary)?;
         file.write_all(text.as_bytes())?;
         file.sync_all()?;
-        std::fs::rename(&temporary, path)
+        if !create_new {
+            return std::fs::rename(&temporary, path);
+        }
+        // A link fails when the name exists, so of instances generating a key at once exactly
+        // one puts its file in place; renaming would let the last one silently replace it.
+        let linked = std::fs::hard_link(&temporary, path);
+        std::fs::remove_file(&temporary)?;
+        linked
     }
 
     /// Seals `secret` for `context` with the current key.
@@ -395,6 +406,35 @@ mod tests {
         let error = Keyring::load(Some(&short), &file).unwrap_err().to_string();
         assert!(error.contains("32 bytes"), "{error}");
         assert!(format!("{from_env:?}").contains("<hidden>"));
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn instances_generating_a_key_file_at_once_share_one_key() {
+        let dir = std::env::temp_dir().join(format!("sb-keys-{}", uuid::Uuid::new_v4().simple()));
+        let file = dir.join("secret.key");
+        let start = std::sync::Barrier::new(8);
+        let loaded: Vec<String> = std::thread::scope(|scope| {
+            let starters: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        let keyring = Keyring::load(None, &file).unwrap();
+                        keyring.key_ids().concat()
+                    })
+                })
+                .collect();
+            starters.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let on_disk = Keyring::load(None, &file).unwrap().key_ids().concat();
+        for ids in loaded {
+            assert_eq!(
+                ids, on_disk,
+                "an instance kept a key that is not in the file"
+            );
+        }
+        let leftovers = std::fs::read_dir(&dir).unwrap().count();
+        assert_eq!(leftovers, 1, "only the key file remains");
         std::fs::remove_dir_all(dir).ok();
     }
 }
