@@ -7,7 +7,9 @@
 //! The same channels carry changes to what deployments serve (a publish, a deployment's
 //! domains, an integration switched off): each instance counts them
 //! ([`Delivery::config_generation`]) and drops the public configs it cached at an older count,
-//! so a change made on one instance shows on all of them at once.
+//! so a change made on one instance shows on all of them at once. A change to an
+//! integration's settings names the integration, and every instance forgets the provider
+//! metadata and keys it cached for it.
 //!
 //! A message notice only says "conversation X has a message with id N": readers then read the
 //! database after the last id they sent, so a lost notice delays a message but never loses it.
@@ -20,6 +22,8 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement};
 use tokio::sync::broadcast;
 use uuid::Uuid;
+
+use crate::relying_party::ProviderCache;
 
 const CHANNEL: &str = "switchboard_messages";
 const CONFIG_CHANNEL: &str = "switchboard_config";
@@ -99,20 +103,21 @@ impl Notice {
 pub struct Delivery {
     local: broadcast::Sender<Notice>,
     config_changes: AtomicU64,
+    /// The cache that a change to an integration's settings, made anywhere, empties.
+    providers: Arc<ProviderCache>,
 }
 
-impl Default for Delivery {
-    fn default() -> Self {
+impl Delivery {
+    pub fn new(providers: Arc<ProviderCache>) -> Self {
         // Readers that fall this far behind re-read the database (see `Lagged`).
         let (local, _) = broadcast::channel(1024);
         Self {
             local,
             config_changes: AtomicU64::new(0),
+            providers,
         }
     }
-}
 
-impl Delivery {
     /// Notices from now on.
     pub fn subscribe(&self) -> broadcast::Receiver<Notice> {
         self.local.subscribe()
@@ -138,17 +143,23 @@ impl Delivery {
     }
 
     /// Counts a stored change to what deployments serve, here at once and, on PostgreSQL, on
-    /// every other instance as soon as the notice arrives.
-    pub fn config_changed(&self, db: &DatabaseConnection) {
+    /// every other instance as soon as the notice arrives. A change to `integration`'s settings
+    /// also makes every instance forget what it cached of its provider.
+    pub fn config_changed(&self, db: &DatabaseConnection, integration: Option<Uuid>) {
         self.config_changes.fetch_add(1, Ordering::Release);
+        if let Some(id) = integration {
+            self.providers.forget(id);
+        }
         if db.get_database_backend() != DatabaseBackend::Postgres {
             return;
         }
         let db = db.clone();
+        let payload = integration.map(|id| id.to_string()).unwrap_or_default();
         tokio::spawn(async move {
-            let notify = Statement::from_string(
+            let notify = Statement::from_sql_and_values(
                 DatabaseBackend::Postgres,
-                format!("NOTIFY {CONFIG_CHANNEL}"),
+                "SELECT pg_notify($1, $2)",
+                [CONFIG_CHANNEL.into(), payload.into()],
             );
             if let Err(error) = db.execute(notify).await {
                 // The other instances' caches still expire on their own.
@@ -184,12 +195,17 @@ impl Delivery {
     async fn forward(&self, pool: &sea_orm::sqlx::PgPool) -> Result<(), sea_orm::sqlx::Error> {
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool).await?;
         listener.listen_all([CHANNEL, CONFIG_CHANNEL]).await?;
-        // Changes made while this instance was not listening went unheard: count one.
+        // Changes made while this instance was not listening went unheard: count one, and
+        // fetch every provider's data afresh.
         self.config_changes.fetch_add(1, Ordering::Release);
+        self.providers.forget_all();
         loop {
             let received = listener.recv().await?;
             if received.channel() == CONFIG_CHANNEL {
                 self.config_changes.fetch_add(1, Ordering::Release);
+                if let Ok(id) = received.payload().parse::<Uuid>() {
+                    self.providers.forget(id);
+                }
             } else if let Some(notice) = Notice::parse(received.payload()) {
                 let _ = self.local.send(notice);
             }

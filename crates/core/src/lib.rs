@@ -107,15 +107,16 @@ impl Settings {
 
 impl Services {
     pub fn new(db: DatabaseConnection, keyring: Keyring, settings: Settings) -> Self {
+        let providers = Arc::new(ProviderCache::new(GuardedClient::new(
+            settings.allow_insecure_localhost,
+        )));
         Self {
             db,
             keyring: Arc::new(keyring),
             discovery: GuardedClient::new(settings.allow_insecure_localhost),
-            providers: Arc::new(ProviderCache::new(GuardedClient::new(
-                settings.allow_insecure_localhost,
-            ))),
+            delivery: Arc::new(Delivery::new(providers.clone())),
+            providers,
             settings,
-            delivery: Arc::new(Delivery::default()),
             sign_in_log_flood: Arc::new(FixedWindows::new(
                 sign_in_log::FAILURES_PER_ADDRESS,
                 std::time::Duration::from_secs(60),
@@ -179,7 +180,14 @@ impl Services {
     /// domains, an integration switched off), to this instance and the others; use cases call
     /// it after the change is stored.
     pub fn public_config_changed(&self) {
-        self.delivery.config_changed(&self.db);
+        self.delivery.config_changed(&self.db, None);
+    }
+
+    /// Announces that an integration's settings changed or it is gone: every instance forgets
+    /// the provider metadata and keys cached for its old settings, and what deployments serve
+    /// is rendered again.
+    pub fn integration_changed(&self, id: uuid::Uuid) {
+        self.delivery.config_changed(&self.db, Some(id));
     }
 
     /// How many such changes this instance has heard of: a cached public config rendered at

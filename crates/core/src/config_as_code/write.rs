@@ -54,11 +54,13 @@ pub(super) async fn write(
     )
     .await?;
     transaction.commit().await?;
-    for id in changed_integrations {
+    for id in &changed_integrations {
         // Metadata and keys cached for the old settings must not outlive them.
-        services.providers().forget(id);
+        services.integration_changed(*id);
     }
-    services.public_config_changed();
+    if changed_integrations.is_empty() {
+        services.public_config_changed();
+    }
     plan.dry_run = false;
     Ok(plan)
 }

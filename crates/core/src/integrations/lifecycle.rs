@@ -171,9 +171,8 @@ pub async fn update(
     store_check(&mut update, &report);
     update.updated_at = Set(Utc::now());
     let row = update.update(db).await?;
-    // Metadata and keys cached for the old settings must not outlive them.
-    services.providers().forget(id);
-    services.public_config_changed();
+    // Metadata and keys cached for the old settings must not outlive them, on any instance.
+    services.integration_changed(id);
     changed.push(format!(
         "connection test {}",
         if report.ok { "passed" } else { "failed" }
@@ -276,7 +275,7 @@ pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(),
     super::declared::refuse_if_managed(&row, by)?;
     refuse_if_used(db, id, "delete").await?;
     integration::Entity::delete_by_id(id).exec(db).await?;
-    services.providers().forget(id);
+    services.integration_changed(id);
     record(
         db,
         by,

@@ -224,6 +224,11 @@ impl ProviderCache {
         self.entries().remove(&integration);
     }
 
+    /// Forgets every integration.
+    pub fn forget_all(&self) {
+        self.entries().clear();
+    }
+
     async fn fetch_keys(
         &self,
         integration: Uuid,
