@@ -1,12 +1,13 @@
 """Load generator for scripts/bench-messages.sh: end-to-end message delivery and SSE capacity.
 
-Usage: messages.py BASE_URL API_TOKEN DEPLOYMENT_ID SERVER_PID
+Usage: messages.py BASE_URL API_TOKEN DEPLOYMENT_ID [SERVER_PID]
 
 1. Opens 100 anonymous visitor sessions, each with one conversation and one event stream.
 2. Agents reply to those conversations (REST API, 50 at a time) for 10 seconds; each stream
    notes when each message arrives. Prints messages/s stored (201) and delivered, and the
    p50/p99 of post-to-event latency.
-3. Prints the server's RSS, then opens 10,000 event streams and prints it again.
+3. With SERVER_PID: prints the server's RSS, then opens 10,000 event streams and prints it
+   again.
 """
 
 import asyncio
@@ -17,7 +18,8 @@ import time
 
 import aiohttp
 
-BASE, TOKEN, DEPLOYMENT, PID = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+BASE, TOKEN, DEPLOYMENT = sys.argv[1], sys.argv[2], sys.argv[3]
+PID = int(sys.argv[4]) if len(sys.argv) > 4 else None
 VISITORS = 100
 POSTERS = 50
 SECONDS = 10
@@ -106,6 +108,10 @@ async def main() -> None:
             p99 = latencies[int(len(latencies) * 0.99) - 1] * 1000
             print(f"post-to-event latency: p50 {p50:.1f} ms, p99 {p99:.1f} ms")
 
+        if PID is None:
+            for task in readers:
+                task.cancel()
+            return
         idle = rss_mib()
         print(f"server RSS with {VISITORS} streams open: {idle:.1f} MiB")
         ready_all = []

@@ -6,6 +6,7 @@
 mod common;
 
 mod auth;
+mod cluster;
 mod config_as_code;
 mod configurations_api;
 mod conversations;

@@ -229,7 +229,7 @@ async fn deploy(
 }
 
 /// [`deploy`], choosing whether anonymous conversations may continue signed in.
-async fn deploy_with(
+pub(crate) async fn deploy_with(
     app: &TestApp,
     token: &str,
     discovery: &str,
@@ -254,7 +254,7 @@ async fn deploy_with(
     (integration, deployment)
 }
 
-fn query(url: &Url, name: &str) -> String {
+pub(crate) fn query(url: &Url, name: &str) -> String {
     url.query_pairs()
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
@@ -272,7 +272,7 @@ fn html(text: &str) -> String {
 }
 
 /// The data the callback page hands to the messenger.
-fn result(answer: &Answer) -> Value {
+pub(crate) fn result(answer: &Answer) -> Value {
     let start = answer
         .body
         .find(r#"id="switchboard-result">"#)

@@ -1,5 +1,8 @@
 //! `TestApp`: the whole application on a fresh database in one line, driven through the real
-//! router without a socket, with helpers for the requests tests make most.
+//! router without a socket (or, for the multi-instance tests, a real instance over HTTP: see
+//! [`cluster`]), with helpers for the requests tests make most.
+
+pub mod cluster;
 
 use std::sync::Arc;
 
@@ -22,7 +25,20 @@ pub const PASSWORD: &str = "correct horse battery staple";
 
 pub struct TestApp {
     pub services: Services,
-    router: Router,
+    target: Target,
+    /// The public base URL the app believes it is served from: console forms come from it.
+    origin: String,
+}
+
+/// Where requests go.
+enum Target {
+    /// In-process, through the router.
+    Router(Router),
+    /// A running instance (or the proxy in front of several) at this address.
+    Remote {
+        address: String,
+        client: reqwest::Client,
+    },
 }
 
 pub struct Answer {
@@ -88,16 +104,52 @@ impl TestApp {
             web: Arc::new(web),
             messenger: Default::default(),
         });
-        Self { services, router }
+        Self {
+            services,
+            target: Target::Router(router),
+            origin: BASE.to_owned(),
+        }
+    }
+
+    /// A running server at `address` (an instance, or the proxy), which is served publicly at
+    /// `origin`, on the database `db` it uses.
+    pub fn remote(address: &str, origin: &str, db: &DatabaseConnection) -> Self {
+        let client = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap();
+        Self {
+            services: Services::for_tests(db.clone()),
+            target: Target::Remote {
+                address: address.to_owned(),
+                client,
+            },
+            origin: origin.to_owned(),
+        }
     }
 
     /// Sends `request` as if it came over a connection from `peer` (`203.0.113.5:4000`).
+    /// A running server sees the test's loopback address; the proxy in front of it reports
+    /// `peer` as the client, as it would for a request from there.
     pub async fn send_from(&self, peer: &str, mut request: Request<Body>) -> Answer {
         let peer: std::net::SocketAddr = peer.parse().unwrap();
-        request
-            .extensions_mut()
-            .insert(axum::extract::ConnectInfo(peer));
+        match self.target {
+            Target::Router(_) => {
+                request
+                    .extensions_mut()
+                    .insert(axum::extract::ConnectInfo(peer));
+            }
+            Target::Remote { .. } => {
+                let forwarded = peer.ip().to_string().parse().unwrap();
+                request.headers_mut().insert("x-forwarded-for", forwarded);
+            }
+        }
         self.send(request).await
+    }
+
+    /// The public base URL: where console forms say they come from.
+    pub fn origin(&self) -> &str {
+        &self.origin
     }
 
     pub fn db(&self) -> &DatabaseConnection {
@@ -105,7 +157,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, request: Request<Body>) -> Answer {
-        let response = self.router.clone().oneshot(request).await.unwrap();
+        let response = self.open(request).await;
         let status = response.status();
         let headers = response.headers().clone();
         let body = response.into_body().collect().await.unwrap().to_bytes();
@@ -118,7 +170,10 @@ impl TestApp {
 
     /// The response with its body still streaming (server-sent events).
     pub async fn open(&self, request: Request<Body>) -> axum::response::Response {
-        self.router.clone().oneshot(request).await.unwrap()
+        match &self.target {
+            Target::Router(router) => router.clone().oneshot(request).await.unwrap(),
+            Target::Remote { address, client } => over_http(client, address, request).await,
+        }
     }
 
     pub async fn get(&self, path: &str, cookie: Option<&str>) -> Answer {
@@ -136,7 +191,7 @@ impl TestApp {
         form: &[(&str, &str)],
         cookie: Option<&str>,
     ) -> Answer {
-        self.post_form_from(path, form, cookie, BASE).await
+        self.post_form_from(path, form, cookie, &self.origin).await
     }
 
     pub async fn post_form_from(
@@ -316,6 +371,36 @@ impl TestApp {
         );
         deployment.json()["id"].as_str().unwrap().to_owned()
     }
+}
+
+/// `request` sent to the server at `address`; the answer's body streams as it arrives.
+async fn over_http(
+    client: &reqwest::Client,
+    address: &str,
+    request: Request<Body>,
+) -> axum::response::Response {
+    let (parts, body) = request.into_parts();
+    let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+    let body = body.collect().await.unwrap().to_bytes();
+    let sent = client
+        .request(parts.method, format!("{address}{path}"))
+        .headers(parts.headers)
+        .body(body)
+        .send()
+        .await
+        .unwrap_or_else(|error| panic!("{address}{path}: {error}"));
+    let mut answer = axum::response::Response::builder().status(sent.status());
+    for (name, value) in sent.headers() {
+        answer = answer.header(name, value);
+    }
+    let chunks = futures_util::stream::unfold(sent, |mut sent| async move {
+        match sent.chunk().await {
+            Ok(Some(chunk)) => Some((Ok(chunk), sent)),
+            Ok(None) => None,
+            Err(error) => Some((Err(error), sent)),
+        }
+    });
+    answer.body(Body::from_stream(chunks)).unwrap()
 }
 
 /// Reads an event stream until it has said every one of `wanted`, or fails after 10 s.
