@@ -107,9 +107,10 @@ impl Settings {
 
 impl Services {
     pub fn new(db: DatabaseConnection, keyring: Keyring, settings: Settings) -> Self {
-        let providers = Arc::new(ProviderCache::new(GuardedClient::new(
-            settings.allow_insecure_localhost,
-        )));
+        let providers = Arc::new(ProviderCache::new(
+            GuardedClient::new(settings.allow_insecure_localhost),
+            db.clone(),
+        ));
         Self {
             db,
             keyring: Arc::new(keyring),
@@ -186,7 +187,11 @@ impl Services {
     /// Announces that an integration's settings changed or it is gone: every instance forgets
     /// the provider metadata and keys cached for its old settings, and what deployments serve
     /// is rendered again.
-    pub fn integration_changed(&self, id: uuid::Uuid) {
+    pub async fn integration_changed(&self, id: uuid::Uuid) {
+        if let Err(error) = relying_party::forget_shared_keys(&self.db, id).await {
+            // Stored keys still expire with the provider's Cache-Control.
+            tracing::warn!(%error, "cannot remove an integration's shared provider keys");
+        }
         self.delivery.config_changed(&self.db, Some(id));
     }
 

@@ -56,7 +56,7 @@ pub(super) async fn write(
     transaction.commit().await?;
     for id in &changed_integrations {
         // Metadata and keys cached for the old settings must not outlive them.
-        services.integration_changed(*id);
+        services.integration_changed(*id).await;
     }
     if changed_integrations.is_empty() {
         services.public_config_changed();

@@ -172,7 +172,7 @@ pub async fn update(
     update.updated_at = Set(Utc::now());
     let row = update.update(db).await?;
     // Metadata and keys cached for the old settings must not outlive them, on any instance.
-    services.integration_changed(id);
+    services.integration_changed(id).await;
     changed.push(format!(
         "connection test {}",
         if report.ok { "passed" } else { "failed" }
@@ -275,7 +275,7 @@ pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(),
     super::declared::refuse_if_managed(&row, by)?;
     refuse_if_used(db, id, "delete").await?;
     integration::Entity::delete_by_id(id).exec(db).await?;
-    services.integration_changed(id);
+    services.integration_changed(id).await;
     record(
         db,
         by,

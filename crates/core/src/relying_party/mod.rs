@@ -15,6 +15,7 @@ mod integration;
 pub mod page_nonce;
 mod provider;
 pub mod session;
+mod shared_keys;
 mod token_endpoint;
 
 pub use failure::Failure;
@@ -22,3 +23,4 @@ pub use flow::{Callback, Finished, Started};
 pub use groups::MICROSOFT_GRAPH;
 pub use provider::{Metadata, ProviderCache};
 pub use session::PageSideCode;
+pub use shared_keys::remove as forget_shared_keys;

@@ -3,18 +3,23 @@
 //!
 //! Keys follow the provider's `Cache-Control` (an hour when it says nothing, a day at most).
 //! A token signed by a key we do not have triggers one refetch, at most once a minute per
-//! integration, so a flood of forged `kid`s cannot turn us into a JWKS hammer.
+//! integration, so a flood of forged `kid`s cannot turn us into a JWKS hammer. Fetched keys are
+//! also stored in the database ([`shared_keys`]) for the other instances: whichever needs them
+//! first fetches, the rest take the stored set.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use openidconnect::core::CoreJsonWebKeySet;
+use sea_orm::DatabaseConnection;
 use serde_json::Value;
 use url::Url;
 use uuid::Uuid;
 
 use super::Failure;
+use super::shared_keys::{self, StoredKeys, Turn};
 use crate::discovery::{DiscoveryUri, FetchError, GuardedClient, check_target};
 
 const METADATA_LIFETIME: Duration = Duration::from_secs(3600);
@@ -121,21 +126,42 @@ struct Entry {
     discovery_uri: String,
     metadata: Arc<Metadata>,
     metadata_until: Instant,
-    keys: Option<(Arc<CoreJsonWebKeySet>, Instant)>,
+    keys: Option<CachedKeys>,
     last_unknown_key_refetch: Option<Instant>,
 }
 
-/// Metadata and keys per integration, shared by every request of this instance.
+#[derive(Debug)]
+struct CachedKeys {
+    set: Arc<CoreJsonWebKeySet>,
+    until: Instant,
+    /// When they were fetched (by this instance or another): stored keys fetched later are
+    /// newer than these.
+    fetched_at: DateTime<Utc>,
+}
+
+/// Why keys are asked for.
+#[derive(Debug, Clone, Copy)]
+enum Want {
+    /// Ours expired or we have none: any unexpired set will do.
+    Fresh,
+    /// A token names a key that the set fetched at this time (if any) lacks.
+    NewerThan(Option<DateTime<Utc>>),
+}
+
+/// Metadata and keys per integration, shared by every request of this instance; keys also
+/// with the other instances, through the database.
 #[derive(Debug)]
 pub struct ProviderCache {
     client: GuardedClient,
+    db: DatabaseConnection,
     entries: Mutex<HashMap<Uuid, Entry>>,
 }
 
 impl ProviderCache {
-    pub fn new(client: GuardedClient) -> Self {
+    pub fn new(client: GuardedClient, db: DatabaseConnection) -> Self {
         Self {
             client,
+            db,
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -182,16 +208,18 @@ impl ProviderCache {
         metadata: &Metadata,
     ) -> Result<Arc<CoreJsonWebKeySet>, Failure> {
         if let Some(entry) = self.entries().get(&integration)
-            && let Some((keys, until)) = &entry.keys
-            && *until > Instant::now()
+            && let Some(keys) = &entry.keys
+            && keys.until > Instant::now()
         {
-            return Ok(keys.clone());
+            return Ok(keys.set.clone());
         }
-        self.fetch_keys(integration, metadata).await
+        let found = self.shared(integration, metadata, Want::Fresh).await?;
+        Ok(found.expect("fresh keys are either stored or fetched"))
     }
 
-    /// Fetches the keys again because a token names a key we do not have; `None` when a
-    /// refetch for that reason happened less than a minute ago.
+    /// Keys newer than ours, because a token names a key we do not have: another instance's
+    /// fetch when there is one, else a fetch of our own; `None` when the refetch for that
+    /// reason happened less than a minute ago (here or on another instance).
     pub async fn refetch_keys(
         &self,
         integration: Uuid,
@@ -200,7 +228,116 @@ impl ProviderCache {
         if !self.may_refetch(integration) {
             return Ok(None);
         }
-        self.fetch_keys(integration, metadata).await.map(Some)
+        let known = self
+            .entries()
+            .get(&integration)
+            .and_then(|entry| entry.keys.as_ref().map(|keys| keys.fetched_at));
+        self.shared(integration, metadata, Want::NewerThan(known))
+            .await
+    }
+
+    /// Takes this integration's turn, then uses the stored keys or fetches them. The database
+    /// only spares provider requests: when it fails, the provider is asked directly.
+    async fn shared(
+        &self,
+        integration: Uuid,
+        metadata: &Metadata,
+        want: Want,
+    ) -> Result<Option<Arc<CoreJsonWebKeySet>>, Failure> {
+        let turn = Turn::take(&self.db, integration)
+            .await
+            .inspect_err(|error| tracing::warn!(%error, "cannot share provider keys"))
+            .ok();
+        let found = self
+            .use_or_fetch(turn.as_ref(), integration, metadata, want)
+            .await;
+        if let Some(turn) = turn
+            && let Err(error) = turn.end().await
+        {
+            tracing::warn!(%error, "cannot share provider keys");
+        }
+        found
+    }
+
+    async fn use_or_fetch(
+        &self,
+        turn: Option<&Turn<'_>>,
+        integration: Uuid,
+        metadata: &Metadata,
+        want: Want,
+    ) -> Result<Option<Arc<CoreJsonWebKeySet>>, Failure> {
+        let now = shared_keys::now();
+        let stored = match turn {
+            Some(turn) => turn
+                .read(integration)
+                .await
+                .inspect_err(|error| tracing::warn!(%error, "cannot read shared provider keys"))
+                .ok()
+                .flatten(),
+            None => None,
+        }
+        .filter(|row| row.jwks_uri == metadata.jwks_uri.as_str());
+        let usable = stored.as_ref().filter(|row| {
+            row.expires_at > now
+                && match want {
+                    Want::Fresh => true,
+                    Want::NewerThan(known) => known.is_none_or(|known| row.fetched_at > known),
+                }
+        });
+        if let Some(row) = usable
+            && let Ok(set) = serde_json::from_str::<CoreJsonWebKeySet>(&row.jwks)
+        {
+            let set = Arc::new(set);
+            self.remember(integration, &set, row.fetched_at, row.expires_at);
+            return Ok(Some(set));
+        }
+        let for_unknown_key = matches!(want, Want::NewerThan(_));
+        let last_unknown = stored.as_ref().and_then(|row| row.unknown_key_refetch_at);
+        if for_unknown_key
+            && last_unknown.is_some_and(|at| {
+                (now - at).to_std().unwrap_or_default() < UNKNOWN_KEY_REFETCH_INTERVAL
+            })
+        {
+            return Ok(None);
+        }
+        let (set, document, lifetime) = self.fetch_keys(metadata).await?;
+        let expires_at = now + lifetime;
+        if let Some(turn) = turn {
+            let row = StoredKeys {
+                integration_id: integration,
+                jwks_uri: metadata.jwks_uri.to_string(),
+                jwks: document.to_string(),
+                fetched_at: now,
+                expires_at,
+                unknown_key_refetch_at: if for_unknown_key {
+                    Some(now)
+                } else {
+                    last_unknown
+                },
+            };
+            if let Err(error) = turn.write(row).await {
+                tracing::warn!(%error, "cannot share provider keys");
+            }
+        }
+        self.remember(integration, &set, now, expires_at);
+        Ok(Some(set))
+    }
+
+    fn remember(
+        &self,
+        integration: Uuid,
+        set: &Arc<CoreJsonWebKeySet>,
+        fetched_at: DateTime<Utc>,
+        expires_at: DateTime<Utc>,
+    ) {
+        let left = (expires_at - Utc::now()).to_std().unwrap_or_default();
+        if let Some(entry) = self.entries().get_mut(&integration) {
+            entry.keys = Some(CachedKeys {
+                set: set.clone(),
+                until: Instant::now() + left,
+                fetched_at,
+            });
+        }
     }
 
     /// Whether the one-a-minute refetch for unknown keys is available, taking it if so.
@@ -229,31 +366,29 @@ impl ProviderCache {
         self.entries().clear();
     }
 
+    /// The provider's keys, their document, and how long they may be kept.
     async fn fetch_keys(
         &self,
-        integration: Uuid,
         metadata: &Metadata,
-    ) -> Result<Arc<CoreJsonWebKeySet>, Failure> {
+    ) -> Result<(Arc<CoreJsonWebKeySet>, Value, chrono::Duration), Failure> {
         let response = self
             .client
             .get_cacheable_json(&metadata.jwks_uri)
             .await
             .map_err(unreachable)?;
-        let keys: CoreJsonWebKeySet = serde_json::from_value(response.body).map_err(|error| {
-            Failure::new(
-                "provider_misconfigured",
-                format!("The provider's JWKS cannot be read: {error}."),
-            )
-        })?;
-        let keys = Arc::new(keys);
+        let keys: CoreJsonWebKeySet =
+            serde_json::from_value(response.body.clone()).map_err(|error| {
+                Failure::new(
+                    "provider_misconfigured",
+                    format!("The provider's JWKS cannot be read: {error}."),
+                )
+            })?;
         let lifetime = response
             .max_age
             .unwrap_or(DEFAULT_KEYS_LIFETIME)
             .min(LONGEST_KEYS_LIFETIME);
-        if let Some(entry) = self.entries().get_mut(&integration) {
-            entry.keys = Some((keys.clone(), Instant::now() + lifetime));
-        }
-        Ok(keys)
+        let lifetime = chrono::Duration::from_std(lifetime).unwrap_or(chrono::Duration::zero());
+        Ok((Arc::new(keys), response.body, lifetime))
     }
 
     fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<Uuid, Entry>> {

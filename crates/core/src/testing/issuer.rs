@@ -67,6 +67,7 @@ struct Provider {
     revoked: Vec<String>,
     tweak: Tweak,
     jwks_fetches: usize,
+    discovery_fetches: usize,
     /// The scope of every client-credentials token granted.
     app_token_scopes: Vec<String>,
 }
@@ -99,6 +100,7 @@ impl TestIssuer {
             revoked: vec![],
             tweak: Tweak::default(),
             jwks_fetches: 0,
+            discovery_fetches: 0,
             app_token_scopes: vec![],
         }));
         let app = Router::new()
@@ -175,6 +177,11 @@ impl TestIssuer {
         state.published = vec!["k2"];
     }
 
+    /// How many times the discovery document was fetched.
+    pub fn discovery_fetches(&self) -> usize {
+        self.lock().discovery_fetches
+    }
+
     pub fn jwks_fetches(&self) -> usize {
         self.lock().jwks_fetches
     }
@@ -206,7 +213,11 @@ fn key(kid: &str) -> CoreRsaPrivateSigningKey {
 type Shared = State<Arc<Mutex<Provider>>>;
 
 async fn discovery(State(state): Shared) -> Json<Value> {
-    let issuer = state.lock().unwrap().issuer.clone();
+    let issuer = {
+        let mut state = state.lock().unwrap();
+        state.discovery_fetches += 1;
+        state.issuer.clone()
+    };
     Json(json!({
         "issuer": issuer,
         "authorization_endpoint": format!("{issuer}/authorize"),

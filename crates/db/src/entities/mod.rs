@@ -15,6 +15,7 @@ pub mod logout_token;
 pub mod message;
 pub mod messenger_session;
 pub mod page_nonce;
+pub mod provider_key;
 pub mod setup_token;
 pub mod sign_in_attempt;
 pub mod sign_in_failure;

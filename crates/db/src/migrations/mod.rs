@@ -14,6 +14,7 @@ mod m20261201_000008_page_nonces;
 mod m20261201_000009_page_sign_in;
 mod m20261201_000010_sign_out;
 mod m20261201_000011_logout_tokens;
+mod m20261201_000012_provider_keys;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000009_page_sign_in::Migration),
             Box::new(m20261201_000010_sign_out::Migration),
             Box::new(m20261201_000011_logout_tokens::Migration),
+            Box::new(m20261201_000012_provider_keys::Migration),
         ]
     }
 }

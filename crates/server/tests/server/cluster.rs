@@ -257,13 +257,13 @@ async fn whichever_instance_answers_everything_works() {
         .await;
     assert_eq!(put.status, StatusCode::OK, "{}", put.body);
 
-    // ...and an integration's settings saved again: every instance drops the provider data
-    // it cached for the old ones (each has the keys cached from one sign-in of its own).
+    // ...and an integration's settings saved again: every instance drops the provider
+    // metadata it cached for the old ones (each has it from a sign-in of its own), while the
+    // keys, fetched once, serve them all.
     for app in &apps[1..] {
         let answer = sign_in(app, app, &issuer, &deployment, &cluster.base).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     }
-    let fetched = issuer.jwks_fetches();
     let path = format!("/api/v2/integrations/{integration}");
     let current = apps[0].api(Method::GET, &path, &token, None).await.json();
     let settings = json!({
@@ -276,19 +276,36 @@ async fn whichever_instance_answers_everything_works() {
         .api(Method::PUT, &path, &token, Some(settings))
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
-    // Saving ran the connection test, which fetched the keys once itself.
-    let fetched = fetched + 1;
-    assert_eq!(issuer.jwks_fetches(), fetched);
+    let (documents, keys) = (issuer.discovery_fetches(), issuer.jwks_fetches());
     for (n, app) in apps.iter().enumerate() {
         let answer = sign_in(app, app, &issuer, &deployment, &cluster.base).await;
         assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
         assert_eq!(
-            issuer.jwks_fetches(),
-            fetched + n + 1,
-            "instance {} fetched the keys again",
+            issuer.discovery_fetches(),
+            documents + n + 1,
+            "instance {} read the provider's document again",
             n + 1
         );
     }
+    assert_eq!(
+        issuer.jwks_fetches(),
+        keys + 1,
+        "one instance fetched the keys, for all"
+    );
+
+    // The provider rotates its keys: the first instance to see a token signed by the new one
+    // fetches them, and the others take that fetch instead of each making their own.
+    issuer.rotate_keys();
+    let keys = issuer.jwks_fetches();
+    for app in &apps {
+        let answer = sign_in(app, app, &issuer, &deployment, &cluster.base).await;
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    }
+    assert_eq!(
+        issuer.jwks_fetches(),
+        keys + 1,
+        "a rotation costs the provider one fetch"
+    );
 
     // The sign-in limits count failures once, whichever instance saw them: per account...
     apps[0].admin("grace@example.com", Role::Admin).await;
