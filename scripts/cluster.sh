@@ -15,6 +15,8 @@
 # proxy's BASE_URL, the DATABASE_URL and each instance's INSTANCE_<I>_URL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Instances find the site (target/site) relative to the repository, as `cargo leptos` leaves it.
+cd "$root"
 
 binary=${SWITCHBOARD_BIN:-$root/target/debug/switchboard}
 dir=${CLUSTER_DIR:-$root/target/cluster}
