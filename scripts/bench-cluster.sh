@@ -7,8 +7,8 @@
 # `Origin` header customer pages send). All on this one machine: more instances share its
 # cores, so the figures show the fan-out's cost, not a scale-out gain.
 #
-# Uses the release binary (built if missing). Settings: DURATION (wrk, default 10s),
-# CONNECTIONS (default 64), THREADS (default 2).
+# Uses the release binary (built here unless SWITCHBOARD_BIN names one). Settings: DURATION
+# (wrk, default 10s), CONNECTIONS (default 64), THREADS (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,9 +22,11 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light wrk
 fi
 
-export LEPTOS_OUTPUT_NAME=switchboard
-RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
-export SWITCHBOARD_BIN=$PWD/target/release/switchboard
+if [ -z "${SWITCHBOARD_BIN:-}" ]; then
+  export LEPTOS_OUTPUT_NAME=switchboard
+  RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
+  export SWITCHBOARD_BIN=$PWD/target/release/switchboard
+fi
 
 venv=target/bench-venv
 if [ ! -x "$venv/bin/python" ]; then

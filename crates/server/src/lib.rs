@@ -11,6 +11,7 @@ pub mod auth;
 pub mod body_limit;
 pub mod client_address;
 pub mod commands;
+pub mod compression;
 pub mod config;
 pub mod cookies;
 pub mod csrf;

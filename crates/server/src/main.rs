@@ -131,6 +131,25 @@ fn settings(config: &Config) -> Settings {
     }
 }
 
+/// Gives the site's files (the console's wasm, JavaScript and CSS) their `.br` and `.gz`
+/// siblings where a build left them without: until then they go out as they are.
+fn precompress_site(site: &std::path::Path) {
+    if !site.exists() {
+        return;
+    }
+    match switchboard_server::compression::precompress_dir(site) {
+        Ok(0) => {}
+        Ok(count) => {
+            tracing::info!(count, site = %site.display(), "precompressed the site's files")
+        }
+        Err(error) => tracing::warn!(
+            %error,
+            site = %site.display(),
+            "cannot precompress the site's files; they are served uncompressed"
+        ),
+    }
+}
+
 async fn serve(config: Config) -> Result<(), Failure> {
     let base_url = config.base_url()?;
     if config.allow_insecure_localhost {
@@ -161,6 +180,10 @@ async fn serve(config: Config) -> Result<(), Failure> {
     // In the background: a slow provider must not hold up serving.
     tokio::spawn(declare_provider(state.services.clone()));
     tokio::spawn(prune_logs(db.clone(), config.retention()));
+    tokio::task::spawn_blocking({
+        let site = std::path::PathBuf::from(state.leptos.site_root.as_ref());
+        move || precompress_site(&site)
+    });
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).
     state.services.delivery().listen(state.services.db());
     let listener = tokio::net::TcpListener::bind(config.addr)

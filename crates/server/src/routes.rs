@@ -13,11 +13,13 @@ use leptos::prelude::{LeptosOptions, provide_context, use_context};
 use leptos_axum::{AxumRouteListing, LeptosRoutes, ResponseOptions, generate_route_list};
 use switchboard_app::{App, shell};
 use switchboard_domain::urls;
+use tower::ServiceExt;
 use tower_http::services::ServeDir;
 use tower_http::trace::TraceLayer;
 
 use crate::{
-    AppState, api, auth, body_limit, client_address, csrf, health, messenger, security_headers,
+    AppState, api, auth, body_limit, client_address, compression, csrf, health, messenger,
+    security_headers,
 };
 
 /// The console's routes, worked out once per process. Generating them renders the app with
@@ -61,7 +63,16 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), auth::identify))
         // The wasm bundle and the stylesheet need no identity: added after `identify`, they are
         // served without a session lookup for every file a page loads.
-        .nest_service("/pkg", ServeDir::new(pkg_dir))
+        // Precompressed siblings (`.br`, `.gz`) are served when the client accepts them.
+        .nest_service(
+            "/pkg",
+            ServiceExt::<axum::extract::Request>::map_response(
+                ServeDir::new(pkg_dir)
+                    .precompressed_br()
+                    .precompressed_gzip(),
+                vary_accept_encoding,
+            ),
+        )
         // The messenger runtime never uses the admin's identity either.
         .route(urls::LOADER_PATH, get(messenger::loader))
         .nest(urls::MESSENGER_PREFIX, messenger::router(&state))
@@ -70,8 +81,17 @@ pub fn router(state: AppState) -> Router {
         .layer(from_fn_with_state(state.clone(), messenger::cors::layer))
         .layer(from_fn_with_state(state.clone(), security_headers::add))
         .layer(from_fn_with_state(state.clone(), client_address::resolve))
+        .layer(compression::dynamic())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Static files differ by `Accept-Encoding` (precompressed siblings): caches must know.
+fn vary_accept_encoding<B>(mut response: axum::http::Response<B>) -> axum::http::Response<B> {
+    response
+        .headers_mut()
+        .append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    response
 }
 
 /// What every console render and server function gets in its context: the services, and the

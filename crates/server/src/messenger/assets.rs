@@ -1,8 +1,13 @@
-//! The messenger's static files, compiled into the binary and served from memory: the loader
-//! every customer page fetches must cost next to nothing.
+//! The messenger's static files, compiled into the binary and served from memory, compressed
+//! once (see [`crate::compression`]): the loader every customer page fetches must cost next to
+//! nothing.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use std::sync::LazyLock;
+
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use crate::compression::Encoded;
 
 const LOADER: &str = include_str!("../../../../public/messenger.js");
 const FRAME_SCRIPT: &str = include_str!("../../../../public/messenger/frame.js");
@@ -11,122 +16,47 @@ const CALLBACK_SCRIPT: &str = include_str!("../../../../public/messenger/callbac
 const EVENT_STREAM_SCRIPT: &str = include_str!("../../../../public/messenger/event-stream.js");
 const API_TYPES: &str = include_str!("../../../../public/messenger/switchboard.d.ts");
 
+/// Each file in every encoding, compressed on first use.
+macro_rules! encoded {
+    ($name:ident, $source:expr) => {
+        static $name: LazyLock<Encoded> = LazyLock::new(|| Encoded::new($source));
+    };
+}
+encoded!(LOADER_ENCODED, LOADER);
+encoded!(FRAME_SCRIPT_ENCODED, FRAME_SCRIPT);
+encoded!(FRAME_STYLE_ENCODED, FRAME_STYLE);
+encoded!(CALLBACK_SCRIPT_ENCODED, CALLBACK_SCRIPT);
+encoded!(EVENT_STREAM_SCRIPT_ENCODED, EVENT_STREAM_SCRIPT);
+encoded!(API_TYPES_ENCODED, API_TYPES);
+
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+/// Short enough that a new release reaches pages within minutes, long enough to spare most
+/// requests; revalidation with the ETag is cheap.
+const CACHE: &str = "public, max-age=300";
+
 /// `GET /messenger.js`.
 pub async fn loader(headers: HeaderMap) -> Response {
-    serve(
-        &headers,
-        LOADER,
-        "text/javascript; charset=utf-8",
-        &LOADER_ETAG,
-    )
+    LOADER_ENCODED.respond(&headers, JAVASCRIPT, CACHE)
 }
 
 pub async fn frame_script(headers: HeaderMap) -> Response {
-    serve(
-        &headers,
-        FRAME_SCRIPT,
-        "text/javascript; charset=utf-8",
-        &FRAME_SCRIPT_ETAG,
-    )
+    FRAME_SCRIPT_ENCODED.respond(&headers, JAVASCRIPT, CACHE)
 }
 
 pub async fn frame_style(headers: HeaderMap) -> Response {
-    serve(
-        &headers,
-        FRAME_STYLE,
-        "text/css; charset=utf-8",
-        &FRAME_STYLE_ETAG,
-    )
+    FRAME_STYLE_ENCODED.respond(&headers, "text/css; charset=utf-8", CACHE)
 }
 
 /// The frame's event-stream parser, an ES module the frame script imports.
 pub async fn event_stream_script(headers: HeaderMap) -> Response {
-    serve(
-        &headers,
-        EVENT_STREAM_SCRIPT,
-        "text/javascript; charset=utf-8",
-        &EVENT_STREAM_SCRIPT_ETAG,
-    )
+    EVENT_STREAM_SCRIPT_ENCODED.respond(&headers, JAVASCRIPT, CACHE)
 }
 
 pub async fn callback_script(headers: HeaderMap) -> Response {
-    serve(
-        &headers,
-        CALLBACK_SCRIPT,
-        "text/javascript; charset=utf-8",
-        &CALLBACK_SCRIPT_ETAG,
-    )
+    CALLBACK_SCRIPT_ENCODED.respond(&headers, JAVASCRIPT, CACHE)
 }
 
 /// The types of the loader's `window.Switchboard`, for the sites that script it.
 pub async fn api_types(headers: HeaderMap) -> Response {
-    serve(
-        &headers,
-        API_TYPES,
-        "application/typescript; charset=utf-8",
-        &API_TYPES_ETAG,
-    )
-}
-
-static API_TYPES_ETAG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| etag(API_TYPES));
-static LOADER_ETAG: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| etag(LOADER));
-static FRAME_SCRIPT_ETAG: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| etag(FRAME_SCRIPT));
-static FRAME_STYLE_ETAG: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| etag(FRAME_STYLE));
-static CALLBACK_SCRIPT_ETAG: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| etag(CALLBACK_SCRIPT));
-static EVENT_STREAM_SCRIPT_ETAG: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| etag(EVENT_STREAM_SCRIPT));
-
-/// A strong validator of `body`.
-pub fn etag(body: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(body.as_bytes());
-    format!(
-        "\"{}\"",
-        digest[..12]
-            .iter()
-            .map(|byte| format!("{byte:02x}"))
-            .collect::<String>()
-    )
-}
-
-/// Whether `If-None-Match` already names `etag`.
-pub fn unchanged(headers: &HeaderMap, etag: &str) -> bool {
-    headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|value| value.to_str().ok())
-        .is_some_and(|tags| {
-            tags.split(',')
-                .any(|tag| tag.trim() == etag || tag.trim() == "*")
-        })
-}
-
-fn serve(
-    headers: &HeaderMap,
-    body: &'static str,
-    content_type: &'static str,
-    tag: &str,
-) -> Response {
-    let tag = HeaderValue::from_str(tag).expect("hex is a valid header value");
-    // Short enough that a new release reaches pages within minutes, long enough to spare
-    // most requests; revalidation with the ETag is cheap.
-    let cache = HeaderValue::from_static("public, max-age=300");
-    if unchanged(headers, tag.to_str().unwrap_or_default()) {
-        return (
-            StatusCode::NOT_MODIFIED,
-            [(header::ETAG, tag), (header::CACHE_CONTROL, cache)],
-        )
-            .into_response();
-    }
-    (
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::ETAG, tag),
-            (header::CACHE_CONTROL, cache),
-        ],
-        body,
-    )
-        .into_response()
+    API_TYPES_ENCODED.respond(&headers, "application/typescript; charset=utf-8", CACHE)
 }

@@ -14,17 +14,16 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use switchboard_core::deployments;
 use switchboard_domain::allowed_domains::{DomainPattern, origin_allowed};
 use uuid::Uuid;
 
-use super::assets::{etag, unchanged};
 use super::cors;
 use crate::AppState;
+use crate::compression::Encoded;
 use crate::error::HttpError;
 
 /// How long a change may take to show on an instance whose notice of it was lost.
@@ -33,8 +32,8 @@ pub const CACHE_LIFETIME: Duration = Duration::from_secs(5);
 /// A rendered config, or `None` for a deployment that serves nothing.
 #[derive(Debug)]
 struct Rendered {
-    body: Bytes,
-    etag: HeaderValue,
+    /// The JSON, compressed once for every request that reads it from the cache.
+    body: Encoded,
     patterns: Vec<DomainPattern>,
     allow_all: bool,
 }
@@ -92,21 +91,11 @@ pub async fn public_config(
     let Some(rendered) = rendered else {
         return not_found();
     };
-    let mut response_headers = HeaderMap::new();
-    response_headers.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("public, max-age=60, must-revalidate"),
+    let mut response = rendered.body.respond(
+        &headers,
+        "application/json",
+        "public, max-age=60, must-revalidate",
     );
-    response_headers.insert(header::ETAG, rendered.etag.clone());
-    let mut response = if unchanged(&headers, rendered.etag.to_str().unwrap_or_default()) {
-        (StatusCode::NOT_MODIFIED, response_headers).into_response()
-    } else {
-        response_headers.insert(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/json"),
-        );
-        (StatusCode::OK, response_headers, rendered.body.clone()).into_response()
-    };
     // Only pages on the deployment's allowed domains may read it (the CORS layer decides).
     let origin = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok());
     if origin.is_some_and(|origin| !origin_allowed(origin, &rendered.patterns, rendered.allow_all))
@@ -128,8 +117,7 @@ async fn render(state: &AppState, id: Uuid) -> Result<Option<Arc<Rendered>>, Res
     };
     let body = serde_json::to_string(&config).expect("the public config serialises");
     Ok(Some(Arc::new(Rendered {
-        etag: HeaderValue::from_str(&etag(&body)).expect("hex is a valid header value"),
-        body: Bytes::from(body),
+        body: Encoded::new(body),
         patterns,
         allow_all,
     })))

@@ -71,7 +71,7 @@ async fn login_from(app: &TestApp, peer: &str, email: &str, password: &str) -> S
 }
 
 /// A visitor's anonymous messenger session on `deployment`: its bearer token.
-async fn visitor(app: &TestApp, deployment: &str) -> String {
+pub(crate) async fn visitor(app: &TestApp, deployment: &str) -> String {
     let request = Request::post("/messenger/v1/sessions")
         .header(header::ORIGIN, CUSTOMER)
         .header(header::CONTENT_TYPE, "application/json")
@@ -82,7 +82,7 @@ async fn visitor(app: &TestApp, deployment: &str) -> String {
     answer.json()["token"].as_str().unwrap().to_owned()
 }
 
-fn messenger_request(
+pub(crate) fn messenger_request(
     method: Method,
     path: &str,
     session: &str,

@@ -7,6 +7,7 @@ mod common;
 
 mod auth;
 mod cluster;
+mod compression;
 mod config_as_code;
 mod configurations_api;
 mod conversations;

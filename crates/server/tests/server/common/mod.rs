@@ -95,9 +95,29 @@ impl TestApp {
         Self::build(db, services, WebSettings::new(BASE.to_owned()))
     }
 
+    /// The app serving the site files (`/pkg/...`) from `site`.
+    pub fn with_site(db: &DatabaseConnection, site: &std::path::Path) -> Self {
+        let site = site.to_str().expect("a UTF-8 path");
+        Self::build_from(
+            db,
+            Services::for_tests(db.clone()),
+            WebSettings::new(BASE.to_owned()),
+            &["switchboard", "--site-root", site],
+        )
+    }
+
     fn build(db: &DatabaseConnection, services: Services, web: WebSettings) -> Self {
+        Self::build_from(db, services, web, &["switchboard"])
+    }
+
+    fn build_from(
+        db: &DatabaseConnection,
+        services: Services,
+        web: WebSettings,
+        arguments: &[&str],
+    ) -> Self {
         services.delivery().listen(db);
-        let Cli { config, .. } = Cli::parse_from(["switchboard"]);
+        let Cli { config, .. } = Cli::parse_from(arguments);
         let router = routes::router(AppState {
             services: services.clone(),
             leptos: routes::leptos_options(&config),

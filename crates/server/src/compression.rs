@@ -1,0 +1,375 @@
+//! Compression on the wire. Bodies that are the same for everyone (the messenger's scripts and
+//! styles, a deployment's public config, the console's wasm, JavaScript and CSS) are compressed
+//! once, at the highest levels, and served in the encoding the client accepts; answers made per
+//! request (console pages, API JSON) are compressed on the fly above [`DYNAMIC_ABOVE`] bytes.
+//! Every such answer says `Vary: Accept-Encoding`, and a precompressed body's ETag names its
+//! encoding, so a cache never confuses one encoding with another. Event streams are never
+//! compressed: a compressor would hold events back until its buffer fills.
+
+use std::io::Write;
+use std::path::Path;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use tower_http::compression::predicate::{NotForContentType, Predicate, SizeAbove};
+use tower_http::compression::{CompressionLayer, DefaultPredicate};
+
+/// Answers made per request smaller than this go out as they are: compressing them saves less
+/// than the headers weigh.
+pub const DYNAMIC_ABOVE: u16 = 1024;
+
+/// Files of these kinds in the site folder get `.br` and `.gz` siblings.
+const PRECOMPRESSED_EXTENSIONS: [&str; 6] = ["wasm", "js", "css", "html", "json", "svg"];
+
+/// A content coding the server can send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    fn token(self) -> &'static str {
+        match self {
+            Self::Brotli => "br",
+            Self::Gzip => "gzip",
+            Self::Identity => "identity",
+        }
+    }
+}
+
+/// The best encoding `Accept-Encoding` allows: brotli, then gzip, else none. A coding listed
+/// with `q=0` is refused; `*` stands for the codings not listed.
+pub fn negotiate(headers: &HeaderMap) -> Encoding {
+    let Some(accepted) = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return Encoding::Identity;
+    };
+    let weight = |coding: &str| -> Option<f32> {
+        let mut wildcard = None;
+        for item in accepted.split(',') {
+            let mut parts = item.split(';');
+            let name = parts.next().unwrap_or_default().trim();
+            let q = parts
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if name.eq_ignore_ascii_case(coding) {
+                return Some(q);
+            }
+            if name == "*" {
+                wildcard = Some(q);
+            }
+        }
+        wildcard
+    };
+    [Encoding::Brotli, Encoding::Gzip]
+        .into_iter()
+        .filter_map(|encoding| Some((encoding, weight(encoding.token())?)))
+        .filter(|(_, q)| *q > 0.0)
+        // The first of the highest weight: brotli wins a tie.
+        .fold(
+            None,
+            |best: Option<(Encoding, f32)>, (encoding, q)| match best {
+                Some((_, best_q)) if best_q >= q => best,
+                _ => Some((encoding, q)),
+            },
+        )
+        .map_or(Encoding::Identity, |(encoding, _)| encoding)
+}
+
+/// A body kept in each encoding, made once, with an ETag per encoding.
+#[derive(Debug, Clone)]
+pub struct Encoded {
+    identity: Bytes,
+    brotli: Option<Bytes>,
+    gzip: Option<Bytes>,
+    /// The identity body's tag, without quotes; the others append their coding.
+    tag: String,
+}
+
+impl Encoded {
+    /// Compresses `body` (kept in an encoding only where that is smaller).
+    pub fn new(body: impl Into<Bytes>) -> Self {
+        let identity: Bytes = body.into();
+        let smaller = |compressed: Vec<u8>| {
+            (compressed.len() < identity.len()).then(|| Bytes::from(compressed))
+        };
+        Self {
+            brotli: smaller(brotli(&identity)),
+            gzip: smaller(gzip(&identity)),
+            tag: digest(&identity),
+            identity,
+        }
+    }
+
+    pub fn identity(&self) -> &Bytes {
+        &self.identity
+    }
+
+    /// The encoding to send for `headers`, its body and its ETag (quoted).
+    fn pick(&self, headers: &HeaderMap) -> (Encoding, &Bytes, String) {
+        match negotiate(headers) {
+            Encoding::Brotli if let Some(body) = &self.brotli => {
+                (Encoding::Brotli, body, format!("\"{}-br\"", self.tag))
+            }
+            Encoding::Brotli | Encoding::Gzip if let Some(body) = &self.gzip => {
+                (Encoding::Gzip, body, format!("\"{}-gz\"", self.tag))
+            }
+            _ => (
+                Encoding::Identity,
+                &self.identity,
+                format!("\"{}\"", self.tag),
+            ),
+        }
+    }
+
+    /// The answer to a GET: 304 when `If-None-Match` names the tag of the encoding the client
+    /// gets, else the body in it, with `content_type` and `cache_control`.
+    pub fn respond(
+        &self,
+        headers: &HeaderMap,
+        content_type: &'static str,
+        cache_control: &'static str,
+    ) -> Response {
+        let (encoding, body, tag) = self.pick(headers);
+        let mut answer = HeaderMap::new();
+        answer.insert(header::ETAG, HeaderValue::from_str(&tag).expect("hex"));
+        answer.insert(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static(cache_control),
+        );
+        answer.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+        if if_none_match(headers, &tag) {
+            return (StatusCode::NOT_MODIFIED, answer).into_response();
+        }
+        answer.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+        if encoding != Encoding::Identity {
+            answer.insert(
+                header::CONTENT_ENCODING,
+                HeaderValue::from_static(encoding.token()),
+            );
+        }
+        (answer, body.clone()).into_response()
+    }
+}
+
+/// Whether `If-None-Match` already names `tag`.
+pub fn if_none_match(headers: &HeaderMap, tag: &str) -> bool {
+    headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|tags| {
+            tags.split(',')
+                .any(|candidate| candidate.trim() == tag || candidate.trim() == "*")
+        })
+}
+
+/// The first 12 bytes of the SHA-256 of `body`, in hex.
+fn digest(body: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(body)[..12]
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    {
+        // Quality 11 and a window as large as the body: the smallest output; these are
+        // compressed once.
+        let window = (usize::BITS - body.len().leading_zeros()).clamp(16, 24);
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, window);
+        writer.write_all(body).expect("writing to memory");
+    }
+    out
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(body).expect("writing to memory");
+    encoder.finish().expect("writing to memory")
+}
+
+/// On-the-fly compression for answers made per request: above [`DYNAMIC_ABOVE`] bytes, never
+/// for event streams or images (tower-http's default predicate), and never twice (an answer
+/// that already has a `Content-Encoding` passes as it is).
+pub fn dynamic() -> CompressionLayer<impl Predicate + Clone> {
+    let predicate = DefaultPredicate::new()
+        .and(SizeAbove::new(DYNAMIC_ABOVE))
+        .and(NotForContentType::const_new("application/wasm"));
+    CompressionLayer::new()
+        .br(true)
+        .gzip(true)
+        .no_deflate()
+        .no_zstd()
+        .compress_when(predicate)
+}
+
+/// Writes a `.br` and a `.gz` beside each compressible file of `dir` (recursively) that lacks
+/// them or changed since, each only where it is smaller: what `ServeDir` serves precompressed.
+/// Returns how many files it compressed.
+pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
+    let mut done = 0;
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            done += precompress_dir(&path)?;
+            continue;
+        }
+        let compressible = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| PRECOMPRESSED_EXTENSIONS.contains(&e));
+        let metadata = std::fs::metadata(&path)?;
+        if !compressible || metadata.len() < u64::from(DYNAMIC_ABOVE) {
+            continue;
+        }
+        let modified = metadata.modified()?;
+        let sibling = |suffix: &str| {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            std::path::PathBuf::from(name)
+        };
+        let stale = |file: &Path| {
+            std::fs::metadata(file)
+                .and_then(|m| m.modified())
+                .map_or(true, |at| at < modified)
+        };
+        let (br, gz) = (sibling(".br"), sibling(".gz"));
+        if !stale(&br) && !stale(&gz) {
+            continue;
+        }
+        let body = std::fs::read(&path)?;
+        for (file, compressed) in [(br, brotli(&body)), (gz, gzip(&body))] {
+            if compressed.len() < body.len() {
+                // Beside the target, then renamed: a server never serves half a file.
+                let partial = file.with_extension("partial");
+                std::fs::write(&partial, compressed)?;
+                std::fs::rename(&partial, &file)?;
+            }
+        }
+        done += 1;
+    }
+    Ok(done)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn accepting(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::ACCEPT_ENCODING,
+            HeaderValue::from_str(value).unwrap(),
+        );
+        headers
+    }
+
+    #[test]
+    fn the_best_accepted_encoding_wins() {
+        assert_eq!(negotiate(&HeaderMap::new()), Encoding::Identity);
+        assert_eq!(
+            negotiate(&accepting("gzip, deflate, br, zstd")),
+            Encoding::Brotli
+        );
+        assert_eq!(negotiate(&accepting("gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&accepting("br;q=0, gzip")), Encoding::Gzip);
+        assert_eq!(
+            negotiate(&accepting("br;q=0.5, gzip;q=0.8")),
+            Encoding::Gzip
+        );
+        assert_eq!(negotiate(&accepting("*")), Encoding::Brotli);
+        assert_eq!(negotiate(&accepting("*;q=0, gzip")), Encoding::Gzip);
+        assert_eq!(negotiate(&accepting("identity")), Encoding::Identity);
+        assert_eq!(negotiate(&accepting("BR")), Encoding::Brotli);
+    }
+
+    #[test]
+    fn each_encoding_has_its_own_tag_and_decodes_to_the_body() {
+        let body = "function switchboard() { return 'hello'; }\n".repeat(50);
+        let encoded = Encoded::new(body.clone());
+        let answer =
+            |accept: &str| encoded.respond(&accepting(accept), "text/javascript", "no-cache");
+        let br = answer("br");
+        let gz = answer("gzip");
+        let plain = answer("identity");
+        let tags: Vec<_> = [&br, &gz, &plain]
+            .iter()
+            .map(|a| a.headers()[header::ETAG].to_str().unwrap().to_owned())
+            .collect();
+        assert!(
+            tags[0] != tags[1] && tags[1] != tags[2] && tags[0] != tags[2],
+            "{tags:?}"
+        );
+        assert_eq!(br.headers()[header::CONTENT_ENCODING], "br");
+        assert_eq!(gz.headers()[header::CONTENT_ENCODING], "gzip");
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        for answer in [&br, &gz, &plain] {
+            assert_eq!(answer.headers()[header::VARY], "accept-encoding");
+        }
+        let mut decoded = Vec::new();
+        brotli::BrotliDecompress(&mut encoded.brotli.as_ref().unwrap().as_ref(), &mut decoded)
+            .unwrap();
+        assert_eq!(decoded, body.as_bytes());
+        let mut decoded = String::new();
+        std::io::Read::read_to_string(
+            &mut flate2::read::GzDecoder::new(encoded.gzip.as_ref().unwrap().as_ref()),
+            &mut decoded,
+        )
+        .unwrap();
+        assert_eq!(decoded, body);
+
+        // A client revalidating the brotli copy gets 304 for it, and the full body in another
+        // encoding: one encoding's tag never stands for another's bytes.
+        let mut revalidate = accepting("br");
+        revalidate.insert(
+            header::IF_NONE_MATCH,
+            HeaderValue::from_str(&tags[0]).unwrap(),
+        );
+        assert_eq!(
+            encoded
+                .respond(&revalidate, "text/javascript", "no-cache")
+                .status(),
+            StatusCode::NOT_MODIFIED
+        );
+        revalidate.insert(header::ACCEPT_ENCODING, HeaderValue::from_static("gzip"));
+        assert_eq!(
+            encoded
+                .respond(&revalidate, "text/javascript", "no-cache")
+                .status(),
+            StatusCode::OK
+        );
+    }
+
+    #[test]
+    fn tiny_bodies_stay_as_they_are() {
+        let encoded = Encoded::new("{}");
+        let answer = encoded.respond(&accepting("br, gzip"), "application/json", "no-cache");
+        assert!(answer.headers().get(header::CONTENT_ENCODING).is_none());
+    }
+
+    #[test]
+    fn a_site_folder_gets_smaller_siblings_once() {
+        let dir = std::env::temp_dir().join(format!("sb-site-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(dir.join("pkg")).unwrap();
+        std::fs::write(dir.join("pkg/app.js"), "let a = 1;\n".repeat(500)).unwrap();
+        std::fs::write(dir.join("pkg/tiny.css"), "a{}").unwrap();
+        std::fs::write(dir.join("pkg/logo.png"), [0u8; 2000]).unwrap();
+        assert_eq!(precompress_dir(&dir).unwrap(), 1);
+        assert!(dir.join("pkg/app.js.br").exists() && dir.join("pkg/app.js.gz").exists());
+        assert!(!dir.join("pkg/tiny.css.br").exists(), "too small to gain");
+        assert!(
+            !dir.join("pkg/logo.png.br").exists(),
+            "images are left alone"
+        );
+        assert_eq!(precompress_dir(&dir).unwrap(), 0, "done once");
+        std::fs::remove_dir_all(dir).ok();
+    }
+}
