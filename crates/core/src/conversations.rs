@@ -413,9 +413,11 @@ pub async fn post_from_visitor(
         }
         outcome => outcome,
     }?;
-    // The person's other devices follow them into a conversation this opened.
+    // The person's other devices, and this session's other tabs, follow them into a
+    // conversation this opened.
     let notice = Notice {
         person: person_key(session),
+        session: Some(session.id),
         ..Notice::message(conversation_id, message.id)
     };
     services.delivery().publish(db, notice).await;

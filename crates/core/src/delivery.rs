@@ -36,6 +36,9 @@ pub struct Notice {
     /// The signed-in person who wrote, for a visitor's message: their other devices follow
     /// them into a conversation they just opened (see `conversations::person_key`).
     pub person: Option<String>,
+    /// The messenger session that wrote, for a visitor's message: its streams follow it into
+    /// the conversation its first message opened, without asking the database on every notice.
+    pub session: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +57,7 @@ impl Notice {
             conversation_id,
             kind: NoticeKind::Message(message_id),
             person: None,
+            session: None,
         }
     }
 
@@ -62,10 +66,13 @@ impl Notice {
             conversation_id,
             kind,
             person: None,
+            session: None,
         }
     }
 
-    /// The `NOTIFY` payload: `{conversation} {m|t|r} {number} {person or -}`.
+    /// The `NOTIFY` payload: `{conversation} {m|t|r} {number} {person or -} {session or -}`.
+    /// Readers take the fields they know, so instances of the previous release, which send and
+    /// read one field fewer, still understand each other.
     fn payload(&self) -> String {
         let (letter, number) = match self.kind {
             NoticeKind::Message(id) => ('m', id),
@@ -73,7 +80,13 @@ impl Notice {
             NoticeKind::Read(id) => ('r', id),
         };
         let person = self.person.as_deref().unwrap_or("-");
-        format!("{} {letter} {number} {person}", self.conversation_id)
+        let session = self
+            .session
+            .map_or_else(|| "-".to_owned(), |id| id.to_string());
+        format!(
+            "{} {letter} {number} {person} {session}",
+            self.conversation_id
+        )
     }
 
     fn parse(payload: &str) -> Option<Self> {
@@ -91,10 +104,12 @@ impl Notice {
             .next()
             .filter(|person| *person != "-")
             .map(str::to_owned);
+        let session = parts.next().and_then(|session| session.parse().ok());
         Some(Self {
             conversation_id,
             kind,
             person,
+            session,
         })
     }
 }
@@ -226,11 +241,18 @@ mod tests {
             Notice::signal(id, NoticeKind::Read(7)),
             Notice {
                 person: Some("ab12".into()),
+                session: Some(Uuid::new_v4()),
                 ..Notice::message(id, 43)
             },
         ] {
             assert_eq!(Notice::parse(&notice.payload()), Some(notice));
         }
+        // The previous release's payload, without the session.
+        let older = Notice::parse(&format!("{id} m 44 ab12")).unwrap();
+        assert_eq!(
+            (older.person.as_deref(), older.session),
+            (Some("ab12"), None)
+        );
         assert_eq!(Notice::parse("not a notice"), None);
     }
 }

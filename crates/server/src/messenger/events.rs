@@ -168,11 +168,12 @@ impl Reader {
         let ours = Some(notice.conversation_id) == self.conversation;
         match notice.kind {
             NoticeKind::Message(id) => {
+                // Only what this session or its person wrote can move the stream to another
+                // conversation: anyone else's message costs it no database work.
                 let followed = self.person.is_some() && notice.person == self.person;
-                if !ours && followed {
+                let own = notice.session == Some(self.session);
+                if !ours && (followed || own) {
                     self.conversation = Some(notice.conversation_id);
-                } else if self.conversation.is_none() {
-                    self.conversation = self.current_conversation().await;
                 }
                 if Some(notice.conversation_id) == self.conversation
                     && self.last.is_none_or(|last| id > last)

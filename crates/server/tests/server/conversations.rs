@@ -17,6 +17,7 @@ test_on_each_engine!(
     messages_are_checked_and_rate_limited,
     anonymous_sessions_need_a_configuration_that_allows_them,
     events_reach_readers_on_every_instance,
+    a_stream_without_a_conversation_costs_nothing_when_others_write,
 );
 
 /// A messenger without sign-in (or with it, when `sign_in` names an integration); returns the
@@ -353,4 +354,66 @@ async fn events_reach_readers_on_every_instance(db: &DatabaseConnection) {
     let said = read_until(&mut body, &[format!("id: {reply_id}")]).await;
     assert!(!said.contains(&format!("id: {first}\n")), "{said}");
     assert!(said.contains(&format!("id: {second_message}")));
+}
+
+/// A visitor who has not written yet holds a stream with no conversation: others' messages
+/// must not make it ask the database anything, and its own first message still reaches it.
+async fn a_stream_without_a_conversation_costs_nothing_when_others_write(db: &DatabaseConnection) {
+    use http_body_util::BodyExt;
+    use sea_orm::EntityTrait;
+    use std::sync::{Arc, Mutex};
+    use switchboard_db::entities::messenger_session;
+
+    let statements = Arc::new(Mutex::new(Vec::<String>::new()));
+    let mut counted = db.clone();
+    let log = statements.clone();
+    counted.set_metric_callback(move |info| {
+        log.lock().unwrap().push(format!("{:?}", info.statement));
+    });
+    let app = TestApp::new(&counted);
+    let token = app.token("admin", Role::Admin).await;
+    let deployment = deployment(&app, &token, None).await;
+    let quiet = anonymous(&app, &deployment).await;
+    let quiet_id = messenger_session::Entity::find()
+        .one(db)
+        .await
+        .unwrap()
+        .expect("the quiet session")
+        .id
+        .to_string();
+    let mut stream = app.open(events_request(&quiet, None)).await.into_body();
+    let waited = std::time::Duration::from_millis(200);
+    assert!(
+        tokio::time::timeout(waited, stream.frame()).await.is_err(),
+        "no backlog"
+    );
+
+    let busy = anonymous(&app, &deployment).await;
+    statements.lock().unwrap().clear();
+    for n in 0..5 {
+        let sent = send(&app, &busy, &format!("busy {n}")).await;
+        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    }
+    // The stream works only while it is read: read it long enough to hear every notice.
+    assert!(
+        tokio::time::timeout(waited * 2, stream.frame())
+            .await
+            .is_err(),
+        "others' messages are not the quiet visitor's"
+    );
+    let about_quiet: Vec<String> = statements
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|statement| statement.contains(&quiet_id))
+        .cloned()
+        .collect();
+    assert!(
+        about_quiet.is_empty(),
+        "the quiet stream asked: {about_quiet:?}"
+    );
+
+    let first = send(&app, &quiet, "at last").await;
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
+    read_until(&mut stream, &["at last".into()]).await;
 }
