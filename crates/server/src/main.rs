@@ -180,7 +180,9 @@ async fn serve(config: Config) -> Result<(), Failure> {
     // In the background: a slow provider must not hold up serving.
     tokio::spawn(declare_provider(state.services.clone()));
     tokio::spawn(prune_logs(db.clone(), config.retention()));
-    tokio::task::spawn_blocking({
+    // A thread of its own: a shutdown must not wait for it (a file is only ever put in place
+    // whole, so stopping halfway leaves nothing half-written).
+    std::thread::spawn({
         let site = std::path::PathBuf::from(state.leptos.site_root.as_ref());
         move || precompress_site(&site)
     });
