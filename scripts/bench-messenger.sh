@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
 # Benchmarks what every customer page requests: `GET /messenger.js` and
 # `GET /messenger/v1/deployments/{id}/config`, under wrk on loopback, side by side with nginx
-# serving the same bytes as static files in the same run. Prints requests per second and p99
-# latency of each, the ratios (Switchboard / nginx), and the loader's gzip size.
+# serving the same bytes as static files in the same run, tuned as its users tune it (sendfile,
+# long keep-alive, gzip_static). Every request carries what customer pages send: `Origin` and
+# `Accept-Encoding`. Prints requests per second, p99 latency and the bytes each answer puts on
+# the wire, the ratios (Switchboard / nginx), and the loader's size per encoding.
 #
-# Uses a release build of the server (built here if missing; slow the first time). Settings:
-# DURATION (default 10s), CONNECTIONS (default 32), THREADS (default 1).
+# Uses a release build of the server (built here if missing, unless SWITCHBOARD_BIN names one;
+# slow the first time). Settings: DURATION (default 10s), CONNECTIONS (default 64), THREADS
+# (default 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
-CONNECTIONS=${CONNECTIONS:-32}
-THREADS=${THREADS:-1}
+CONNECTIONS=${CONNECTIONS:-64}
+THREADS=${THREADS:-2}
+ORIGIN='https://customer.example'
+ACCEPT='gzip, deflate, br'
 
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
@@ -19,10 +24,14 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light wrk
 fi
 
-export LEPTOS_OUTPUT_NAME=switchboard
-# As cargo-leptos builds it: erased component types keep the console's view types shallow.
-RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
-binary=target/release/switchboard
+if [ -n "${SWITCHBOARD_BIN:-}" ]; then
+  binary=$SWITCHBOARD_BIN
+else
+  export LEPTOS_OUTPUT_NAME=switchboard
+  # As cargo-leptos builds it: erased component types keep the console's view types shallow.
+  RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
+  binary=target/release/switchboard
+fi
 
 work=$(mktemp -d)
 # free_port, shared with the other benchmarks.
@@ -70,6 +79,8 @@ deployment=$(api -X POST "${base}/api/v2/messenger/deployments" -d "{
 mkdir -p "${work}/static/config"
 curl -fsS "${base}/messenger.js" -o "${work}/static/messenger.js"
 curl -fsS "${base}/messenger/v1/deployments/${deployment}/config" -o "${work}/static/config/${deployment}.json"
+# nginx-light has no brotli: it gets gzip -9 copies, served with gzip_static.
+gzip -9 -k "${work}/static/messenger.js" "${work}/static/config/${deployment}.json"
 cat >"${work}/nginx.conf" <<NGINX
 worker_processes auto;
 daemon off;
@@ -78,6 +89,12 @@ error_log ${work}/nginx-error.log;
 events { worker_connections 4096; }
 http {
   access_log off;
+  sendfile on;
+  tcp_nopush on;
+  keepalive_timeout 65;
+  keepalive_requests 100000;
+  gzip_static on;
+  gzip_vary on;
   types { text/javascript js; application/json json; }
   server {
     listen 127.0.0.1:${nginx_port};
@@ -93,7 +110,7 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:${nginx_port}/messenger.js" >/
 # Prints "requests/s p99-ms" for one URL.
 measure() {
   local out rps p99
-  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "$1")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Origin: $ORIGIN" -H "Accept-Encoding: $ACCEPT" "$1")
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   # wrk prints units (us, ms, s); normalise to milliseconds.
@@ -102,14 +119,18 @@ measure() {
 }
 
 printf '\nwrk: %s thread(s), %s connections, %s per run, loopback, 2-core machine\n\n' "$THREADS" "$CONNECTIONS" "$DURATION"
-printf '%-22s %14s %10s %14s %10s %10s %10s\n' "endpoint" "switchboard/s" "p99 ms" "nginx/s" "p99 ms" "rps ratio" "p99 ratio"
+# Bytes of one answer's body on the wire.
+wire() { curl -fsS -o /dev/null -w '%{size_download}' -H "Origin: $ORIGIN" -H "Accept-Encoding: $ACCEPT" "$1"; }
+
+printf '%-22s %14s %10s %8s %14s %10s %8s %10s %10s\n' "endpoint" "switchboard/s" "p99 ms" "bytes" "nginx/s" "p99 ms" "bytes" "rps ratio" "p99 ratio"
 for pair in "messenger.js|/messenger.js|/messenger.js" \
   "deployment config|/messenger/v1/deployments/${deployment}/config|/config/${deployment}.json"; do
   IFS='|' read -r name ours theirs <<<"$pair"
   read -r s_rps s_p99 <<<"$(measure "${base}${ours}")"
   read -r n_rps n_p99 <<<"$(measure "http://127.0.0.1:${nginx_port}${theirs}")"
   ratio() { python3 -c "print(f'{float($1)/float($2):.2f}')"; }
-  printf '%-22s %14s %10s %14s %10s %10s %10s\n' "$name" "$s_rps" "$s_p99" "$n_rps" "$n_p99" "$(ratio "$s_rps" "$n_rps")" "$(ratio "$s_p99" "$n_p99")"
+  printf '%-22s %14s %10s %8s %14s %10s %8s %10s %10s\n' "$name" "$s_rps" "$s_p99" "$(wire "${base}${ours}")" "$n_rps" "$n_p99" "$(wire "http://127.0.0.1:${nginx_port}${theirs}")" "$(ratio "$s_rps" "$n_rps")" "$(ratio "$s_p99" "$n_p99")"
 done
-loader=public/messenger.js
-printf '\nloader %s: %d bytes raw, %d bytes gzip -9 (budget 2048)\n' "$loader" "$(stat -c %s "$loader")" "$(gzip -9 -c "$loader" | wc -c)"
+on_wire() { curl -fsS -o /dev/null -w '%{size_download}' -H "Accept-Encoding: $1" "${base}/messenger.js"; }
+printf '\nloader /messenger.js on the wire: %s bytes identity, %s gzip, %s brotli (budget 2048)\n' \
+  "$(on_wire identity)" "$(on_wire gzip)" "$(on_wire br)"

@@ -199,7 +199,7 @@ fn gzip(body: &[u8]) -> Vec<u8> {
 /// On-the-fly compression for answers made per request: above [`DYNAMIC_ABOVE`] bytes, never
 /// for event streams or images (tower-http's default predicate), and never twice (an answer
 /// that already has a `Content-Encoding` passes as it is).
-pub fn dynamic() -> CompressionLayer<impl Predicate + Clone> {
+pub fn dynamic() -> CompressionLayer<impl Predicate> {
     let predicate = DefaultPredicate::new()
         .and(SizeAbove::new(DYNAMIC_ABOVE))
         .and(NotForContentType::const_new("application/wasm"));

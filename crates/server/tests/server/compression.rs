@@ -45,7 +45,7 @@ fn decode(encoding: Option<&str>, bytes: &[u8]) -> Vec<u8> {
     out
 }
 
-fn text<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|value| value.to_str().ok())
 }
 
