@@ -48,7 +48,7 @@ for count in 1 2 3; do
   source "$CLUSTER_DIR/cluster.env"
   base=$BASE_URL
   token=$(SWITCHBOARD_DATABASE_URL=$DATABASE_URL SWITCHBOARD_SECRET_KEY_FILE="$CLUSTER_DIR/secret.key" \
-    "$SWITCHBOARD_BIN" token create --name bench --role admin | tail -n1 | tr -d '[:space:]')
+    env -u SWITCHBOARD_BIN "$SWITCHBOARD_BIN" token create --name bench --role admin | tail -n1 | tr -d '[:space:]')
   deployment=$(anonymous_messenger '[]' true)
   printf '\n== %s instance(s) behind nginx\n' "$count"
   "$venv/bin/python" scripts/bench/messages.py "$base" "$token" "$deployment"

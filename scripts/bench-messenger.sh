@@ -32,6 +32,8 @@ else
   RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
   binary=target/release/switchboard
 fi
+# The server would warn about a SWITCHBOARD_ variable it does not know.
+unset SWITCHBOARD_BIN
 
 work=$(mktemp -d)
 # free_port, shared with the other benchmarks.
@@ -81,6 +83,8 @@ curl -fsS "${base}/messenger.js" -o "${work}/static/messenger.js"
 curl -fsS "${base}/messenger/v1/deployments/${deployment}/config" -o "${work}/static/config/${deployment}.json"
 # nginx-light has no brotli: it gets gzip -9 copies, served with gzip_static.
 gzip -9 -k "${work}/static/messenger.js" "${work}/static/config/${deployment}.json"
+# nginx's workers run as an unprivileged user: they must be able to read the files.
+chmod -R a+rX "$work"
 cat >"${work}/nginx.conf" <<NGINX
 worker_processes auto;
 daemon off;
@@ -111,6 +115,11 @@ for _ in $(seq 50); do curl -fs "http://127.0.0.1:${nginx_port}/messenger.js" >/
 measure() {
   local out rps p99
   out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -H "Origin: $ORIGIN" -H "Accept-Encoding: $ACCEPT" "$1")
+  if grep -q 'Non-2xx' <<<"$out"; then
+    echo "error answers while measuring $1:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
   rps=$(awk '/^Requests\/sec:/ {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   # wrk prints units (us, ms, s); normalise to milliseconds.

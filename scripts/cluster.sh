@@ -15,11 +15,11 @@
 # proxy's BASE_URL, the DATABASE_URL and each instance's INSTANCE_<I>_URL.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
+# Paths given relative to where the script was run from, before moving.
+binary=$(realpath -m "${SWITCHBOARD_BIN:-$root/target/debug/switchboard}")
+dir=$(realpath -m "${CLUSTER_DIR:-$root/target/cluster}")
 # Instances find the site (target/site) relative to the repository, as `cargo leptos` leaves it.
 cd "$root"
-
-binary=${SWITCHBOARD_BIN:-$root/target/debug/switchboard}
-dir=${CLUSTER_DIR:-$root/target/cluster}
 server_url=${CLUSTER_SERVER_URL:-postgres://postgres@127.0.0.1:5432/test}
 nginx=$(command -v nginx || echo /usr/sbin/nginx)
 
@@ -49,7 +49,7 @@ start_instance() {
     SWITCHBOARD_TRUSTED_PROXIES=${SWITCHBOARD_TRUSTED_PROXIES:-127.0.0.1/32} \
     SWITCHBOARD_ALLOW_INSECURE_LOCALHOST=${SWITCHBOARD_ALLOW_INSECURE_LOCALHOST:-true} \
     RUST_LOG=${RUST_LOG:-warn} \
-    setsid "$binary" serve >>"$dir/instance-$i.log" 2>&1 </dev/null &
+    setsid env -u SWITCHBOARD_BIN "$binary" serve >>"$dir/instance-$i.log" 2>&1 </dev/null &
   echo $! >"$dir/instance-$i.pid"
 }
 
