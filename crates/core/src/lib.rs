@@ -40,9 +40,12 @@ use crate::retention::Retention;
 use crate::secrets::Keyring;
 use crate::sign_in::SignInLimits;
 
-/// Everything a use case needs, cloned cheaply into every request (the pool is shared).
+/// Everything a use case needs, cloned into every request: one pointer to what it shares.
 #[derive(Clone, Debug)]
-pub struct Services {
+pub struct Services(Arc<ServiceParts>);
+
+#[derive(Debug)]
+pub struct ServiceParts {
     db: DatabaseConnection,
     keyring: Arc<Keyring>,
     settings: Settings,
@@ -53,6 +56,14 @@ pub struct Services {
     sign_in_log_flood: Arc<FixedWindows<String>>,
     /// Typing signals, per messenger session (visitors) and per conversation (agents).
     typing_signals: Arc<FixedWindows<uuid::Uuid>>,
+}
+
+impl std::ops::Deref for Services {
+    type Target = ServiceParts;
+
+    fn deref(&self) -> &ServiceParts {
+        &self.0
+    }
 }
 
 /// The one context every use case takes: the database, and for the use cases that also
@@ -111,7 +122,7 @@ impl Services {
             GuardedClient::new(settings.allow_insecure_localhost),
             db.clone(),
         ));
-        Self {
+        Self(Arc::new(ServiceParts {
             db,
             keyring: Arc::new(keyring),
             discovery: GuardedClient::new(settings.allow_insecure_localhost),
@@ -126,7 +137,7 @@ impl Services {
                 TYPING_PER_MINUTE,
                 std::time::Duration::from_secs(60),
             )),
-        }
+        }))
     }
 
     /// Services on `db` with a throw-away key and the default settings, for tests; loopback

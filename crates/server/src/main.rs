@@ -14,7 +14,7 @@ use switchboard_server::config::{
     AdminCommand, Cli, Command, Config, ConfigCommand, SecretsCommand, TokenCommand,
     unknown_variables,
 };
-use switchboard_server::{AppState, WebSettings, messenger, routes, shutdown};
+use switchboard_server::{AppParts, AppState, WebSettings, messenger, routes, shutdown};
 use tracing_subscriber::EnvFilter;
 
 #[tokio::main]
@@ -166,7 +166,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
             token.expose_secret()
         );
     }
-    let state = AppState {
+    let state = AppState::new(AppParts {
         services: Services::new(db.clone(), keyring, settings(&config)),
         leptos: routes::leptos_options(&config),
         web: Arc::new(
@@ -176,7 +176,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
             config.streams_per_session as usize,
             config.streams_per_address as usize,
         )),
-    };
+    });
     // In the background: a slow provider must not hold up serving.
     tokio::spawn(declare_provider(state.services.clone()));
     tokio::spawn(prune_logs(db.clone(), config.retention()));

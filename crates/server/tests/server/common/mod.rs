@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use switchboard_core::{Services, admins};
 use switchboard_domain::admin::Role;
 use switchboard_server::config::Cli;
-use switchboard_server::{AppState, WebSettings, routes};
+use switchboard_server::{AppParts, AppState, WebSettings, routes};
 use tower::ServiceExt;
 
 /// The origin the test app believes it is served from (the default base URL).
@@ -118,12 +118,12 @@ impl TestApp {
     ) -> Self {
         services.delivery().listen(db);
         let Cli { config, .. } = Cli::parse_from(arguments);
-        let router = routes::router(AppState {
+        let router = routes::router(AppState::new(AppParts {
             services: services.clone(),
             leptos: routes::leptos_options(&config),
             web: Arc::new(web),
             messenger: Default::default(),
-        });
+        }));
         Self {
             services,
             target: Target::Router(router),
