@@ -88,8 +88,8 @@ pub struct Encoded {
     identity: Bytes,
     brotli: Option<Bytes>,
     gzip: Option<Bytes>,
-    /// The identity body's tag, without quotes; the others append their coding.
-    tag: String,
+    /// The ETag of each: the identity body's digest, the others with their coding appended.
+    tags: [HeaderValue; 3],
 }
 
 impl Encoded {
@@ -99,32 +99,28 @@ impl Encoded {
         let smaller = |compressed: Vec<u8>| {
             (compressed.len() < identity.len()).then(|| Bytes::from(compressed))
         };
+        let digest = digest(&identity);
+        let tag = |suffix: &str| {
+            HeaderValue::from_str(&format!("\"{digest}{suffix}\"")).expect("hex is a header value")
+        };
         Self {
             brotli: smaller(brotli(&identity)),
             gzip: smaller(gzip(&identity)),
-            tag: digest(&identity),
+            tags: [tag(""), tag("-br"), tag("-gz")],
             identity,
         }
     }
 
-    pub fn identity(&self) -> &Bytes {
-        &self.identity
-    }
-
-    /// The encoding to send for `headers`, its body and its ETag (quoted).
-    fn pick(&self, headers: &HeaderMap) -> (Encoding, &Bytes, String) {
+    /// The encoding to send for `headers`, its body and its ETag.
+    fn pick(&self, headers: &HeaderMap) -> (Encoding, &Bytes, &HeaderValue) {
         match negotiate(headers) {
             Encoding::Brotli if let Some(body) = &self.brotli => {
-                (Encoding::Brotli, body, format!("\"{}-br\"", self.tag))
+                (Encoding::Brotli, body, &self.tags[1])
             }
             Encoding::Brotli | Encoding::Gzip if let Some(body) = &self.gzip => {
-                (Encoding::Gzip, body, format!("\"{}-gz\"", self.tag))
+                (Encoding::Gzip, body, &self.tags[2])
             }
-            _ => (
-                Encoding::Identity,
-                &self.identity,
-                format!("\"{}\"", self.tag),
-            ),
+            _ => (Encoding::Identity, &self.identity, &self.tags[0]),
         }
     }
 
@@ -137,14 +133,14 @@ impl Encoded {
         cache_control: &'static str,
     ) -> Response {
         let (encoding, body, tag) = self.pick(headers);
-        let mut answer = HeaderMap::new();
-        answer.insert(header::ETAG, HeaderValue::from_str(&tag).expect("hex"));
+        let mut answer = HeaderMap::with_capacity(6);
+        answer.insert(header::ETAG, tag.clone());
         answer.insert(
             header::CACHE_CONTROL,
             HeaderValue::from_static(cache_control),
         );
         answer.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-        if if_none_match(headers, &tag) {
+        if if_none_match(headers, tag.to_str().unwrap_or_default()) {
             return (StatusCode::NOT_MODIFIED, answer).into_response();
         }
         answer.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
