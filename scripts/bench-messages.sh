@@ -2,13 +2,19 @@
 # Benchmarks messaging end to end on SQLite and on PostgreSQL: agents' replies stored and
 # delivered to 100 visitors' event streams (messages per second, p50/p99 post-to-event latency),
 # then the server's RSS with 100 and with 10,100 open event streams. Uses the release binary
-# (built if missing, as scripts/bench-messenger.sh does) and aiohttp in a private virtualenv.
+# (built if missing, unless SWITCHBOARD_BIN names one, as scripts/bench-messenger.sh does) and aiohttp in a private virtualenv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-export LEPTOS_OUTPUT_NAME=switchboard
-RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
-binary=$PWD/target/release/switchboard
+if [ -n "${SWITCHBOARD_BIN:-}" ]; then
+  binary=$SWITCHBOARD_BIN
+  # The server would warn about a SWITCHBOARD_ variable it does not know.
+  unset SWITCHBOARD_BIN
+else
+  export LEPTOS_OUTPUT_NAME=switchboard
+  RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
+  binary=$PWD/target/release/switchboard
+fi
 
 venv=target/bench-venv
 if [ ! -x "$venv/bin/python" ]; then
