@@ -82,6 +82,14 @@ pub(crate) async fn visitor(app: &TestApp, deployment: &str) -> String {
     answer.json()["token"].as_str().unwrap().to_owned()
 }
 
+/// The id of the conversation a visitor's session is in.
+async fn conversation_of(app: &TestApp, session: &str) -> String {
+    let request = messenger_request(Method::GET, "/messenger/v1/conversation", session, None);
+    let answer = app.send(request).await;
+    assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    answer.json()["id"].as_str().unwrap().to_owned()
+}
+
 pub(crate) fn messenger_request(
     method: Method,
     path: &str,
@@ -179,18 +187,7 @@ async fn whichever_instance_answers_everything_works() {
         ))
         .await;
     assert_eq!(posted.status, StatusCode::CREATED, "{}", posted.body);
-    let conversation = apps[1]
-        .send(messenger_request(
-            Method::GET,
-            "/messenger/v1/conversation",
-            &session,
-            None,
-        ))
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let conversation = conversation_of(&apps[1], &session).await;
     let reply = apps[1]
         .api(
             Method::POST,
@@ -515,19 +512,7 @@ async fn an_instance_killed_under_load_loses_nothing() {
             ))
             .await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
-        let conversation = proxy
-            .send(messenger_request(
-                Method::GET,
-                "/messenger/v1/conversation",
-                &session,
-                None,
-            ))
-            .await
-            .json()["id"]
-            .as_str()
-            .unwrap()
-            .parse::<uuid::Uuid>()
-            .unwrap();
+        let conversation: uuid::Uuid = conversation_of(&proxy, &session).await.parse().unwrap();
         let seen = Arc::new(Mutex::new(vec![]));
         let reader = tokio::spawn(follow(
             client.clone(),
