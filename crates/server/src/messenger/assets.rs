@@ -9,7 +9,8 @@ use axum::response::Response;
 
 use crate::compression::Encoded;
 
-const LOADER: &str = include_str!("../../../../public/messenger.js");
+/// `public/messenger.js`, minified by the build script.
+const LOADER: &str = include_str!(concat!(env!("OUT_DIR"), "/messenger.min.js"));
 const FRAME_SCRIPT: &str = include_str!("../../../../public/messenger/frame.js");
 const FRAME_STYLE: &str = include_str!("../../../../public/messenger/frame.css");
 const CALLBACK_SCRIPT: &str = include_str!("../../../../public/messenger/callback.js");

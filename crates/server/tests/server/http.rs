@@ -177,7 +177,14 @@ async fn the_loader_api_is_served_with_its_types() {
         types.header(axum::http::header::CONTENT_TYPE),
         Some("application/typescript; charset=utf-8")
     );
-    let loader = app.get("/messenger.js", None).await.body;
+    // The readable source; what is served is its minified build.
+    let loader = include_str!("../../../../public/messenger.js");
+    let served = app.get("/messenger.js", None).await.body;
+    assert!(
+        served.len() < loader.len() * 2 / 3 && !served.contains("\n  "),
+        "the loader goes out minified"
+    );
+    assert!(served.contains("Switchboard") && served.contains("data-deployment-id"));
     let interface = types
         .body
         .split("export interface Messenger {")
