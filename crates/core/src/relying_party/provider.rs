@@ -155,6 +155,9 @@ pub struct ProviderCache {
     client: GuardedClient,
     db: DatabaseConnection,
     entries: Mutex<HashMap<Uuid, Entry>>,
+    /// One task per integration at a time goes for keys: the others wait for it and take what
+    /// it found, instead of each holding a database connection while one fetches.
+    flights: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl ProviderCache {
@@ -163,6 +166,7 @@ impl ProviderCache {
             client,
             db,
             entries: Mutex::new(HashMap::new()),
+            flights: Mutex::default(),
         }
     }
 
@@ -207,33 +211,61 @@ impl ProviderCache {
         integration: Uuid,
         metadata: &Metadata,
     ) -> Result<Arc<CoreJsonWebKeySet>, Failure> {
-        if let Some(entry) = self.entries().get(&integration)
-            && let Some(keys) = &entry.keys
-            && keys.until > Instant::now()
-        {
-            return Ok(keys.set.clone());
+        if let Some(keys) = self.cached_keys(integration, None) {
+            return Ok(keys);
+        }
+        let flight = self.flight(integration);
+        let _turn = flight.lock().await;
+        if let Some(keys) = self.cached_keys(integration, None) {
+            return Ok(keys);
         }
         let found = self.shared(integration, metadata, Want::Fresh).await?;
         Ok(found.expect("fresh keys are either stored or fetched"))
     }
 
-    /// Keys newer than ours, because a token names a key we do not have: another instance's
-    /// fetch when there is one, else a fetch of our own; `None` when the refetch for that
-    /// reason happened less than a minute ago (here or on another instance).
+    /// Keys newer than ours, because a token names a key we do not have: another task's or
+    /// another instance's fetch when there is one, else a fetch of our own; `None` when the
+    /// refetch for that reason happened less than a minute ago (here or on another instance).
     pub async fn refetch_keys(
         &self,
         integration: Uuid,
         metadata: &Metadata,
     ) -> Result<Option<Arc<CoreJsonWebKeySet>>, Failure> {
-        if !self.may_refetch(integration) {
-            return Ok(None);
-        }
         let known = self
             .entries()
             .get(&integration)
             .and_then(|entry| entry.keys.as_ref().map(|keys| keys.fetched_at));
+        let flight = self.flight(integration);
+        let _turn = flight.lock().await;
+        // A task that waited here for the same reason takes the keys the first one got.
+        if let Some(keys) = self.cached_keys(integration, known) {
+            return Ok(Some(keys));
+        }
+        if !self.may_refetch(integration) {
+            return Ok(None);
+        }
         self.shared(integration, metadata, Want::NewerThan(known))
             .await
+    }
+
+    /// Unexpired keys in memory, fetched after `newer_than` when it is given.
+    fn cached_keys(
+        &self,
+        integration: Uuid,
+        newer_than: Option<DateTime<Utc>>,
+    ) -> Option<Arc<CoreJsonWebKeySet>> {
+        let entries = self.entries();
+        let keys = entries.get(&integration)?.keys.as_ref()?;
+        let newer = newer_than.is_none_or(|known| keys.fetched_at > known);
+        (keys.until > Instant::now() && newer).then(|| keys.set.clone())
+    }
+
+    fn flight(&self, integration: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        let mut flights = self
+            .flights
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        flights.entry(integration).or_default().clone()
     }
 
     /// Takes this integration's turn, then uses the stored keys or fetches them. The database

@@ -20,6 +20,7 @@ test_on_each_engine!(
     a_visitor_signs_in_at_the_real_oidc_provider,
     a_visitor_signs_in_and_out,
     the_provider_rotating_its_keys_costs_one_refetch,
+    sign_ins_at_once_after_a_rotation_share_one_refetch,
     each_bad_id_token_fails_with_its_reason,
     state_is_single_use_and_bound_to_the_browser,
     userinfo_must_name_the_same_user,
@@ -551,6 +552,25 @@ async fn the_provider_rotating_its_keys_costs_one_refetch(db: &DatabaseConnectio
         setup.issuer.jwks_fetches(),
         fetched + 1,
         "one refetch for the new kid"
+    );
+}
+
+/// Visitors signing in at the same moment, just after the provider rotated its keys: the first
+/// to meet the new key fetches, the others wait for that fetch and use it (none is refused for
+/// a key "refetched less than a minute ago").
+async fn sign_ins_at_once_after_a_rotation_share_one_refetch(db: &DatabaseConnection) {
+    let setup = Setup::new(db).await;
+    assert_eq!(setup.sign_in().await.status, StatusCode::OK);
+    setup.issuer.rotate_keys();
+    let fetched = setup.issuer.jwks_fetches();
+    let answers = futures_util::future::join_all((0..6).map(|_| setup.sign_in())).await;
+    for answer in &answers {
+        assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
+    }
+    assert_eq!(
+        setup.issuer.jwks_fetches(),
+        fetched + 1,
+        "one refetch for all"
     );
 }
 
