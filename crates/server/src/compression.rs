@@ -93,9 +93,20 @@ pub struct Encoded {
 }
 
 impl Encoded {
-    /// Compresses `body` (kept in an encoding only where that is smaller).
+    /// Compresses `body` as small as it gets (kept in an encoding only where that is
+    /// smaller): for bodies made once, like the files compiled into the binary.
     pub fn new(body: impl Into<Bytes>) -> Self {
-        let identity: Bytes = body.into();
+        Self::compressed(body.into(), 11, 9)
+    }
+
+    /// Compresses `body` at levels that take microseconds, not milliseconds: for bodies made
+    /// while requests wait, like a public config rendered into the cache when every
+    /// connection of a busy page asks for it at once.
+    pub fn quick(body: impl Into<Bytes>) -> Self {
+        Self::compressed(body.into(), 5, 6)
+    }
+
+    fn compressed(identity: Bytes, brotli_quality: u32, gzip_level: u32) -> Self {
         let smaller = |compressed: Vec<u8>| {
             (compressed.len() < identity.len()).then(|| Bytes::from(compressed))
         };
@@ -104,8 +115,8 @@ impl Encoded {
             HeaderValue::from_str(&format!("\"{digest}{suffix}\"")).expect("hex is a header value")
         };
         Self {
-            brotli: smaller(brotli(&identity)),
-            gzip: smaller(gzip(&identity)),
+            brotli: smaller(brotli(&identity, brotli_quality)),
+            gzip: smaller(gzip(&identity, gzip_level)),
             tags: [tag(""), tag("-br"), tag("-gz")],
             identity,
         }
@@ -174,20 +185,19 @@ fn digest(body: &[u8]) -> String {
         .collect()
 }
 
-fn brotli(body: &[u8]) -> Vec<u8> {
+fn brotli(body: &[u8], quality: u32) -> Vec<u8> {
     let mut out = Vec::new();
     {
-        // Quality 11 and a window as large as the body: the smallest output; these are
-        // compressed once.
+        // A window as large as the body, no larger: its tables are allocated whole.
         let window = (usize::BITS - body.len().leading_zeros()).clamp(16, 24);
-        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, 11, window);
+        let mut writer = brotli::CompressorWriter::new(&mut out, 64 * 1024, quality, window);
         writer.write_all(body).expect("writing to memory");
     }
     out
 }
 
-fn gzip(body: &[u8]) -> Vec<u8> {
-    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+fn gzip(body: &[u8], level: u32) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
     encoder.write_all(body).expect("writing to memory");
     encoder.finish().expect("writing to memory")
 }
@@ -242,7 +252,7 @@ pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
             continue;
         }
         let body = std::fs::read(&path)?;
-        for (file, compressed) in [(br, brotli(&body)), (gz, gzip(&body))] {
+        for (file, compressed) in [(br, brotli(&body, 11)), (gz, gzip(&body, 9))] {
             if compressed.len() < body.len() {
                 // Beside the target, then renamed: a server never serves half a file.
                 let partial = file.with_extension("partial");

@@ -44,15 +44,35 @@ type Entry = (Instant, u64, Option<Arc<Rendered>>);
 #[derive(Debug, Default)]
 pub struct PublicConfigCache {
     entries: Mutex<HashMap<Uuid, Entry>>,
+    /// One request per deployment renders a missing entry; the others wait for it. Every
+    /// connection of a busy page asks at once when an entry expires, and rendering them all
+    /// queued on the database pool for hundreds of milliseconds.
+    renders: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
 }
 
 impl PublicConfigCache {
+    fn render_turn(&self, id: Uuid) -> Arc<tokio::sync::Mutex<()>> {
+        let mut renders = self.renders.lock().unwrap_or_else(PoisonError::into_inner);
+        if renders.len() > 10_000 {
+            // Turns nobody holds or waits for.
+            renders.retain(|_, turn| Arc::strong_count(turn) > 1);
+        }
+        renders.entry(id).or_default().clone()
+    }
+
     fn get(&self, id: Uuid, generation: u64) -> Option<Option<Arc<Rendered>>> {
+        self.lookup(id, generation)
+            .filter(|(fresh, _)| *fresh)
+            .map(|(_, rendered)| rendered)
+    }
+
+    /// The entry rendered at `generation`, and whether it is younger than [`CACHE_LIFETIME`].
+    fn lookup(&self, id: Uuid, generation: u64) -> Option<(bool, Option<Arc<Rendered>>)> {
         let entries = self.entries.lock().unwrap_or_else(PoisonError::into_inner);
         entries
             .get(&id)
-            .filter(|(at, seen, _)| *seen == generation && at.elapsed() < CACHE_LIFETIME)
-            .map(|(_, _, rendered)| rendered.clone())
+            .filter(|(_, seen, _)| *seen == generation)
+            .map(|(at, _, rendered)| (at.elapsed() < CACHE_LIFETIME, rendered.clone()))
     }
 
     fn put(&self, id: Uuid, generation: u64, rendered: Option<Arc<Rendered>>) {
@@ -75,18 +95,27 @@ pub async fn public_config(
     };
     // Read before rendering: a change that lands meanwhile makes this entry stale.
     let generation = state.services.public_config_generation();
-    let rendered = match state.messenger.configs.get(id, generation) {
-        Some(rendered) => rendered,
-        None => match render(&state, id).await {
-            Ok(rendered) => {
-                state
-                    .messenger
-                    .configs
-                    .put(id, generation, rendered.clone());
-                rendered
+    let configs = &state.messenger.configs;
+    let rendered = match configs.lookup(id, generation) {
+        Some((true, rendered)) => rendered,
+        // Only older than its lifetime, no change announced: while one request renders it
+        // again, the others keep serving it.
+        Some((false, rendered)) if configs.render_turn(id).try_lock().is_err() => rendered,
+        _ => {
+            let turn = configs.render_turn(id);
+            let _turn = turn.lock().await;
+            // Whoever had the turn before may have rendered it.
+            match configs.get(id, generation) {
+                Some(rendered) => rendered,
+                None => match render(&state, id).await {
+                    Ok(rendered) => {
+                        configs.put(id, generation, rendered.clone());
+                        rendered
+                    }
+                    Err(response) => return response,
+                },
             }
-            Err(response) => return response,
-        },
+        }
     };
     let Some(rendered) = rendered else {
         return not_found();
@@ -117,7 +146,7 @@ async fn render(state: &AppState, id: Uuid) -> Result<Option<Arc<Rendered>>, Res
     };
     let body = serde_json::to_string(&config).expect("the public config serialises");
     Ok(Some(Arc::new(Rendered {
-        body: Encoded::new(body),
+        body: Encoded::quick(body),
         patterns,
         allow_all,
     })))
