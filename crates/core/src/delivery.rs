@@ -144,13 +144,7 @@ impl Delivery {
             let _ = self.local.send(notice);
             return;
         }
-        let payload = notice.payload();
-        let notify = Statement::from_sql_and_values(
-            DatabaseBackend::Postgres,
-            "SELECT pg_notify($1, $2)",
-            [CHANNEL.into(), payload.into()],
-        );
-        if let Err(error) = db.execute(notify).await {
+        if let Err(error) = notify(db, CHANNEL, notice.payload()).await {
             // This instance's own readers still hear of it; others read it on their next notice.
             tracing::warn!(%error, "cannot notify other instances of a message");
             let _ = self.local.send(notice);
@@ -171,12 +165,7 @@ impl Delivery {
         let db = db.clone();
         let payload = integration.map(|id| id.to_string()).unwrap_or_default();
         tokio::spawn(async move {
-            let notify = Statement::from_sql_and_values(
-                DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [CONFIG_CHANNEL.into(), payload.into()],
-            );
-            if let Err(error) = db.execute(notify).await {
+            if let Err(error) = notify(&db, CONFIG_CHANNEL, payload).await {
                 // The other instances' caches still expire on their own.
                 tracing::warn!(%error, "cannot notify other instances of a configuration change");
             }
@@ -226,6 +215,20 @@ impl Delivery {
             }
         }
     }
+}
+
+/// `NOTIFY channel, payload` on PostgreSQL.
+async fn notify(
+    db: &DatabaseConnection,
+    channel: &str,
+    payload: String,
+) -> Result<(), sea_orm::DbErr> {
+    let statement = Statement::from_sql_and_values(
+        DatabaseBackend::Postgres,
+        "SELECT pg_notify($1, $2)",
+        [channel.into(), payload.into()],
+    );
+    db.execute(statement).await.map(drop)
 }
 
 #[cfg(test)]

@@ -166,7 +166,7 @@ impl Encoded {
 }
 
 /// Whether `If-None-Match` already names `tag`.
-pub fn if_none_match(headers: &HeaderMap, tag: &str) -> bool {
+fn if_none_match(headers: &HeaderMap, tag: &str) -> bool {
     headers
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
