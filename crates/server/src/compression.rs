@@ -217,45 +217,82 @@ pub fn dynamic() -> CompressionLayer<impl Predicate> {
         .compress_when(predicate)
 }
 
-/// Writes a `.br` and a `.gz` beside each compressible file of `dir` (recursively) that lacks
-/// them or changed since, each only where it is smaller: what `ServeDir` serves precompressed.
-/// Returns how many files it compressed.
-pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
-    let mut done = 0;
+/// The compressible files of `dir` (recursively) big enough to gain from a precompressed
+/// sibling.
+fn compressible_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
         if path.is_dir() {
-            done += precompress_dir(&path)?;
+            files.extend(compressible_files(&path)?);
             continue;
         }
         let compressible = path
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| PRECOMPRESSED_EXTENSIONS.contains(&e));
-        let metadata = std::fs::metadata(&path)?;
-        if !compressible || metadata.len() < u64::from(DYNAMIC_ABOVE) {
-            continue;
+        if compressible && std::fs::metadata(&path)?.len() >= u64::from(DYNAMIC_ABOVE) {
+            files.push(path);
         }
-        let modified = metadata.modified()?;
-        let sibling = |suffix: &str| {
-            let mut name = path.clone().into_os_string();
-            name.push(suffix);
-            std::path::PathBuf::from(name)
-        };
-        let stale = |file: &Path| {
-            std::fs::metadata(file)
-                .and_then(|m| m.modified())
-                .map_or(true, |at| at < modified)
-        };
-        let (br, gz) = (sibling(".br"), sibling(".gz"));
-        if !stale(&br) && !stale(&gz) {
+    }
+    Ok(files)
+}
+
+/// A file's `.br` and `.gz` siblings.
+fn siblings(path: &Path) -> [std::path::PathBuf; 2] {
+    [".br", ".gz"].map(|suffix| {
+        let mut name = path.as_os_str().to_owned();
+        name.push(suffix);
+        std::path::PathBuf::from(name)
+    })
+}
+
+/// Whether `sibling` is missing or older than the file it was made from.
+fn stale(sibling: &Path, source_modified: std::time::SystemTime) -> bool {
+    std::fs::metadata(sibling)
+        .and_then(|m| m.modified())
+        .map_or(true, |at| at < source_modified)
+}
+
+/// Deletes every `.br` and `.gz` sibling older than its file: a rebuilt wasm must never go
+/// out as the previous build's compressed bytes. Quick (metadata only), so it runs before the
+/// server answers; [`precompress_dir`] then makes new ones at its own pace.
+pub fn forget_stale_siblings(dir: &Path) -> std::io::Result<usize> {
+    let mut forgotten = 0;
+    for path in compressible_files(dir)? {
+        let modified = std::fs::metadata(&path)?.modified()?;
+        for sibling in siblings(&path) {
+            if sibling.exists() && stale(&sibling, modified) {
+                match std::fs::remove_file(&sibling) {
+                    Ok(()) => forgotten += 1,
+                    // Another instance sharing the folder removed it first.
+                    Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(error) => return Err(error),
+                }
+            }
+        }
+    }
+    Ok(forgotten)
+}
+
+/// Writes a `.br` and a `.gz` beside each compressible file of `dir` (recursively) that lacks
+/// them or changed since, each only where it is smaller: what `ServeDir` serves precompressed.
+/// Several instances may share the folder and run this at once, so each writes under a name of
+/// its own and renames: a sibling is always one whole encoding of one whole file.
+/// Returns how many files it compressed.
+pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
+    let mut done = 0;
+    for path in compressible_files(dir)? {
+        let modified = std::fs::metadata(&path)?.modified()?;
+        let [br, gz] = siblings(&path);
+        if !stale(&br, modified) && !stale(&gz, modified) {
             continue;
         }
         let body = std::fs::read(&path)?;
         for (file, compressed) in [(br, brotli(&body, 11)), (gz, gzip(&body, 9))] {
             if compressed.len() < body.len() {
-                // Beside the target, then renamed: a server never serves half a file.
-                let partial = file.with_extension("partial");
+                let partial =
+                    file.with_extension(format!("{}.partial", uuid::Uuid::new_v4().simple()));
                 std::fs::write(&partial, compressed)?;
                 std::fs::rename(&partial, &file)?;
             }
@@ -376,6 +413,74 @@ mod tests {
             "images are left alone"
         );
         assert_eq!(precompress_dir(&dir).unwrap(), 0, "done once");
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    fn decoded(encoding: &str, bytes: &[u8]) -> Vec<u8> {
+        let mut out = Vec::new();
+        match encoding {
+            "br" => brotli::BrotliDecompress(&mut &bytes[..], &mut out).unwrap(),
+            _ => {
+                std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out)
+                    .unwrap();
+            }
+        };
+        out
+    }
+
+    #[test]
+    fn instances_sharing_a_site_folder_leave_only_whole_siblings() {
+        let dir = std::env::temp_dir().join(format!("sb-site-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let sources: Vec<_> = (0..24)
+            .map(|i| {
+                let path = dir.join(format!("part{i}.js"));
+                std::fs::write(&path, format!("let part{i} = {i};\n").repeat(100 + 10 * i))
+                    .unwrap();
+                path
+            })
+            .collect();
+        let workers: Vec<_> = (0..6)
+            .map(|_| {
+                let dir = dir.clone();
+                std::thread::spawn(move || precompress_dir(&dir).unwrap())
+            })
+            .collect();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        for source in &sources {
+            let body = std::fs::read(source).unwrap();
+            for (sibling, encoding) in siblings(source).into_iter().zip(["br", "gz"]) {
+                let bytes = std::fs::read(&sibling).unwrap();
+                assert_eq!(decoded(encoding, &bytes), body, "{}", sibling.display());
+            }
+        }
+        std::fs::remove_dir_all(dir).ok();
+    }
+
+    #[test]
+    fn a_rebuilt_file_loses_its_old_siblings_before_anything_is_served() {
+        let dir = std::env::temp_dir().join(format!("sb-site-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let app = dir.join("app.js");
+        std::fs::write(&app, "let a = 1;\n".repeat(500)).unwrap();
+        precompress_dir(&dir).unwrap();
+        assert_eq!(
+            forget_stale_siblings(&dir).unwrap(),
+            0,
+            "fresh siblings stay"
+        );
+        std::fs::write(&app, "let b = 2;\n".repeat(500)).unwrap();
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&app)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(forget_stale_siblings(&dir).unwrap(), 2);
+        assert!(siblings(&app).iter().all(|s| !s.exists()));
         std::fs::remove_dir_all(dir).ok();
     }
 }

@@ -136,6 +136,24 @@ fn settings(config: &Config) -> Settings {
     }
 }
 
+/// Deletes the `.br` and `.gz` siblings a rebuild made stale, before the first request.
+fn forget_stale_site_siblings(site: &std::path::Path) {
+    if !site.exists() {
+        return;
+    }
+    match switchboard_server::compression::forget_stale_siblings(site) {
+        Ok(0) => {}
+        Ok(count) => {
+            tracing::info!(count, site = %site.display(), "deleted stale precompressed files")
+        }
+        Err(error) => tracing::warn!(
+            %error,
+            site = %site.display(),
+            "cannot check the site's precompressed files"
+        ),
+    }
+}
+
 /// Gives the site's files (the console's wasm, JavaScript and CSS) their `.br` and `.gz`
 /// siblings where a build left them without: until then they go out as they are.
 fn precompress_site(site: &std::path::Path) {
@@ -187,10 +205,9 @@ async fn serve(config: Config) -> Result<(), Failure> {
     tokio::spawn(prune_logs(db.clone(), config.retention()));
     // A thread of its own: a shutdown must not wait for it (a file is only ever put in place
     // whole, so stopping halfway leaves nothing half-written).
-    std::thread::spawn({
-        let site = std::path::PathBuf::from(state.leptos.site_root.as_ref());
-        move || precompress_site(&site)
-    });
+    let site = std::path::PathBuf::from(state.leptos.site_root.as_ref());
+    forget_stale_site_siblings(&site);
+    std::thread::spawn(move || precompress_site(&site));
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).
     state.services.delivery().listen(state.services.db());
     let listener = tokio::net::TcpListener::bind(config.addr)
