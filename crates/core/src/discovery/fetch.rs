@@ -153,6 +153,13 @@ impl GuardedClient {
         url: &Url,
     ) -> Result<JsonResponse, FetchError> {
         check_target(url, self.allow_loopback)?;
+        let started = std::time::Instant::now();
+        let answer = self.answer(request).await;
+        super::provider_wait::count_since(started);
+        answer
+    }
+
+    async fn answer(&self, request: reqwest::RequestBuilder) -> Result<JsonResponse, FetchError> {
         let mut response = request
             .header(reqwest::header::ACCEPT, "application/json")
             .send()

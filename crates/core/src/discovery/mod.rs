@@ -8,6 +8,7 @@
 mod check;
 mod fetch;
 mod preset;
+pub mod provider_wait;
 mod uri;
 
 pub use check::check;

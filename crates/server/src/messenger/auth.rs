@@ -4,11 +4,12 @@
 
 use axum::Extension;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use secrecy::ExposeSecret;
 use serde::Deserialize;
 use switchboard_core::admins::Principal;
+use switchboard_core::discovery::provider_wait;
 use switchboard_core::relying_party::{Callback, Failure, Finished, Started, flow};
 use uuid::Uuid;
 
@@ -69,14 +70,16 @@ pub async fn callback(
     let binding = name
         .as_deref()
         .and_then(|name| cookies::value(&headers, name));
-    let finished = flow::finish(
+    let started = std::time::Instant::now();
+    let (finished, provider_wait) = provider_wait::measured(flow::finish(
         &state.services,
         &state.web.base_url,
         &query,
         binding.as_ref().map(ExposeSecret::expose_secret),
         &client.to_string(),
-    )
+    ))
     .await;
+    let timing = server_timing(provider_wait, started.elapsed());
     let response = match finished {
         Ok(Finished::Visitor {
             deployment_id,
@@ -89,13 +92,29 @@ pub async fn callback(
         }) => test_result(integration_id, &claims, &checks),
         Err(failure) => pages::sign_in_failed(&failure),
     };
-    match name {
+    let mut response = match name {
         Some(name) => {
             let removal = cookies::sign_in_binding_removal(&state.web, name);
             (cookies::set(removal), response).into_response()
         }
         None => response,
-    }
+    };
+    response.headers_mut().insert(SERVER_TIMING, timing);
+    response
+}
+
+const SERVER_TIMING: HeaderName = HeaderName::from_static("server-timing");
+
+/// `Server-Timing` of a callback: the time spent waiting on the provider (token endpoint,
+/// userinfo) and in all, so a slow sign-in shows in the browser's tools whose time it was.
+fn server_timing(provider: std::time::Duration, total: std::time::Duration) -> HeaderValue {
+    let ms = |duration: std::time::Duration| duration.as_secs_f64() * 1000.0;
+    let value = format!(
+        "provider;dur={:.2};desc=\"Provider requests\", total;dur={:.2}",
+        ms(provider),
+        ms(total)
+    );
+    HeaderValue::from_str(&value).expect("digits and ASCII")
 }
 
 /// 302 to the provider, with the cookie that binds the flow to this browser.

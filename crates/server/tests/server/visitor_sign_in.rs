@@ -427,6 +427,24 @@ async fn a_visitor_signs_in_at_the_real_oidc_provider(db: &DatabaseConnection) {
     // oidc-provider keeps profile claims out of the ID token: these came from userinfo.
     assert_eq!(identity["name"], provider.text("/user/name"));
     assert_eq!(identity["email"], provider.text("/user/email"));
+    // The token and userinfo requests are timed apart from the callback's own work.
+    let timing = answer.header(header::HeaderName::from_static("server-timing"));
+    let duration = |metric: &str| -> f64 {
+        let entry = timing
+            .and_then(|value| value.split(", ").find(|e| e.starts_with(metric)))
+            .unwrap_or_else(|| panic!("no {metric} in Server-Timing {timing:?}"));
+        entry
+            .split("dur=")
+            .nth(1)
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    let (waited, total) = (duration("provider;"), duration("total;"));
+    assert!(waited > 0.0 && waited <= total, "{timing:?}");
     let log = app
         .api(
             Method::GET,
