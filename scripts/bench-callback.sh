@@ -26,6 +26,8 @@ fi
 
 source scripts/bench/serve.sh
 export SWITCHBOARD_ALLOW_INSECURE_LOCALHOST=true
+# The client says which visitor each sign-in is for (X-Forwarded-For), as a proxy would.
+export SWITCHBOARD_TRUSTED_PROXIES=127.0.0.1
 
 run() {
   start_switchboard "$binary" "$2"

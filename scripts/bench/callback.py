@@ -24,9 +24,14 @@ WARM_UP = 5
 class Browser:
     """Keep-alive connections and cookies per origin, redirects followed by hand."""
 
-    def __init__(self):
+    def __init__(self, server):
+        self.server = urlsplit(server).netloc
         self.connections = {}
         self.cookies = {}
+        # The visitor's address as the trusted proxy in front of the server reports it: each
+        # sign-in comes from a visitor of its own, as on a real site, not 300 from one address
+        # (which the sign-in rate limit would stop).
+        self.forwarded_for = None
 
     def request(self, method, url, body=None, headers=None):
         parts = urlsplit(url)
@@ -35,6 +40,8 @@ class Browser:
         if connection is None:
             connection = self.connections[origin] = http.client.HTTPConnection(origin)
         headers = dict(headers or {})
+        if origin == self.server and self.forwarded_for:
+            headers["X-Forwarded-For"] = self.forwarded_for
         jar = self.cookies.setdefault(origin, {})
         if jar:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in jar.items())
@@ -85,10 +92,13 @@ def deploy(browser, base, token, provider):
         "status": "active"})["id"]
 
 
-def sign_in(browser, base, deployment, provider):
+def sign_in(browser, base, deployment, provider, visitor):
     """One sign-in; returns (callback latency seen by the browser, provider share), in ms."""
-    response, _, _ = browser.request("GET", f"{base}/messenger/auth/start?deployment={deployment}")
-    next_url, form = response.headers["Location"], None
+    browser.forwarded_for = f"198.51.{visitor // 250}.{visitor % 250 + 1}"
+    response, body, _ = browser.request("GET", f"{base}/messenger/auth/start?deployment={deployment}")
+    if response.status != 302:
+        sys.exit(f"start: HTTP {response.status} {body[:300]!r}")
+    next_url, form = response.getheader("Location"), None
     for _ in range(10):
         if next_url.startswith(base):
             break
@@ -133,9 +143,10 @@ def main():
         cwd=end2end, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     try:
         provider = json.loads(node.stdout.readline())
-        browser = Browser()
+        browser = Browser(base)
         deployment = deploy(browser, base, token, provider)
-        samples = [sign_in(browser, base, deployment, provider) for _ in range(WARM_UP + count)]
+        samples = [sign_in(browser, base, deployment, provider, visitor)
+                   for visitor in range(WARM_UP + count)]
     finally:
         node.stdin.close()
         node.wait(timeout=10)
