@@ -11,20 +11,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SIGN_INS=${SIGN_INS:-200}
-if [ -n "${SWITCHBOARD_BIN:-}" ]; then
-  binary=$SWITCHBOARD_BIN
-  # The server would warn about a SWITCHBOARD_ variable it does not know.
-  unset SWITCHBOARD_BIN
-else
-  export LEPTOS_OUTPUT_NAME=switchboard
-  RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
-  binary=$PWD/target/release/switchboard
-fi
+source scripts/bench/serve.sh
+release_binary
 if [ ! -x end2end/node_modules/.bin/tsx ]; then
   (cd end2end && npm ci --no-audit --no-fund)
 fi
 
-source scripts/bench/serve.sh
 export SWITCHBOARD_ALLOW_INSECURE_LOCALHOST=true
 # The client says which visitor each sign-in is for (X-Forwarded-For), as a proxy would.
 export SWITCHBOARD_TRUSTED_PROXIES=127.0.0.1

@@ -6,15 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ -n "${SWITCHBOARD_BIN:-}" ]; then
-  binary=$SWITCHBOARD_BIN
-  # The server would warn about a SWITCHBOARD_ variable it does not know.
-  unset SWITCHBOARD_BIN
-else
-  export LEPTOS_OUTPUT_NAME=switchboard
-  RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
-  binary=$PWD/target/release/switchboard
-fi
+source scripts/bench/serve.sh
+release_binary
 
 venv=target/bench-venv
 if [ ! -x "$venv/bin/python" ]; then
@@ -23,8 +16,6 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 # 10,000 streams need as many sockets on each side.
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)"
-
-source scripts/bench/serve.sh
 
 run() {
   local engine=$1 deployment

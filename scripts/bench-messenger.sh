@@ -24,20 +24,11 @@ if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends nginx-light wrk
 fi
 
-if [ -n "${SWITCHBOARD_BIN:-}" ]; then
-  binary=$SWITCHBOARD_BIN
-else
-  export LEPTOS_OUTPUT_NAME=switchboard
-  # As cargo-leptos builds it: erased component types keep the console's view types shallow.
-  RUSTFLAGS="--cfg erase_components" cargo build --release -p switchboard-server --bin switchboard
-  binary=target/release/switchboard
-fi
-# The server would warn about a SWITCHBOARD_ variable it does not know.
-unset SWITCHBOARD_BIN
+# free_port and release_binary, shared with the other benchmarks.
+source scripts/bench/serve.sh
+release_binary
 
 work=$(mktemp -d)
-# free_port, shared with the other benchmarks.
-source scripts/bench/serve.sh
 port=$(free_port)
 nginx_port=$(free_port)
 base="http://127.0.0.1:${port}"

@@ -1,6 +1,21 @@
 # Shared by the messaging benchmarks (sourced, not run): start a release server on a fresh
 # database and give it an anonymous messenger to talk to.
 
+# release_binary: sets `binary` to SWITCHBOARD_BIN, or to the release server, built here (slow
+# the first time).
+release_binary() {
+  if [ -n "${SWITCHBOARD_BIN:-}" ]; then
+    binary=$SWITCHBOARD_BIN
+  else
+    # As cargo-leptos builds it: erased component types keep the console's view types shallow.
+    LEPTOS_OUTPUT_NAME=switchboard RUSTFLAGS="--cfg erase_components" \
+      cargo build --release -p switchboard-server --bin switchboard
+    binary=$PWD/target/release/switchboard
+  fi
+  # The server would warn about a SWITCHBOARD_ variable it does not know.
+  unset SWITCHBOARD_BIN
+}
+
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 
 # start_switchboard BINARY DATABASE_URL: serves on a free port; sets `work`, `base`, `pid` and

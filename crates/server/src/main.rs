@@ -14,7 +14,9 @@ use switchboard_server::config::{
     AdminCommand, Cli, Command, Config, ConfigCommand, SecretsCommand, TokenCommand,
     unknown_variables,
 };
-use switchboard_server::{AppParts, AppState, WebSettings, messenger, routes, shutdown};
+use switchboard_server::{
+    AppParts, AppState, WebSettings, compression, messenger, routes, shutdown,
+};
 
 // Serving is allocation-heavy (headers, bodies, futures): mimalloc serves small allocations from
 // per-thread pages, where glibc's malloc showed up as an eighth of the CPU under load.
@@ -136,40 +138,20 @@ fn settings(config: &Config) -> Settings {
     }
 }
 
-/// Deletes the `.br` and `.gz` siblings a rebuild made stale, before the first request.
-fn forget_stale_site_siblings(site: &std::path::Path) {
+/// Runs one of the site folder's precompression steps and logs what it did: the server
+/// serves either way (a file without siblings goes out as it is).
+fn tend_site(
+    site: &std::path::Path,
+    step: fn(&std::path::Path) -> std::io::Result<usize>,
+    (done, failed): (&str, &str),
+) {
     if !site.exists() {
         return;
     }
-    match switchboard_server::compression::forget_stale_siblings(site) {
+    match step(site) {
         Ok(0) => {}
-        Ok(count) => {
-            tracing::info!(count, site = %site.display(), "deleted stale precompressed files")
-        }
-        Err(error) => tracing::warn!(
-            %error,
-            site = %site.display(),
-            "cannot check the site's precompressed files"
-        ),
-    }
-}
-
-/// Gives the site's files (the console's wasm, JavaScript and CSS) their `.br` and `.gz`
-/// siblings where a build left them without: until then they go out as they are.
-fn precompress_site(site: &std::path::Path) {
-    if !site.exists() {
-        return;
-    }
-    match switchboard_server::compression::precompress_dir(site) {
-        Ok(0) => {}
-        Ok(count) => {
-            tracing::info!(count, site = %site.display(), "precompressed the site's files")
-        }
-        Err(error) => tracing::warn!(
-            %error,
-            site = %site.display(),
-            "cannot precompress the site's files; they are served uncompressed"
-        ),
+        Ok(count) => tracing::info!(count, site = %site.display(), "{done}"),
+        Err(error) => tracing::warn!(%error, site = %site.display(), "{failed}"),
     }
 }
 
@@ -206,8 +188,25 @@ async fn serve(config: Config) -> Result<(), Failure> {
     // A thread of its own: a shutdown must not wait for it (a file is only ever put in place
     // whole, so stopping halfway leaves nothing half-written).
     let site = std::path::PathBuf::from(state.leptos.site_root.as_ref());
-    forget_stale_site_siblings(&site);
-    std::thread::spawn(move || precompress_site(&site));
+    // Before the first request: a rebuilt wasm must not go out as the last build's bytes.
+    tend_site(
+        &site,
+        compression::forget_stale_siblings,
+        (
+            "deleted stale precompressed files",
+            "cannot check the site's precompressed files",
+        ),
+    );
+    std::thread::spawn(move || {
+        tend_site(
+            &site,
+            compression::precompress_dir,
+            (
+                "precompressed the site's files",
+                "cannot precompress the site's files",
+            ),
+        )
+    });
     // Messages posted by other instances reach this one's event streams (PostgreSQL only).
     state.services.delivery().listen(state.services.db());
     let listener = tokio::net::TcpListener::bind(config.addr)
