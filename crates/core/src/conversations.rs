@@ -16,6 +16,7 @@ use switchboard_domain::conversation::{
     Author, Conversation, ConversationStatus, ConversationSummary, EarlierConversation, Identity,
     Message, PAGE_DEFAULT, VisitorConversation, message_text,
 };
+use switchboard_domain::transcript::Transcript;
 use uuid::Uuid;
 
 use crate::admins::Principal;
@@ -239,6 +240,37 @@ pub async fn messages(
         query = query.filter(message::Column::Id.gt(after));
     }
     query.all(db).await?.into_iter().map(to_domain).collect()
+}
+
+/// Conversation `id` whole, every message oldest first, with the visitor's identity: what an
+/// agent downloads. Messages are read in pages of [`PAGE`], as readers resume after an id.
+pub async fn transcript(store: &impl Store, id: Uuid) -> Result<Transcript, Error> {
+    let db = store.db();
+    let (row, deployment) = conversation::Entity::find_by_id(id)
+        .find_also_related(deployment::Entity)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("conversation"))?;
+    let mut all: Vec<Message> = vec![];
+    loop {
+        let next = messages(db, id, all.last().map(|message| message.id)).await?;
+        // Only a full read can have more after it.
+        let full = next.len() as u64 == PAGE;
+        all.extend(next);
+        if !full {
+            break;
+        }
+    }
+    Ok(Transcript {
+        conversation_id: id,
+        deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
+        identity: identity(&row)?,
+        status: rows::stored("conversation", row.id, &row.status)?,
+        started_at: row.created_at,
+        last_activity_at: row.last_activity_at,
+        exported_at: Utc::now(),
+        messages: all,
+    })
 }
 
 /// Fails with `NotFound` unless conversation `id` exists.

@@ -12,6 +12,7 @@ pub mod messenger;
 pub mod provider;
 pub mod sign_in;
 pub mod stored;
+pub mod transcript;
 pub mod urls;
 pub mod validation;
 

@@ -1,12 +1,15 @@
-//! `/api/v2/conversations`: the inbox, one conversation's messages with the agent's reply, and
-//! the agent's signals to the visitor (typing, read up to a message).
+//! `/api/v2/conversations`: the inbox, one conversation's messages with the agent's reply, the
+//! agent's signals to the visitor (typing, read up to a message), and transcripts.
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use switchboard_core::conversations;
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
+use switchboard_domain::transcript::Transcript;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -20,6 +23,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(messages, reply))
         .routes(routes!(typing))
         .routes(routes!(read))
+        .routes(routes!(transcript))
 }
 
 /// Conversations, newest activity first (200 at most).
@@ -125,4 +129,63 @@ pub(super) async fn read(
 ) -> Result<StatusCode, ApiError> {
     conversations::mark_read(&state.services, id, read.up_to, &caller).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// How a transcript is written out.
+#[derive(Debug, Default, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(super) enum TranscriptFormat {
+    #[default]
+    Json,
+    Text,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(super) struct TranscriptQuery {
+    /// `json` (the default) or `text`.
+    #[serde(default)]
+    format: TranscriptFormat,
+}
+
+/// The whole conversation as a file to keep: the visitor's identity, the times, every message.
+/// JSON, or plain text with `?format=text`; sent as a download, never cached.
+#[utoipa::path(get, path = "/api/v2/conversations/{id}/transcript", tag = "conversations",
+    params(("id" = Uuid, Path), TranscriptQuery),
+    responses(
+        (status = 200, content((Transcript = "application/json"), (String = "text/plain"))),
+        (status = 400, body = Error), (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn transcript(
+    State(state): State<AppState>,
+    _: Caller,
+    IdPath(id): IdPath,
+    query: Result<Query<TranscriptQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(query) = query.map_err(|_| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            "Ask for format=json or format=text.",
+        )
+    })?;
+    let transcript = conversations::transcript(&state.services, id).await?;
+    let (mut response, extension) = match query.format {
+        TranscriptFormat::Json => (Json(&transcript).into_response(), "json"),
+        TranscriptFormat::Text => (
+            (
+                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                transcript.to_text(),
+            )
+                .into_response(),
+            "txt",
+        ),
+    };
+    let headers = response.headers_mut();
+    let disposition = format!("attachment; filename=\"conversation-{id}.{extension}\"");
+    if let Ok(value) = HeaderValue::from_str(&disposition) {
+        headers.insert(header::CONTENT_DISPOSITION, value);
+    }
+    // Who the visitor is and what they said: no cache may keep it.
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(response)
 }

@@ -18,6 +18,7 @@ test_on_each_engine!(
     anonymous_sessions_need_a_configuration_that_allows_them,
     events_reach_readers_on_every_instance,
     a_stream_without_a_conversation_costs_nothing_when_others_write,
+    a_transcript_holds_the_whole_conversation,
 );
 
 /// A messenger without sign-in (or with it, when `sign_in` names an integration); returns the
@@ -416,4 +417,121 @@ async fn a_stream_without_a_conversation_costs_nothing_when_others_write(db: &Da
     let first = send(&app, &quiet, "at last").await;
     assert_eq!(first.status, StatusCode::CREATED, "{}", first.body);
     read_until(&mut stream, &["at last".into()]).await;
+}
+
+async fn a_transcript_holds_the_whole_conversation(db: &DatabaseConnection) {
+    use sea_orm::{EntityTrait, Set};
+    use switchboard_db::entities::message;
+
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let deployment = deployment(&app, &token, None).await;
+    let session = anonymous(&app, &deployment).await;
+    for text in ["Hello", "Line one\nline two"] {
+        assert_eq!(send(&app, &session, text).await.status, StatusCode::CREATED);
+    }
+    let inbox = app
+        .api(Method::GET, "/api/v2/conversations", &token, None)
+        .await;
+    let id = inbox.json()[0]["id"].as_str().unwrap().to_owned();
+    let reply = app
+        .api(
+            Method::POST,
+            &format!("/api/v2/conversations/{id}/messages"),
+            &token,
+            Some(json!({"text": "How can we help?"})),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
+    let path = format!("/api/v2/conversations/{id}/transcript");
+
+    // Viewers may download; the file is never cached.
+    let viewer = app.token("viewer", Role::Viewer).await;
+    let json = app.api(Method::GET, &path, &viewer, None).await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.body);
+    assert_eq!(
+        json.header(header::CONTENT_DISPOSITION),
+        Some(format!("attachment; filename=\"conversation-{id}.json\"").as_str())
+    );
+    assert_eq!(json.header(header::CACHE_CONTROL), Some("no-store"));
+    let body = json.json();
+    assert_eq!(body["conversationId"], id.as_str());
+    assert_eq!(body["deploymentName"], "Website");
+    assert_eq!(body["identity"], Value::Null);
+    assert_eq!(body["status"], "open");
+    let authors: Vec<_> = body["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["author"].clone(), m["text"].clone()))
+        .collect();
+    assert_eq!(
+        authors,
+        [
+            (json!("visitor"), json!("Hello")),
+            (json!("visitor"), json!("Line one\nline two")),
+            (json!("agent"), json!("How can we help?")),
+        ]
+    );
+
+    let text = app
+        .api(Method::GET, &format!("{path}?format=text"), &viewer, None)
+        .await;
+    assert_eq!(text.status, StatusCode::OK, "{}", text.body);
+    assert_eq!(
+        text.header(header::CONTENT_TYPE),
+        Some("text/plain; charset=utf-8")
+    );
+    assert!(
+        text.header(header::CONTENT_DISPOSITION)
+            .is_some_and(|value| value.ends_with(".txt\""))
+    );
+    assert!(
+        text.body
+            .starts_with(&format!("Conversation {id} on Website\nVisitor: anonymous")),
+        "{}",
+        text.body
+    );
+    assert!(text.body.contains("Visitor:\n    Line one\n    line two\n"));
+    assert!(text.body.ends_with("Agent:\n    How can we help?\n"));
+
+    // Longer than one read of messages: every message is in it, in order.
+    let conversation_id: uuid::Uuid = id.parse().unwrap();
+    let many = (0..(switchboard_core::conversations::PAGE + 20)).map(|n| message::ActiveModel {
+        conversation_id: Set(conversation_id),
+        author: Set("visitor".into()),
+        text: Set(format!("message {n}")),
+        created_at: Set(chrono::Utc::now()),
+        authenticated: Set(false),
+        ..Default::default()
+    });
+    message::Entity::insert_many(many)
+        .exec(app.db())
+        .await
+        .unwrap();
+    let long = app.api(Method::GET, &path, &viewer, None).await.json();
+    let messages = long["messages"].as_array().unwrap();
+    assert_eq!(
+        messages.len() as u64,
+        switchboard_core::conversations::PAGE + 23
+    );
+    assert_eq!(messages.last().unwrap()["text"], "message 519");
+
+    let refused = app
+        .api(Method::GET, &format!("{path}?format=pdf"), &viewer, None)
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.json()["message"],
+        "Ask for format=json or format=text."
+    );
+    let unknown = format!("/api/v2/conversations/{}/transcript", uuid::Uuid::new_v4());
+    assert_eq!(
+        app.api(Method::GET, &unknown, &viewer, None).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let anonymous = app
+        .send(Request::builder().uri(&path).body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 }
