@@ -1,6 +1,8 @@
 // A signed-in visitor writes from the customer's page; the agent sees the verified identity in the
 // console, replies, and the reply reaches the messenger at once. Reloads keep the history; signing
-// out forgets it when the configuration says so.
+// out forgets it when the configuration says so; the visitor can download a transcript.
+import { readFile } from 'node:fs/promises';
+
 import { adminToken, deployedMessenger, integration } from '../fixtures/api.ts';
 import { startCustomerSite } from '../fixtures/customer-site.ts';
 import { TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
@@ -76,6 +78,16 @@ test('a signed-in visitor and an agent chat in real time', async ({
     await agent.reload();
     for (const text of [question, answer, 'Thanks!']) {
       await expect(agent.getByTestId('messages')).toContainText(text);
+    }
+
+    // The visitor keeps a copy: the whole conversation, and who they were signed in as.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      frame.getByRole('button', { name: 'Download transcript' }).click(),
+    ]);
+    const transcript = await readFile((await download.path())!, 'utf8');
+    for (const text of [question, answer, 'Thanks!', TEST_USER.name, TEST_USER.email, provider.issuer]) {
+      expect(transcript).toContain(text);
     }
 
     // "Clear conversation on sign-out": the shared device keeps nothing.

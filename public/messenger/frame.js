@@ -16,6 +16,7 @@ var signOut = el('sign-out');
 var who = el('who');
 var notice = el('notice');
 var providerSignOut = el('provider-sign-out');
+var transcript = el('transcript');
 var refreshTimer = null;
 var popup = null;
 var list = el('messages');
@@ -148,6 +149,7 @@ function clearMessages() {
   readUpTo = 0;
   history = { firstId: 0, hasOlder: false, loading: false };
   olderNote.hidden = true;
+  transcript.hidden = true;
 }
 
 function item(author, text) {
@@ -179,6 +181,7 @@ function sent(li, message) {
   li.setAttribute('data-id', message.id);
   li.setAttribute('data-state', 'sent');
   li.querySelector('.meta').textContent = label(message) + ' · Sent';
+  transcript.hidden = false;
 }
 
 // "Seen" under the visitor's newest message an agent has read.
@@ -212,6 +215,7 @@ function messageItem(message) {
 
 function show(message) {
   lastId = Math.max(lastId, message.id);
+  transcript.hidden = false;
   if (!history.firstId) history.firstId = message.id;
   if (list.querySelector('li[data-id="' + message.id + '"]')) return;
   // The event may come before the answer to our own POST: it confirms the pending item.
@@ -427,6 +431,29 @@ function endSession() {
     if (session.identity) emit('signedOut', { reason: 'signed_out', endSessionUrl: endSessionUrl });
   });
 }
+
+// The conversation as a text file, fetched with the session (a plain link could not carry it).
+transcript.addEventListener('click', function () {
+  var session = store.get();
+  if (!session) return;
+  fetch('/messenger/v1/transcript?format=text', {
+    headers: { Authorization: 'Bearer ' + session.token },
+    credentials: 'omit'
+  }).then(function (response) {
+    if (!response.ok) throw new Error('HTTP ' + response.status);
+    return response.blob();
+  }).then(function (file) {
+    var link = document.createElement('a');
+    link.href = URL.createObjectURL(file);
+    link.download = 'conversation.txt';
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+  }).catch(function () {
+    notice.textContent = 'The transcript could not be downloaded. Try again.';
+  });
+});
 
 el('close').addEventListener('click', function () {
   window.parent.postMessage({ type: 'switchboard:close' }, config.hostOrigin);

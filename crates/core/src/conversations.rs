@@ -273,6 +273,22 @@ pub async fn transcript(store: &impl Store, id: Uuid) -> Result<Transcript, Erro
     })
 }
 
+/// The transcript a visitor downloads: of the conversation of theirs with the latest activity
+/// (the open one, or the last one they had).
+pub async fn visitor_transcript(
+    store: &impl Store,
+    session: &Session,
+) -> Result<Transcript, Error> {
+    let visible = visible_to(store.db(), session).await?;
+    let latest = conversation::Entity::find()
+        .filter(conversation::Column::Id.is_in(visible))
+        .order_by_desc(conversation::Column::LastActivityAt)
+        .one(store.db())
+        .await?
+        .ok_or(Error::NotFound("conversation"))?;
+    transcript(store, latest.id).await
+}
+
 /// Fails with `NotFound` unless conversation `id` exists.
 pub async fn require(store: &impl Store, id: Uuid) -> Result<(), Error> {
     let db = store.db();

@@ -22,6 +22,7 @@ pub mod messenger;
 pub mod routes;
 pub mod security_headers;
 pub mod shutdown;
+pub mod transcripts;
 
 use std::sync::Arc;
 

@@ -4,8 +4,8 @@
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Deserialize;
 use switchboard_core::conversations;
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
 use crate::error::Body as Error;
+use crate::transcripts::{self, TranscriptQuery};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -131,23 +132,6 @@ pub(super) async fn read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// How a transcript is written out.
-#[derive(Debug, Default, Clone, Copy, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub(super) enum TranscriptFormat {
-    #[default]
-    Json,
-    Text,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[serde(deny_unknown_fields)]
-pub(super) struct TranscriptQuery {
-    /// `json` (the default) or `text`.
-    #[serde(default)]
-    format: TranscriptFormat,
-}
-
 /// The whole conversation as a file to keep: the visitor's identity, the times, every message.
 /// JSON, or plain text with `?format=text`; sent as a download, never cached.
 #[utoipa::path(get, path = "/api/v2/conversations/{id}/transcript", tag = "conversations",
@@ -161,31 +145,7 @@ pub(super) async fn transcript(
     IdPath(id): IdPath,
     query: Result<Query<TranscriptQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    let Query(query) = query.map_err(|_| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "bad_request",
-            "Ask for format=json or format=text.",
-        )
-    })?;
+    let format = transcripts::format(query)?;
     let transcript = conversations::transcript(&state.services, id).await?;
-    let (mut response, extension) = match query.format {
-        TranscriptFormat::Json => (Json(&transcript).into_response(), "json"),
-        TranscriptFormat::Text => (
-            (
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                transcript.to_text(),
-            )
-                .into_response(),
-            "txt",
-        ),
-    };
-    let headers = response.headers_mut();
-    let disposition = format!("attachment; filename=\"conversation-{id}.{extension}\"");
-    if let Ok(value) = HeaderValue::from_str(&disposition) {
-        headers.insert(header::CONTENT_DISPOSITION, value);
-    }
-    // Who the visitor is and what they said: no cache may keep it.
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    Ok(transcripts::download(&transcript, format))
 }

@@ -1,9 +1,11 @@
 //! The visitor's side of a conversation: `POST /messenger/v1/sessions` (an anonymous session),
 //! `GET /messenger/v1/conversation` (the latest messages, `?before=&limit=` for older pages,
 //! `?after=` for a resume), `POST /messenger/v1/messages` (201 once stored) and
-//! `POST /messenger/v1/typing` (a signal for the agents, never stored as a message).
+//! `POST /messenger/v1/typing` (a signal for the agents, never stored as a message) and
+//! `GET /messenger/v1/transcript` (the visitor's latest conversation, as a download).
 
 use axum::Json;
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -17,6 +19,7 @@ use super::cors;
 use super::tokens::authorize_session;
 use crate::AppState;
 use crate::error::HttpError;
+use crate::transcripts::{self, TranscriptQuery};
 
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -206,5 +209,25 @@ pub async fn post(
                 Err(error) => HttpError::from(error).into_response(),
             }
         }
+    }
+}
+
+/// `GET /messenger/v1/transcript?format=text|json`.
+pub async fn transcript(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<TranscriptQuery>, QueryRejection>,
+) -> Response {
+    let session = match authorize_session(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let format = match transcripts::format(query) {
+        Ok(format) => format,
+        Err(refused) => return refused.into_response(),
+    };
+    match conversations::visitor_transcript(&state.services, &session).await {
+        Ok(transcript) => transcripts::download(&transcript, format),
+        Err(error) => HttpError::from(error).into_response(),
     }
 }

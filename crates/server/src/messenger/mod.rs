@@ -90,5 +90,6 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/events", get(events::events))
         .route("/v1/sessions/upgrade", post(messages::upgrade))
         .route("/v1/typing", post(messages::typing))
+        .route("/v1/transcript", get(messages::transcript))
         .merge(limited)
 }

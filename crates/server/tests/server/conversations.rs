@@ -495,6 +495,43 @@ async fn a_transcript_holds_the_whole_conversation(db: &DatabaseConnection) {
     assert!(text.body.contains("Visitor:\n    Line one\n    line two\n"));
     assert!(text.body.ends_with("Agent:\n    How can we help?\n"));
 
+    // The visitor downloads the same conversation from the messenger, with their session.
+    let own = visitor(
+        &app,
+        Method::GET,
+        "/messenger/v1/transcript?format=text",
+        Some(&session),
+        None,
+    )
+    .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.body);
+    let kept = |body: &str| -> Vec<String> {
+        let lines = body.lines().filter(|line| !line.starts_with("Exported "));
+        lines.map(str::to_owned).collect()
+    };
+    assert_eq!(
+        kept(&own.body),
+        kept(&text.body),
+        "the agent's transcript, word for word"
+    );
+    assert!(own.body.ends_with("Agent:\n    How can we help?\n"));
+    let other = anonymous(&app, &deployment).await;
+    let none = visitor(
+        &app,
+        Method::GET,
+        "/messenger/v1/transcript",
+        Some(&other),
+        None,
+    )
+    .await;
+    assert_eq!(
+        none.status,
+        StatusCode::NOT_FOUND,
+        "another visitor sees nothing of it"
+    );
+    let signed_out = visitor(&app, Method::GET, "/messenger/v1/transcript", None, None).await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+
     // Longer than one read of messages: every message is in it, in order.
     let conversation_id: uuid::Uuid = id.parse().unwrap();
     let many = (0..(switchboard_core::conversations::PAGE + 20)).map(|n| message::ActiveModel {
