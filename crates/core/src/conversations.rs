@@ -89,11 +89,7 @@ async fn unread_counts(
 /// conversations.
 pub async fn get(store: &impl Store, id: Uuid, from: Option<i64>) -> Result<Conversation, Error> {
     let db = store.db();
-    let (row, deployment) = conversation::Entity::find_by_id(id)
-        .find_also_related(deployment::Entity)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("conversation"))?;
+    let (row, deployment) = with_deployment(db, id).await?;
     let (messages, has_older) = match from {
         None => page(db, vec![id], None, PAGE_DEFAULT).await?,
         Some(from) => {
@@ -246,11 +242,7 @@ pub async fn messages(
 /// agent downloads. Messages are read in pages of [`PAGE`], as readers resume after an id.
 pub async fn transcript(store: &impl Store, id: Uuid) -> Result<Transcript, Error> {
     let db = store.db();
-    let (row, deployment) = conversation::Entity::find_by_id(id)
-        .find_also_related(deployment::Entity)
-        .one(db)
-        .await?
-        .ok_or(Error::NotFound("conversation"))?;
+    let (row, deployment) = with_deployment(db, id).await?;
     let mut all: Vec<Message> = vec![];
     loop {
         let next = messages(db, id, all.last().map(|message| message.id)).await?;
@@ -619,6 +611,18 @@ fn typing_too_fast(retry_after: std::time::Duration) -> Error {
         message: "Typing signals are sent too often; slow down.".to_owned(),
         retry_after,
     }
+}
+
+/// Conversation `id` and the deployment it came through.
+async fn with_deployment(
+    db: &DatabaseConnection,
+    id: Uuid,
+) -> Result<(conversation::Model, Option<deployment::Model>), Error> {
+    conversation::Entity::find_by_id(id)
+        .find_also_related(deployment::Entity)
+        .one(db)
+        .await?
+        .ok_or(Error::NotFound("conversation"))
 }
 
 fn identity(row: &conversation::Model) -> Result<Option<Identity>, Error> {
