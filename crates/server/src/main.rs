@@ -185,8 +185,6 @@ async fn serve(config: Config) -> Result<(), Failure> {
     // In the background: a slow provider must not hold up serving.
     tokio::spawn(declare_provider(state.services.clone()));
     tokio::spawn(prune_logs(db.clone(), config.retention()));
-    // A thread of its own: a shutdown must not wait for it (a file is only ever put in place
-    // whole, so stopping halfway leaves nothing half-written).
     let site = std::path::PathBuf::from(state.leptos.site_root.as_ref());
     // Before the first request: a rebuilt wasm must not go out as the last build's bytes.
     tend_site(
@@ -197,6 +195,8 @@ async fn serve(config: Config) -> Result<(), Failure> {
             "cannot check the site's precompressed files",
         ),
     );
+    // A thread of its own: a shutdown must not wait for it (a file is only ever put in place
+    // whole, so stopping halfway leaves nothing half-written).
     std::thread::spawn(move || {
         tend_site(
             &site,
