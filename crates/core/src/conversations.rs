@@ -272,13 +272,16 @@ pub async fn visitor_transcript(
     session: &Session,
 ) -> Result<Transcript, Error> {
     let visible = visible_to(store.db(), session).await?;
-    let latest = conversation::Entity::find()
+    let latest: Uuid = conversation::Entity::find()
+        .select_only()
+        .column(conversation::Column::Id)
         .filter(conversation::Column::Id.is_in(visible))
         .order_by_desc(conversation::Column::LastActivityAt)
+        .into_tuple()
         .one(store.db())
         .await?
         .ok_or(Error::NotFound("conversation"))?;
-    transcript(store, latest.id).await
+    transcript(store, latest).await
 }
 
 /// Fails with `NotFound` unless conversation `id` exists.

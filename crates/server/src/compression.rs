@@ -218,8 +218,10 @@ pub fn dynamic() -> CompressionLayer<impl Predicate> {
 }
 
 /// The compressible files of `dir` (recursively) big enough to gain from a precompressed
-/// sibling.
-fn compressible_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
+/// sibling, each with when it was last written.
+fn compressible_files(
+    dir: &Path,
+) -> std::io::Result<Vec<(std::path::PathBuf, std::time::SystemTime)>> {
     let mut files = Vec::new();
     for entry in std::fs::read_dir(dir)? {
         let path = entry?.path();
@@ -231,8 +233,12 @@ fn compressible_files(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
             .extension()
             .and_then(|e| e.to_str())
             .is_some_and(|e| PRECOMPRESSED_EXTENSIONS.contains(&e));
-        if compressible && std::fs::metadata(&path)?.len() >= u64::from(DYNAMIC_ABOVE) {
-            files.push(path);
+        if !compressible {
+            continue;
+        }
+        let metadata = std::fs::metadata(&path)?;
+        if metadata.len() >= u64::from(DYNAMIC_ABOVE) {
+            files.push((path, metadata.modified()?));
         }
     }
     Ok(files)
@@ -247,11 +253,9 @@ fn siblings(path: &Path) -> [std::path::PathBuf; 2] {
     })
 }
 
-/// Whether `sibling` is missing or older than the file it was made from.
-fn stale(sibling: &Path, source_modified: std::time::SystemTime) -> bool {
-    std::fs::metadata(sibling)
-        .and_then(|m| m.modified())
-        .map_or(true, |at| at < source_modified)
+/// When `file` was last written; `None` when there is no such file.
+fn written_at(file: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(file).and_then(|m| m.modified()).ok()
 }
 
 /// Deletes every `.br` and `.gz` sibling older than its file: a rebuilt wasm must never go
@@ -259,10 +263,9 @@ fn stale(sibling: &Path, source_modified: std::time::SystemTime) -> bool {
 /// server answers; [`precompress_dir`] then makes new ones at its own pace.
 pub fn forget_stale_siblings(dir: &Path) -> std::io::Result<usize> {
     let mut forgotten = 0;
-    for path in compressible_files(dir)? {
-        let modified = std::fs::metadata(&path)?.modified()?;
+    for (path, modified) in compressible_files(dir)? {
         for sibling in siblings(&path) {
-            if sibling.exists() && stale(&sibling, modified) {
+            if written_at(&sibling).is_some_and(|at| at < modified) {
                 match std::fs::remove_file(&sibling) {
                     Ok(()) => forgotten += 1,
                     // Another instance sharing the folder removed it first.
@@ -282,10 +285,10 @@ pub fn forget_stale_siblings(dir: &Path) -> std::io::Result<usize> {
 /// Returns how many files it compressed.
 pub fn precompress_dir(dir: &Path) -> std::io::Result<usize> {
     let mut done = 0;
-    for path in compressible_files(dir)? {
-        let modified = std::fs::metadata(&path)?.modified()?;
+    for (path, modified) in compressible_files(dir)? {
         let [br, gz] = siblings(&path);
-        if !stale(&br, modified) && !stale(&gz, modified) {
+        let stale = |sibling: &Path| written_at(sibling).is_none_or(|at| at < modified);
+        if !stale(&br) && !stale(&gz) {
             continue;
         }
         let body = std::fs::read(&path)?;
