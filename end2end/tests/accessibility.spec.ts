@@ -1,21 +1,22 @@
 // axe-core finds no serious or critical violation on any console page.
+import { readFileSync } from 'node:fs';
+
 import AxeBuilder from '@axe-core/playwright';
 
 import { test, expect, signIn } from '../fixtures/index.ts';
 
-const PATHS = [
-  '/admin/integrations',
-  '/admin/integrations/install',
-  '/admin/messenger/configurations',
-  '/admin/messenger/configurations/new',
-  '/admin/messenger/deployments',
-  '/admin/messenger/deployments/new',
-  '/admin/conversations',
-  '/admin/audit',
-  '/admin/tokens',
-  '/admin/no-such-page',
-  '/login',
-];
+/** Every console page without a parameter, read off the router in crates/app/src/lib.rs
+ * (children of `/admin` are written without it), plus a page that does not exist. */
+function consolePaths(): string[] {
+  const router = readFileSync(new URL('../../crates/app/src/lib.rs', import.meta.url), 'utf8');
+  const paths = [...router.matchAll(/path!\("([^"]+)"\)/g)]
+    .map((match) => match[1])
+    .filter((path) => path !== '/admin' && !path.includes(':'))
+    .map((path) => (path.startsWith('/') ? path : `/admin/${path}`));
+  return [...paths, '/admin/no-such-page'];
+}
+
+const PATHS = consolePaths();
 
 test.beforeEach(async ({ page, accounts }) => {
   await signIn(page, accounts.admin);

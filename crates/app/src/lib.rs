@@ -16,8 +16,8 @@ use leptos_router::path;
 
 use crate::components::layout::Layout;
 use crate::pages::{
-    audit, configuration, configurations, conversation, conversations, deployment, deployments,
-    integration, integration_catalog, integrations, not_found, setup, sign_in, tokens,
+    audit, canned_replies, configuration, configurations, conversation, conversations, deployment,
+    deployments, integration, integration_catalog, integrations, not_found, setup, sign_in, tokens,
 };
 
 /// The HTML document around the app; the server renders it for every page.
@@ -81,6 +81,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("messenger/deployments/:id") view=deployment::DeploymentPage />
                     <Route path=path!("conversations") view=conversations::ConversationsPage />
                     <Route path=path!("conversations/:id") view=conversation::ConversationPage />
+                    <Route path=path!("canned-replies") view=canned_replies::CannedRepliesPage />
                     <Route path=path!("audit") view=audit::AuditPage />
                     <Route path=path!("tokens") view=tokens::ApiTokensPage />
                 </ParentRoute>

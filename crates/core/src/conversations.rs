@@ -2,8 +2,6 @@
 //! and posting from either side. A message is acknowledged only once stored; ids grow with
 //! every message, so readers resume after the last id they saw.
 
-use std::collections::HashMap;
-
 use chrono::{Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -13,8 +11,8 @@ use sea_orm::{
 use switchboard_db::entities::{conversation, deployment, message, messenger_session};
 use switchboard_domain::FieldError;
 use switchboard_domain::conversation::{
-    Author, Conversation, ConversationStatus, ConversationSummary, EarlierConversation, Identity,
-    Message, PAGE_DEFAULT, VisitorConversation, message_text,
+    Author, Conversation, ConversationStatus, EarlierConversation, Identity, Message, PAGE_DEFAULT,
+    VisitorConversation, message_text,
 };
 use switchboard_domain::transcript::Transcript;
 use uuid::Uuid;
@@ -24,65 +22,11 @@ use crate::delivery::{Notice, NoticeKind};
 use crate::messenger_sessions::Session;
 use crate::{Error, Services, Store, rows};
 
-/// The inbox shows this many conversations at most, newest activity first.
-pub const INBOX_LIMIT: u64 = 200;
 /// A visitor may send this many messages per [`BURST_WINDOW`].
 pub const BURST: u64 = 10;
 pub const BURST_WINDOW: Duration = Duration::seconds(10);
 /// One read returns at most this many messages; the reader asks again after the last id.
 pub const PAGE: u64 = 500;
-
-/// The inbox: conversations with the newest activity first, with their unread counts.
-pub async fn list(store: &impl Store) -> Result<Vec<ConversationSummary>, Error> {
-    let db = store.db();
-    let rows = conversation::Entity::find()
-        .find_also_related(deployment::Entity)
-        .order_by_desc(conversation::Column::LastActivityAt)
-        .limit(INBOX_LIMIT)
-        .all(db)
-        .await?;
-    let unread = unread_counts(db, rows.iter().map(|(row, _)| row.id).collect()).await?;
-    rows.into_iter()
-        .map(|(row, deployment)| {
-            Ok(ConversationSummary {
-                identity: identity(&row)?,
-                unread: unread.get(&row.id).copied().unwrap_or(0),
-                id: row.id,
-                deployment_name: deployment.map(|d| d.name).unwrap_or_default(),
-                last_activity_at: row.last_activity_at,
-                status: rows::stored("conversation", row.id, &row.status)?,
-            })
-        })
-        .collect()
-}
-
-/// Visitor messages after each conversation's read mark, for conversations `ids`, in one query.
-async fn unread_counts(
-    db: &DatabaseConnection,
-    ids: Vec<Uuid>,
-) -> Result<HashMap<Uuid, u64>, Error> {
-    let counts: Vec<(Uuid, i64)> = message::Entity::find()
-        .select_only()
-        .column(message::Column::ConversationId)
-        .column_as(message::Column::Id.count(), "unread")
-        .inner_join(conversation::Entity)
-        .filter(message::Column::ConversationId.is_in(ids))
-        .filter(message::Column::Author.eq(Author::Visitor.as_str()))
-        .filter(
-            Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
-                conversation::Entity,
-                conversation::Column::AgentReadId,
-            ))),
-        )
-        .group_by(message::Column::ConversationId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(counts
-        .into_iter()
-        .map(|(id, count)| (id, u64::try_from(count).unwrap_or(0)))
-        .collect())
-}
 
 /// One conversation with its latest [`PAGE_DEFAULT`] messages (or, with `from`, every message
 /// from that id on, up to [`PAGE`]), the visitor's typing, and the same person's other
@@ -129,7 +73,9 @@ pub async fn get(store: &impl Store, id: Uuid, from: Option<i64>) -> Result<Conv
             .collect::<Result<_, Error>>()?,
         None => vec![],
     };
+    let assignee = crate::inbox::agents_by_id(db, row.assignee_id).await?;
     Ok(Conversation {
+        assignee: row.assignee_id.and_then(|id| assignee.get(&id).cloned()),
         identity: identity(&row)?,
         id,
         deployment_id: row.deployment_id,
@@ -488,6 +434,7 @@ async fn store_visitor_message(
                 last_activity_at: Set(now),
                 agent_read_id: Set(0),
                 visitor_typing_at: Set(None),
+                assignee_id: Set(None),
             }
             .insert(&transaction)
             .await?;
@@ -628,7 +575,7 @@ async fn with_deployment(
         .ok_or(Error::NotFound("conversation"))
 }
 
-fn identity(row: &conversation::Model) -> Result<Option<Identity>, Error> {
+pub(crate) fn identity(row: &conversation::Model) -> Result<Option<Identity>, Error> {
     row.identity
         .clone()
         .map(serde_json::from_value::<Identity>)

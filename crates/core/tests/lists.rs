@@ -3,7 +3,9 @@
 use chrono::{Duration, Utc};
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::json;
-use switchboard_core::{audit, conversations, deployments, integrations, messenger};
+use switchboard_core::admins::{Principal, PrincipalKind};
+use switchboard_core::inbox::{self, InboxQuery};
+use switchboard_core::{audit, deployments, integrations, messenger};
 use switchboard_db::entities::{
     configuration, configuration_version, conversation, deployment, integration,
 };
@@ -25,9 +27,24 @@ async fn empty_database_gives_empty_lists(db: &DatabaseConnection) {
     assert!(integrations::list(db).await.unwrap().is_empty());
     assert!(messenger::list_configurations(db).await.unwrap().is_empty());
     assert!(deployments::list(db).await.unwrap().is_empty());
-    assert!(conversations::list(db).await.unwrap().is_empty());
+    assert!(
+        inbox::list(db, &InboxQuery::default(), &agent())
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let page = audit::list(db, None, 0).await.unwrap();
     assert_eq!((page.events.len(), page.total), (0, 0));
+}
+
+/// Whoever reads the inbox; "All" is the same for everyone.
+fn agent() -> Principal {
+    Principal {
+        id: Uuid::new_v4(),
+        name: "ada@example.com".into(),
+        role: switchboard_domain::admin::Role::Admin,
+        kind: PrincipalKind::Admin,
+    }
 }
 
 async fn insert_integration(
@@ -173,12 +190,15 @@ async fn conversations_put_newest_activity_first(db: &DatabaseConnection) {
             agent_read_id: Set(0),
             person: Set(None),
             visitor_typing_at: Set(None),
+            assignee_id: Set(None),
         }
         .insert(db)
         .await
         .unwrap();
     }
-    let list = conversations::list(db).await.unwrap();
+    let list = inbox::list(db, &InboxQuery::default(), &agent())
+        .await
+        .unwrap();
     let labels: Vec<_> = list.iter().map(|c| c.visitor_label()).collect();
     assert_eq!(labels, ["Ada", "Anonymous visitor"]);
     assert_eq!(list[0].deployment_name, "Website");

@@ -4,6 +4,7 @@
 
 pub mod entities;
 mod migrations;
+pub mod search;
 #[cfg(feature = "testing")]
 pub mod testing;
 

@@ -142,6 +142,7 @@ async fn rows_round_trip_through_every_table(db: &DatabaseConnection) {
         agent_read_id: Set(0),
         person: Set(None),
         visitor_typing_at: Set(None),
+        assignee_id: Set(None),
     }
     .insert(db)
     .await

@@ -38,6 +38,7 @@ impl std::fmt::Display for Role {
 /// Who is signed in to the console, as the pages see it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CurrentAdmin {
+    pub id: Uuid,
     pub email: String,
     pub role: Role,
 }

@@ -21,13 +21,14 @@ pub struct AuditEvent {
 }
 
 /// The kinds of object audit events are about, as stored, with the label the filter shows.
-pub const OBJECT_TYPES: [(&str, &str); 7] = [
+pub const OBJECT_TYPES: [(&str, &str); 8] = [
     ("integration", "Integrations"),
     ("messenger_configuration", "Messenger configurations"),
     ("messenger_deployment", "Messenger deployments"),
     ("admin", "Admins"),
     ("api_token", "API tokens"),
     ("conversation", "Conversations"),
+    ("canned_reply", "Canned replies"),
     // One event per `switchboard config apply` (or `PUT /api/v2/config`), listing its changes.
     ("config", "Configuration files"),
 ];

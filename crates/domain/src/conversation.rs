@@ -115,6 +115,9 @@ pub struct ConversationSummary {
     /// `open` or `closed`.
     #[serde(default)]
     pub status: ConversationStatus,
+    /// The admin the conversation is given to; `None` while unassigned.
+    #[serde(default)]
+    pub assignee: Option<crate::inbox::Agent>,
 }
 
 /// One conversation with its latest messages, oldest first.
@@ -130,6 +133,9 @@ pub struct Conversation {
     pub signed_in_at: Option<DateTime<Utc>>,
     /// `open` or `closed`.
     pub status: ConversationStatus,
+    /// The admin the conversation is given to; `None` while unassigned.
+    #[serde(default)]
+    pub assignee: Option<crate::inbox::Agent>,
     /// The latest [`PAGE_DEFAULT`] messages; older ones come page by page.
     pub messages: Vec<Message>,
     /// Older messages exist before the first of `messages`.
@@ -225,6 +231,7 @@ mod tests {
             last_activity_at: DateTime::<Utc>::MIN_UTC,
             unread: 0,
             status: ConversationStatus::Open,
+            assignee: None,
         }
     }
 

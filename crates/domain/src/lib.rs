@@ -4,8 +4,10 @@
 pub mod admin;
 pub mod allowed_domains;
 pub mod audit;
+pub mod canned_reply;
 pub mod conversation;
 pub mod deployment;
+pub mod inbox;
 pub mod integration;
 pub mod integration_settings;
 pub mod messenger;

@@ -11,6 +11,7 @@ use crate::error::AppError;
 #[server]
 pub async fn signed_in_admin() -> Result<Option<CurrentAdmin>, AppError> {
     Ok(crate::server::principal().map(|principal| CurrentAdmin {
+        id: principal.id,
         email: principal.name,
         role: principal.role,
     }))
@@ -32,11 +33,29 @@ impl Account {
             }))
         )
     }
+
+    /// Whether the signed-in admin may change things, as known now (false until loaded).
+    pub fn can_change_now(self) -> bool {
+        self.0
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .is_some_and(|admin| admin.role.can_change())
+    }
+
+    /// The signed-in admin's id, once known.
+    pub fn id(self) -> Option<uuid::Uuid> {
+        self.0
+            .get()
+            .and_then(Result::ok)
+            .flatten()
+            .map(|admin| admin.id)
+    }
 }
 
 /// The navigation entries; their labels and paths are a contract (docs/CONTRACTS.md),
-/// except "API tokens", which is free to change.
-const NAVIGATION: [(&str, &str); 6] = [
+/// except "Canned replies" and "API tokens", which are free to change.
+const NAVIGATION: [(&str, &str); 7] = [
     ("Integrations", "/admin/integrations"),
     (
         "Messenger Configurations",
@@ -44,6 +63,7 @@ const NAVIGATION: [(&str, &str); 6] = [
     ),
     ("Messenger Deployments", "/admin/messenger/deployments"),
     ("Conversations", "/admin/conversations"),
+    ("Canned replies", "/admin/canned-replies"),
     ("Audit log", "/admin/audit"),
     ("API tokens", "/admin/tokens"),
 ];

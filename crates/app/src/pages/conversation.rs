@@ -6,18 +6,21 @@ use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use switchboard_domain::canned_reply::{CannedReply, insert_reply, typed_shortcut};
 use switchboard_domain::conversation::{
     Author, Conversation, ConversationStatus, EarlierConversation, Identity, Message,
 };
+use switchboard_domain::inbox::Agent;
 use uuid::Uuid;
 
 use crate::components::editor::{loaded_editor, use_id_param};
 use crate::components::feedback::{Badge, Tone};
 use crate::components::form::field_error;
-use crate::components::layout::PageHeader;
+use crate::components::layout::{Account, PageHeader};
 use crate::components::refresh::refetch_every;
 use crate::components::time;
 use crate::error::AppError;
+use crate::pages::canned_replies::list_canned_replies;
 
 /// How often an open conversation (or the inbox) looks for new messages.
 pub const REFRESH: Duration = Duration::from_secs(3);
@@ -61,6 +64,25 @@ pub async fn agent_typing(id: Uuid) -> Result<(), AppError> {
     }
 }
 
+/// The admins a conversation can be given to.
+#[server]
+pub async fn list_agents() -> Result<Vec<Agent>, AppError> {
+    let (services, _) = crate::server::for_reading()?;
+    Ok(switchboard_core::inbox::agents(&services).await?)
+}
+
+/// Gives the conversation to admin `admin_id`, or to no one; `to_me` gives it to whoever asks.
+#[server]
+pub async fn assign_conversation(
+    id: Uuid,
+    admin_id: Option<Uuid>,
+    to_me: bool,
+) -> Result<Option<Agent>, AppError> {
+    let (services, principal) = crate::server::for_changing()?;
+    let to = if to_me { Some(principal.id) } else { admin_id };
+    Ok(switchboard_core::inbox::assign(&services, id, to, &principal).await?)
+}
+
 #[server]
 pub async fn close_conversation(id: Uuid) -> Result<(), AppError> {
     let (services, principal) = crate::server::for_changing()?;
@@ -74,6 +96,9 @@ struct PageState {
     text: RwSignal<String>,
     from: RwSignal<Option<i64>>,
     typing_sent: RwSignal<bool>,
+    assign: ServerAction<AssignConversation>,
+    agents: Resource<Result<Vec<Agent>, AppError>>,
+    canned: Resource<Result<Vec<CannedReply>, AppError>>,
 }
 
 #[component]
@@ -83,6 +108,9 @@ pub fn ConversationPage() -> impl IntoView {
         text: RwSignal::new(String::new()),
         from: RwSignal::new(None),
         typing_sent: RwSignal::new(false),
+        assign: ServerAction::new(),
+        agents: Resource::new(|| (), |_| list_agents()),
+        canned: Resource::new(|| (), |_| list_canned_replies()),
     };
     let conversation = Resource::new(
         move || (id(), state.from.get()),
@@ -94,13 +122,31 @@ pub fn ConversationPage() -> impl IntoView {
         },
     );
     refetch_every(conversation, REFRESH);
-    loaded_editor(
-        "Conversation",
-        conversation,
-        move |conversation, can_change| {
-            view! { <ConversationView conversation can_change state /> }
-        },
-    )
+    // An assignment shows at once, not at the next refresh.
+    Effect::new(move |_| {
+        if state.assign.version().get() > 0 {
+            conversation.refetch();
+        }
+    });
+    let shown = move || matches!(conversation.get(), Some(Ok(_)));
+    view! {
+        {loaded_editor(
+            "Conversation",
+            conversation,
+            move |conversation, can_change| {
+                view! { <ConversationView conversation can_change state /> }
+            },
+        )}
+        // Outside the part that each refresh draws anew: the reply box keeps its focus, its
+        // caret and its half-typed text while messages arrive.
+        <Show when=shown>
+            <div class="mt-6 grid gap-6 lg:grid-cols-3">
+                <div class="lg:col-span-2 lg:col-start-2">
+                    <ReplyBox conversation state />
+                </div>
+            </div>
+        </Show>
+    }
 }
 
 #[component]
@@ -110,16 +156,7 @@ fn ConversationView(
     state: PageState,
 ) -> impl IntoView {
     let id = conversation.id;
-    let reply = ServerAction::<ReplyToConversation>::new();
-    let close = ServerAction::<CloseConversation>::new();
     let older = ServerAction::<LoadOlderMessages>::new();
-    let typing = ServerAction::<AgentTyping>::new();
-    let text = state.text;
-    Effect::new(move |_| {
-        if let Some(Ok(_)) = reply.value().get() {
-            text.set(String::new());
-        }
-    });
     Effect::new(move |_| {
         if let Some(Ok((Some(first), _))) = older.value().get() {
             state.from.set(Some(first));
@@ -129,13 +166,6 @@ fn ConversationView(
     let has_older = conversation.has_older;
     let visitor_typing = conversation.visitor_typing;
     let earlier = conversation.earlier.clone();
-    let error = move || {
-        reply
-            .value()
-            .get()
-            .and_then(|result| result.err())
-            .or_else(|| close.value().get().and_then(|result| result.err()))
-    };
     let who = match &conversation.identity {
         Some(identity) => identity
             .name
@@ -153,6 +183,7 @@ fn ConversationView(
         />
         <div class="grid gap-6 lg:grid-cols-3">
             <div class="space-y-6">
+                <AssignmentCard id assignee=conversation.assignee.clone() can_change state />
                 <IdentityCard identity=conversation.identity.clone() signed_in_at=conversation.signed_in_at />
                 <EarlierConversations earlier />
             </div>
@@ -178,59 +209,254 @@ fn ConversationView(
                 <p role="status" class="mt-2 min-h-5 text-sm italic text-slate-600">
                     {visitor_typing.then_some("Visitor is typing…")}
                 </p>
-                <form
-                    class="mt-4 space-y-2"
-                    on:submit=move |event| {
-                        event.prevent_default();
-                        reply.dispatch(ReplyToConversation { id, text: text.get_untracked() });
-                    }
-                >
-                    <label for="reply" class="block text-sm font-medium text-slate-900">"Reply"</label>
-                    <textarea
-                        id="reply"
-                        rows="3"
-                        maxlength="4000"
-                        disabled=!can_change
-                        aria-invalid=move || error().is_some().then_some("true")
-                        aria-describedby="reply-error"
-                        prop:value=move || text.get()
-                        on:input=move |event| {
-                            text.set(event_target_value(&event));
-                            // At most one typing signal every few seconds.
-                            if can_change && !state.typing_sent.get_untracked() {
-                                state.typing_sent.set(true);
-                                typing.dispatch(AgentTyping { id });
-                                set_timeout(move || state.typing_sent.set(false), Duration::from_secs(3));
-                            }
-                        }
-                        class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
-                    ></textarea>
-                    <p id="reply-error" class="text-sm text-red-700">
-                        {move || error().map(|error| match error {
-                            AppError::Invalid(fields) => field_error(&fields, "text").unwrap_or_default(),
-                            other => other.to_string(),
-                        })}
-                    </p>
-                    <div class="flex gap-3">
-                        <button
-                            type="submit"
-                            disabled=move || !can_change || reply.pending().get()
-                            class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
-                        >
-                            "Send"
-                        </button>
-                        <button
-                            type="button"
-                            disabled=!can_change || closed
-                            on:click=move |_| { close.dispatch(CloseConversation { id }); }
-                            class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
-                        >
-                            "Close conversation"
-                        </button>
-                    </div>
-                </form>
             </section>
         </div>
+    }
+}
+
+/// The agent's reply, with `/name` inserting a canned reply, and closing the conversation.
+#[component]
+fn ReplyBox(
+    conversation: Resource<Result<Conversation, AppError>>,
+    state: PageState,
+) -> impl IntoView {
+    let account = expect_context::<Account>();
+    let can_change = move || account.can_change_now();
+    let current = move || conversation.get().and_then(Result::ok);
+    let id = move || current().map(|conversation| conversation.id);
+    let closed = move || current().is_some_and(|c| c.status == ConversationStatus::Closed);
+    let reply = ServerAction::<ReplyToConversation>::new();
+    let close = ServerAction::<CloseConversation>::new();
+    let typing = ServerAction::<AgentTyping>::new();
+    let text = state.text;
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = reply.value().get() {
+            text.set(String::new());
+        }
+    });
+    // What was sent or changed shows at once, not at the next refresh.
+    Effect::new(move |_| {
+        if reply.version().get() + close.version().get() > 0 {
+            conversation.refetch();
+        }
+    });
+    let error = move || {
+        reply
+            .value()
+            .get()
+            .and_then(|result| result.err())
+            .or_else(|| close.value().get().and_then(|result| result.err()))
+    };
+    let suggestions = move || {
+        let text = text.get();
+        let Some(typed) = typed_shortcut(&text) else {
+            return vec![];
+        };
+        let typed = typed.to_owned();
+        state
+            .canned
+            .get()
+            .and_then(Result::ok)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|reply| reply.name.starts_with(&typed))
+            .collect::<Vec<_>>()
+    };
+    let textarea = NodeRef::<leptos::html::Textarea>::new();
+    let insert = move |reply: String| {
+        text.update(|text| *text = insert_reply(text, &reply));
+        if let Some(textarea) = textarea.get_untracked() {
+            let _ = textarea.focus();
+        }
+    };
+    view! {
+        <form
+            class="space-y-2 rounded-lg border border-slate-200 bg-white p-5"
+            on:submit=move |event| {
+                event.prevent_default();
+                if let Some(id) = id() {
+                    reply.dispatch(ReplyToConversation { id, text: text.get_untracked() });
+                }
+            }
+        >
+            <label for="reply" class="block text-sm font-medium text-slate-900">"Reply"</label>
+            <textarea
+                id="reply"
+                node_ref=textarea
+                rows="3"
+                maxlength="4000"
+                disabled=move || !can_change()
+                aria-invalid=move || error().is_some().then_some("true")
+                aria-describedby="reply-error reply-hint"
+                prop:value=move || text.get()
+                on:input=move |event| {
+                    text.set(event_target_value(&event));
+                    // At most one typing signal every few seconds.
+                    if let Some(id) = id()
+                        && can_change()
+                        && !state.typing_sent.get_untracked()
+                    {
+                        state.typing_sent.set(true);
+                        typing.dispatch(AgentTyping { id });
+                        set_timeout(move || state.typing_sent.set(false), Duration::from_secs(3));
+                    }
+                }
+                on:keydown=move |event| {
+                    // Tab takes the first canned reply the typed `/name` matches.
+                    if event.key() == "Tab"
+                        && let Some(first) = suggestions().into_iter().next()
+                    {
+                        event.prevent_default();
+                        insert(first.text);
+                    }
+                }
+                class="block w-full rounded-md border border-slate-300 px-3 py-2 text-sm"
+            ></textarea>
+            <p id="reply-hint" class="text-xs text-slate-600">"Type / and a name to insert a canned reply."</p>
+            {move || {
+                let found = suggestions();
+                (!found.is_empty()).then(|| view! {
+                    <ul aria-label="Canned replies" class="divide-y divide-slate-100 rounded-md border border-slate-200 text-sm">
+                        {found.into_iter().map(|reply| {
+                            let CannedReply { name, text: body, .. } = reply;
+                            let inserted = body.clone();
+                            view! {
+                                <li>
+                                    <button
+                                        type="button"
+                                        on:click=move |_| insert(inserted.clone())
+                                        class="block w-full px-3 py-2 text-left hover:bg-slate-50"
+                                    >
+                                        <span class="font-mono font-medium text-slate-900">"/" {name}</span>
+                                        <span class="ml-2 text-slate-600">{body}</span>
+                                    </button>
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                })
+            }}
+            <p id="reply-error" class="text-sm text-red-700">
+                {move || error().map(|error| match error {
+                    AppError::Invalid(fields) => field_error(&fields, "text").unwrap_or_default(),
+                    other => other.to_string(),
+                })}
+            </p>
+            <div class="flex gap-3">
+                <button
+                    type="submit"
+                    disabled=move || !can_change() || reply.pending().get()
+                    class="rounded-md bg-indigo-600 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                    "Send"
+                </button>
+                <button
+                    type="button"
+                    disabled=move || !can_change() || closed()
+                    on:click=move |_| {
+                        if let Some(id) = id() {
+                            close.dispatch(CloseConversation { id });
+                        }
+                    }
+                    class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                    "Close conversation"
+                </button>
+            </div>
+        </form>
+    }
+}
+
+/// Who has the conversation, and the controls to take it, give it to someone or give it up.
+#[component]
+fn AssignmentCard(
+    id: Uuid,
+    assignee: Option<Agent>,
+    can_change: bool,
+    state: PageState,
+) -> impl IntoView {
+    let account = expect_context::<Account>();
+    let assign = state.assign;
+    let current = assignee.as_ref().map(|agent| agent.id);
+    let mine = move || current.is_some() && current == account.id();
+    let chosen = RwSignal::new(current.map(|id| id.to_string()).unwrap_or_default());
+    let error = move || assign.value().get().and_then(|result| result.err());
+    let label = match &assignee {
+        Some(agent) => agent.email.clone(),
+        None => "No one".to_owned(),
+    };
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-5" aria-labelledby="assignment">
+            <h2 id="assignment" class="text-base font-semibold text-slate-900">"Assigned to"</h2>
+            <p class="mt-2 text-sm text-slate-900" data-testid="assignee">{label}</p>
+            <div class="mt-3 flex flex-wrap gap-2">
+                <button
+                    type="button"
+                    disabled=move || !can_change || mine() || assign.pending().get()
+                    on:click=move |_| {
+                        assign.dispatch(AssignConversation { id, admin_id: None, to_me: true });
+                    }
+                    class="rounded-md bg-indigo-600 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-700 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                    "Assign to me"
+                </button>
+                <button
+                    type="button"
+                    disabled=move || !can_change || current.is_none() || assign.pending().get()
+                    on:click=move |_| {
+                        assign.dispatch(AssignConversation { id, admin_id: None, to_me: false });
+                    }
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                    "Unassign"
+                </button>
+            </div>
+            <form
+                class="mt-3 flex items-end gap-2"
+                on:submit=move |event| {
+                    event.prevent_default();
+                    let admin_id = chosen.get_untracked().parse().ok();
+                    assign.dispatch(AssignConversation { id, admin_id, to_me: false });
+                }
+            >
+                <div class="grow">
+                    <label for="assign-to" class="block text-xs font-medium text-slate-600">"Assign to"</label>
+                    <select
+                        id="assign-to"
+                        disabled=!can_change
+                        on:change=move |event| chosen.set(event_target_value(&event))
+                        class="mt-1 w-full rounded-md border border-slate-300 bg-white px-2 py-1.5 text-sm"
+                    >
+                        <option value="" selected=current.is_none()>"No one"</option>
+                        <Transition>
+                            {move || Suspend::new(async move {
+                                state.agents.await.unwrap_or_default().into_iter().map(|agent| {
+                                    let value = agent.id.to_string();
+                                    view! {
+                                        <option value=value.clone() selected=current == Some(agent.id)>
+                                            {agent.email}
+                                        </option>
+                                    }
+                                }).collect_view()
+                            })}
+                        </Transition>
+                    </select>
+                </div>
+                <button
+                    type="submit"
+                    disabled=move || !can_change || assign.pending().get()
+                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50 disabled:cursor-not-allowed disabled:opacity-50"
+                >
+                    "Assign"
+                </button>
+            </form>
+            <p role="alert" class="mt-2 text-sm text-red-700">
+                {move || error().map(|error| match error {
+                    AppError::Invalid(fields) => field_error(&fields, "adminId").unwrap_or_default(),
+                    other => other.to_string(),
+                })}
+            </p>
+        </section>
     }
 }
 

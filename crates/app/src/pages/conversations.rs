@@ -1,8 +1,12 @@
-//! Conversations: the agents' inbox, kept current while it is open.
+//! Conversations: the agents' inbox, in parts ("Mine", "Unassigned", "All", "Closed") and
+//! searchable, kept current while it is open.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
+use leptos_router::components::{A, Form};
+use leptos_router::hooks::use_query_map;
 use switchboard_domain::conversation::{ConversationStatus, ConversationSummary};
+use switchboard_domain::inbox::InboxFilter;
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
 use crate::components::layout::PageHeader;
@@ -11,14 +15,28 @@ use crate::components::time;
 use crate::error::AppError;
 
 #[server]
-pub async fn list_conversations() -> Result<Vec<ConversationSummary>, AppError> {
-    let (services, _) = crate::server::for_reading()?;
-    Ok(switchboard_core::conversations::list(&services).await?)
+pub async fn list_conversations(
+    filter: InboxFilter,
+    q: String,
+) -> Result<Vec<ConversationSummary>, AppError> {
+    use switchboard_core::inbox::{self, InboxQuery};
+    let (services, principal) = crate::server::for_reading()?;
+    let query = InboxQuery { filter, q };
+    Ok(inbox::list(&services, &query, &principal).await?)
 }
 
 #[component]
 pub fn ConversationsPage() -> impl IntoView {
-    let conversations = Resource::new(|| (), |_| list_conversations());
+    let query = use_query_map();
+    let wanted = move || {
+        let query = query.read();
+        let filter = query
+            .get("filter")
+            .and_then(|filter| filter.parse().ok())
+            .unwrap_or_default();
+        (filter, query.get("q").unwrap_or_default())
+    };
+    let conversations = Resource::new(wanted, |(filter, q)| list_conversations(filter, q));
     // New conversations and unread counts show up without a reload.
     refetch_every(conversations, crate::pages::conversation::REFRESH);
     view! {
@@ -27,10 +45,29 @@ pub fn ConversationsPage() -> impl IntoView {
             title="Conversations"
             summary="Messages from visitors, newest activity first. Signed-in visitors carry the identity their provider verified."
         />
+        <InboxControls filter=Signal::derive(move || wanted().0) q=Signal::derive(move || wanted().1) />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {
                 match conversations.await {
                     Err(error) => view! { <ErrorNotice error /> }.into_any(),
+                    Ok(list) if list.is_empty() && !wanted().1.is_empty() => {
+                        view! {
+                            <EmptyState
+                                title="No conversation matches"
+                                body="Search looks in the visitor's name, email and subject and in every message; each word also finds the words it begins."
+                            />
+                        }
+                            .into_any()
+                    }
+                    Ok(list) if list.is_empty() && wanted().0 != InboxFilter::All => {
+                        view! {
+                            <EmptyState
+                                title="Nothing here"
+                                body="No conversation is in this part of the inbox right now."
+                            />
+                        }
+                            .into_any()
+                    }
                     Ok(list) if list.is_empty() => {
                         view! {
                             <EmptyState
@@ -45,6 +82,84 @@ pub fn ConversationsPage() -> impl IntoView {
             })}
         </Transition>
     }
+}
+
+/// The parts of the inbox, as links that keep the search, and the search box, which keeps the
+/// part.
+#[component]
+fn InboxControls(filter: Signal<InboxFilter>, q: Signal<String>) -> impl IntoView {
+    let link = move |to: InboxFilter| {
+        let q = q.get();
+        if q.is_empty() {
+            format!("/admin/conversations?filter={}", to.as_str())
+        } else {
+            format!(
+                "/admin/conversations?filter={}&q={}",
+                to.as_str(),
+                query_value(&q)
+            )
+        }
+    };
+    view! {
+        <div class="mb-4 flex flex-wrap items-end justify-between gap-3">
+            <nav aria-label="Inbox" class="flex gap-1 rounded-lg border border-slate-200 bg-white p-1 text-sm">
+                {InboxFilter::ALL
+                    .iter()
+                    .map(|&part| {
+                        view! {
+                            <A
+                                href=move || link(part)
+                                attr:aria-current=move || (filter.get() == part).then_some("page")
+                                attr:class=move || {
+                                    if filter.get() == part {
+                                        "rounded-md bg-indigo-600 px-3 py-1.5 font-medium text-white"
+                                    } else {
+                                        "rounded-md px-3 py-1.5 text-slate-700 hover:bg-slate-100"
+                                    }
+                                }
+                            >
+                                {part.label()}
+                            </A>
+                        }
+                    })
+                    .collect_view()}
+            </nav>
+            <Form method="GET" action="" attr:class="flex items-end gap-2" attr:role="search">
+                <input type="hidden" name="filter" prop:value=move || filter.get().as_str() />
+                <div>
+                    <label for="inbox-search" class="block text-sm font-medium text-slate-700">"Search"</label>
+                    <input
+                        id="inbox-search"
+                        name="q"
+                        type="search"
+                        maxlength="200"
+                        placeholder="Name, email, subject or message"
+                        prop:value=move || q.get()
+                        class="mt-1 w-72 rounded-md border border-slate-300 px-3 py-2 text-sm"
+                    />
+                </div>
+                <button
+                    type="submit"
+                    class="rounded-md border border-slate-300 bg-white px-4 py-2 text-sm font-medium text-slate-800 hover:bg-slate-50"
+                >
+                    "Search"
+                </button>
+            </Form>
+        </div>
+    }
+}
+
+/// `value` percent-encoded for a query string: letters, digits and `-._~` as they are.
+fn query_value(value: &str) -> String {
+    value
+        .bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (byte as char).to_string()
+            }
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
 }
 
 #[component]
@@ -68,6 +183,10 @@ fn ConversationList(conversations: Vec<ConversationSummary>) -> impl IntoView {
                     });
                     let closed = (conversation.status == ConversationStatus::Closed)
                         .then(|| view! { <Badge label="Closed".to_owned() tone=Tone::Neutral /> });
+                    let assignee = match &conversation.assignee {
+                        Some(agent) => format!("Assigned to {}", agent.email),
+                        None => "Unassigned".to_owned(),
+                    };
                     view! {
                         <li class="flex items-center justify-between gap-4 px-4 py-3 text-sm">
                             <div>
@@ -82,7 +201,10 @@ fn ConversationList(conversations: Vec<ConversationSummary>) -> impl IntoView {
                                     {unread}
                                     {closed}
                                 </div>
-                                <div class="text-xs text-slate-600">{conversation.deployment_name}</div>
+                                <div class="text-xs text-slate-600">
+                                    {conversation.deployment_name} " · "
+                                    <span data-testid="assignee">{assignee}</span>
+                                </div>
                             </div>
                             <time
                                 class="text-xs text-slate-600"

@@ -1,6 +1,7 @@
 //! One module per console page; each holds its component and the server functions it calls.
 
 pub mod audit;
+pub mod canned_replies;
 pub mod configuration;
 pub mod configurations;
 pub mod conversation;

@@ -20,6 +20,8 @@ pub struct Model {
     pub person: Option<String>,
     /// When the visitor last said they were typing.
     pub visitor_typing_at: Option<DateTimeUtc>,
+    /// The admin the conversation is given to; `None` while unassigned.
+    pub assignee_id: Option<Uuid>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

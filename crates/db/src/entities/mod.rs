@@ -6,6 +6,7 @@ pub mod admin_session;
 pub mod api_token;
 pub mod audit_event;
 pub mod auth_flow;
+pub mod canned_reply;
 pub mod configuration;
 pub mod configuration_version;
 pub mod conversation;

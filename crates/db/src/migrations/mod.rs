@@ -15,6 +15,9 @@ mod m20261201_000009_page_sign_in;
 mod m20261201_000010_sign_out;
 mod m20261201_000011_logout_tokens;
 mod m20261201_000012_provider_keys;
+mod m20261202_000013_assignment;
+mod m20261202_000014_search;
+mod m20261202_000015_canned_replies;
 
 pub struct Migrator;
 
@@ -34,6 +37,9 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_sign_out::Migration),
             Box::new(m20261201_000011_logout_tokens::Migration),
             Box::new(m20261201_000012_provider_keys::Migration),
+            Box::new(m20261202_000013_assignment::Migration),
+            Box::new(m20261202_000014_search::Migration),
+            Box::new(m20261202_000015_canned_replies::Migration),
         ]
     }
 }

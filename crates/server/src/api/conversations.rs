@@ -1,4 +1,4 @@
-//! `/api/v2/conversations`: the inbox, one conversation's messages with the agent's reply, the
+//! `/api/v2/conversations`: the inbox (its parts, search, assignment), one conversation's messages with the agent's reply, the
 //! agent's signals to the visitor (typing, read up to a message), and transcripts.
 
 use axum::Json;
@@ -8,10 +8,13 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
 use switchboard_core::conversations;
+use switchboard_core::inbox::{self, InboxQuery};
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
+use switchboard_domain::inbox::{Agent, InboxFilter};
 use switchboard_domain::transcript::Transcript;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
+use uuid::Uuid;
 
 use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
@@ -21,20 +24,80 @@ use crate::transcripts::{self, TranscriptQuery};
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list))
+        .routes(routes!(agents))
+        .routes(routes!(assign))
         .routes(routes!(messages, reply))
         .routes(routes!(typing))
         .routes(routes!(read))
         .routes(routes!(transcript))
 }
 
-/// Conversations, newest activity first (200 at most).
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub(super) struct ListQuery {
+    /// A part of the inbox: `mine` and `unassigned` (open ones only), `all` (the default) or
+    /// `closed`.
+    filter: Option<InboxFilter>,
+    /// Words to find in the visitor's name, email or subject, or in a message; each matches
+    /// the words it begins, and all must match.
+    q: Option<String>,
+}
+
+/// Conversations, newest activity first (200 at most): a part of the inbox, optionally
+/// searched.
 #[utoipa::path(get, path = "/api/v2/conversations", tag = "conversations",
-    responses((status = 200, body = [ConversationSummary]), (status = 401, body = Error)))]
+    params(ListQuery),
+    responses((status = 200, body = [ConversationSummary]), (status = 400, body = Error),
+        (status = 401, body = Error), (status = 422, body = Error)))]
 pub(super) async fn list(
     State(state): State<AppState>,
-    _: Caller,
+    Caller(caller): Caller,
+    query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Vec<ConversationSummary>>, ApiError> {
-    Ok(Json(conversations::list(&state.services).await?))
+    let Query(query) = query.map_err(|rejection| {
+        ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "bad_request",
+            rejection.body_text(),
+        )
+    })?;
+    let query = InboxQuery {
+        filter: query.filter.unwrap_or_default(),
+        q: query.q.unwrap_or_default(),
+    };
+    Ok(Json(inbox::list(&state.services, &query, &caller).await?))
+}
+
+/// The admins conversations can be given to (viewers cannot answer), by email.
+#[utoipa::path(get, path = "/api/v2/agents", tag = "conversations",
+    responses((status = 200, body = [Agent]), (status = 401, body = Error)))]
+pub(super) async fn agents(
+    State(state): State<AppState>,
+    _: Caller,
+) -> Result<Json<Vec<Agent>>, ApiError> {
+    Ok(Json(inbox::agents(&state.services).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub(super) struct Assignee {
+    /// The admin to give the conversation to; `null` to give it to no one.
+    admin_id: Option<Uuid>,
+}
+
+/// Gives the conversation to an admin, or to no one; answers the assignee (`null` for none).
+#[utoipa::path(post, path = "/api/v2/conversations/{id}/assignee", tag = "conversations",
+    params(("id" = Uuid, Path)), request_body = Assignee,
+    responses((status = 200, body = Option<Agent>), (status = 401, body = Error),
+        (status = 403, body = Error), (status = 404, body = Error), (status = 422, body = Error)))]
+pub(super) async fn assign(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    IdPath(id): IdPath,
+    JsonBody(assignee): JsonBody<Assignee>,
+) -> Result<Json<Option<Agent>>, ApiError> {
+    let agent = inbox::assign(&state.services, id, assignee.admin_id, &caller).await?;
+    Ok(Json(agent))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -2,6 +2,7 @@
 //! `{"error": code, "message": text}`. Callers authenticate with an admin session cookie or
 //! `Authorization: Bearer <API token>`; a viewer (or a viewer's token) reads but cannot change.
 
+mod canned_replies;
 mod config;
 mod configurations;
 mod conversations;
@@ -52,6 +53,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(configurations::router())
         .merge(deployments::router())
         .merge(conversations::router())
+        .merge(canned_replies::router())
         .merge(config::router())
 }
 

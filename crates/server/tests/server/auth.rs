@@ -8,7 +8,9 @@ use common::{BASE, PASSWORD, TestApp};
 use leptos::server_fn::ServerFn;
 use sea_orm::{DatabaseConnection, EntityTrait};
 use switchboard_app::pages::configuration::{PublishConfiguration, SaveConfiguration};
-use switchboard_app::pages::conversation::{AgentTyping, CloseConversation, ReplyToConversation};
+use switchboard_app::pages::conversation::{
+    AgentTyping, AssignConversation, CloseConversation, ReplyToConversation,
+};
 use switchboard_app::pages::deployment::SaveDeployment;
 use switchboard_app::pages::integration::{
     DeleteIntegration, SaveIntegrationCredentials, SetIntegrationActive, TestIntegration,
@@ -272,7 +274,7 @@ fn arguments(path: &str, id: &str) -> String {
         .to_string()
     } else {
         format!(
-            "id={id}&page=0&token=x&active=true&client_id=c&client_secret=s&okta_api_token=&text=x&before=1"
+            "id={id}&page=0&token=x&active=true&client_id=c&client_secret=s&okta_api_token=&text=x&before=1&filter=all&q=&to_me=true"
         )
     }
 }
@@ -316,6 +318,7 @@ async fn viewers_are_refused_every_change(db: &DatabaseConnection) {
         ReplyToConversation::PATH,
         CloseConversation::PATH,
         AgentTyping::PATH,
+        AssignConversation::PATH,
     ] {
         let status = call_server_fn(&app, path, &arguments(path, &id), Some(&viewer)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path} as a viewer");

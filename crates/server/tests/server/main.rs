@@ -16,6 +16,7 @@ mod deployments_api;
 mod durability;
 mod hardening;
 mod http;
+mod inbox;
 mod instances;
 mod integrations_api;
 mod messenger_cors;

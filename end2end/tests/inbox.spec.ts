@@ -1,0 +1,168 @@
+// Agents share the inbox: one takes a conversation, the other sees it taken; the inbox's parts
+// and search find it; a half-typed reply survives messages arriving.
+import type { Browser, Page } from '@playwright/test';
+
+import { ADMIN_PASSWORD, TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
+import { signInInPopup, siteWithMessenger } from '../fixtures/messenger.ts';
+
+const LAUNCHER = 'Ask the team';
+const APPEARANCE = { primaryColor: '#be123c', launcherLabel: LAUNCHER, greeting: 'We are here' };
+
+/** A console of its own (cookies and all) for `email`, signed in. */
+async function agentConsole(browser: Browser, baseURL: string, email: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL });
+  const page = await context.newPage();
+  await signIn(page, email);
+  return page;
+}
+
+test('one agent assigns a conversation to herself and the other sees it taken', async ({
+  page,
+  browser,
+  request,
+  provider,
+  switchboard,
+  accounts,
+}) => {
+  const suffix = `${test.info().workerIndex}-${Date.now()}`;
+  const { site } = await siteWithMessenger(
+    request,
+    switchboard,
+    provider.issuer,
+    APPEARANCE,
+    ['customer.localhost'],
+    suffix,
+  );
+  const second = `second-${suffix}@example.com`;
+  switchboard.cli(['admin', 'create', '--email', second, '--role', 'admin'], `${ADMIN_PASSWORD}\n`);
+  const ada = await agentConsole(browser, switchboard.baseURL, accounts.admin);
+  const bob = await agentConsole(browser, switchboard.baseURL, second);
+  try {
+    await page.goto(site.url('customer.localhost'));
+    await page.getByRole('button', { name: LAUNCHER }).click();
+    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
+    await signInInPopup(page, frame, TEST_USER);
+    const question = `Parcel ${suffix} went missing`;
+    await frame.getByLabel('Message').fill(question);
+    await frame.getByLabel('Message').press('Enter');
+    await expect(frame.getByRole('listitem').filter({ hasText: question })).toContainText('Sent');
+
+    // Bob finds it with the search box, among the unassigned.
+    await bob.goto('/admin/conversations?filter=unassigned');
+    await expect(bob.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await bob.getByLabel('Search').fill(`parcel ${suffix}`);
+    await bob.getByRole('button', { name: 'Search' }).click();
+    await expect(bob).toHaveURL(/filter=unassigned/);
+    const bobsRow = bob.getByRole('listitem').filter({ hasText: TEST_USER.name });
+    await expect(bobsRow).toHaveCount(1);
+    await expect(bobsRow.getByTestId('assignee')).toHaveText('Unassigned');
+
+    // Ada takes it.
+    await ada.goto(`/admin/conversations?q=${suffix}`);
+    await ada.getByRole('link', { name: TEST_USER.name }).click();
+    await expect(ada.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await expect(ada.getByTestId('messages')).toContainText(question);
+    await ada.getByRole('button', { name: 'Assign to me' }).click();
+    await expect(ada.getByTestId('assignee')).toHaveText(accounts.admin);
+    await expect(ada.getByRole('button', { name: 'Assign to me' })).toBeDisabled();
+
+    // Bob's unassigned list lets it go without a reload; "All" says who has it.
+    await expect(bobsRow).toHaveCount(0);
+    await bob.getByRole('link', { name: 'All', exact: true }).click();
+    await expect(bob).toHaveURL(/filter=all/);
+    await expect(bobsRow.getByTestId('assignee')).toHaveText(`Assigned to ${accounts.admin}`);
+    await ada.goto(`/admin/conversations?filter=mine&q=${suffix}`);
+    await expect(ada.getByRole('listitem').filter({ hasText: TEST_USER.name })).toHaveCount(1);
+
+    // Bob hands it to himself through the list of agents; Ada's page follows.
+    await bobsRow.getByRole('link', { name: TEST_USER.name }).click();
+    await expect(bob.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await expect(bob.getByTestId('assignee')).toHaveText(accounts.admin);
+    await bob.getByLabel('Assign to').selectOption({ label: second });
+    await bob.getByRole('button', { name: 'Assign', exact: true }).click();
+    await expect(bob.getByTestId('assignee')).toHaveText(second);
+    await expect(ada.getByRole('listitem').filter({ hasText: TEST_USER.name })).toHaveCount(0);
+  } finally {
+    await ada.context().close();
+    await bob.context().close();
+    await site.stop();
+  }
+});
+
+test('a canned reply goes in with /name, and a half-typed reply survives messages arriving', async ({
+  page,
+  context,
+  request,
+  provider,
+  switchboard,
+  accounts,
+}) => {
+  const suffix = `${test.info().workerIndex}-${Date.now()}`;
+  const { token, site } = await siteWithMessenger(
+    request,
+    switchboard,
+    provider.issuer,
+    APPEARANCE,
+    ['customer.localhost'],
+    suffix,
+  );
+  const name = `ship${suffix.replace(/-/g, '')}`;
+  const canned = `Your parcel ships within two days (${suffix}).`;
+  try {
+    await page.goto(site.url('customer.localhost'));
+    await page.getByRole('button', { name: LAUNCHER }).click();
+    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
+    await signInInPopup(page, frame, TEST_USER);
+    const question = `When does order ${suffix} ship?`;
+    await frame.getByLabel('Message').fill(question);
+    await frame.getByLabel('Message').press('Enter');
+    await expect(frame.getByRole('listitem').filter({ hasText: question })).toContainText('Sent');
+
+    // An admin adds the canned reply in the console.
+    const agent = await context.newPage();
+    await signIn(agent, accounts.admin);
+    await agent.goto('/admin/canned-replies');
+    await expect(agent.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await agent.getByLabel('Name').fill(`Bad Name ${suffix}`);
+    await agent.getByLabel('Text').fill(canned);
+    await agent.getByRole('button', { name: 'Add reply' }).click();
+    await expect(agent.getByText('lowercase letters, digits, - and _ only')).toBeVisible();
+    await expect(agent.getByLabel('Text')).toHaveValue(canned);
+    await agent.getByLabel('Name').fill(name);
+    await agent.getByRole('button', { name: 'Add reply' }).click();
+    await expect(agent.getByRole('list', { name: 'Canned replies' })).toContainText(`/${name}`);
+
+    // In the reply box, `/` and the start of the name offer it; Tab puts it in.
+    await agent.goto(`/admin/conversations?q=${suffix}`);
+    await agent.getByRole('link', { name: TEST_USER.name }).click();
+    await expect(agent.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    const reply = agent.getByLabel('Reply');
+    await reply.click();
+    await agent.keyboard.type(`Hello! /${name.slice(0, 6)}`);
+    const offered = agent.getByRole('list', { name: 'Canned replies' });
+    await expect(offered).toContainText(canned);
+    await agent.keyboard.press('Tab');
+    await expect(reply).toHaveValue(`Hello! ${canned}`);
+    await expect(offered).toHaveCount(0);
+    await agent.getByRole('button', { name: 'Send' }).click();
+    await expect(frame.getByRole('listitem').filter({ hasText: canned })).toBeVisible();
+
+    // The agent starts a reply; the visitor writes twice meanwhile; typing goes on where it was.
+    await reply.click();
+    await agent.keyboard.type('Let me check');
+    for (const text of [`First follow-up ${suffix}`, `Second follow-up ${suffix}`]) {
+      await frame.getByLabel('Message').fill(text);
+      await frame.getByLabel('Message').press('Enter');
+      await expect(agent.getByTestId('messages')).toContainText(text);
+    }
+    await agent.keyboard.type(' with the warehouse.');
+    await expect(reply).toHaveValue('Let me check with the warehouse.');
+    await expect(reply).toBeFocused();
+
+    // Scripts read the same replies.
+    const listed = await request.get('/api/v2/canned-replies', { headers: { Authorization: `Bearer ${token}` } });
+    expect((await listed.json()).map((r: { name: string }) => r.name)).toContain(name);
+  } finally {
+    await site.stop();
+  }
+});
