@@ -1,5 +1,6 @@
 // Agents share the inbox: one takes a conversation, the other sees it taken; the inbox's parts
-// and search find it; a half-typed reply survives messages arriving.
+// and search find it; a half-typed reply survives messages arriving; a visitor message shows
+// at once, with a notification.
 import type { Browser, Page } from '@playwright/test';
 
 import { ADMIN_PASSWORD, TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
@@ -24,6 +25,8 @@ test('one agent assigns a conversation to herself and the other sees it taken', 
   switchboard,
   accounts,
 }) => {
+  // Three browser contexts, an admin made with the CLI and two console sign-ins.
+  test.slow();
   const suffix = `${test.info().workerIndex}-${Date.now()}`;
   const { site } = await siteWithMessenger(
     request,
@@ -163,6 +166,89 @@ test('a canned reply goes in with /name, and a half-typed reply survives message
     const listed = await request.get('/api/v2/canned-replies', { headers: { Authorization: `Bearer ${token}` } });
     expect((await listed.json()).map((r: { name: string }) => r.name)).toContain(name);
   } finally {
+    await site.stop();
+  }
+});
+
+test('a visitor message shows at once: the inbox, the waiting count, a notification and the tab title', async ({
+  page,
+  browser,
+  request,
+  provider,
+  switchboard,
+  accounts,
+}) => {
+  const suffix = `${test.info().workerIndex}-${Date.now()}`;
+  const { site } = await siteWithMessenger(
+    request,
+    switchboard,
+    provider.issuer,
+    APPEARANCE,
+    ['customer.localhost'],
+    suffix,
+  );
+  // The agent allowed notifications; each one the console shows is noted as the real one is made.
+  const context = await browser.newContext({ baseURL: switchboard.baseURL, permissions: ['notifications'] });
+  await context.addInitScript(() => {
+    const Native = window.Notification;
+    const shown: { title: string; body?: string }[] = [];
+    class Noted extends Native {
+      constructor(title: string, options?: NotificationOptions) {
+        super(title, options);
+        shown.push({ title, body: options?.body });
+      }
+    }
+    Object.defineProperty(Noted, 'permission', { get: () => Native.permission });
+    Object.assign(window, { Notification: Noted, shownNotifications: shown });
+  });
+  const shown = (agent: Page) =>
+    agent.evaluate(() => (window as unknown as { shownNotifications: { title: string; body?: string }[] }).shownNotifications);
+  const setHidden = (agent: Page, hidden: boolean) =>
+    agent.evaluate((hidden) => {
+      Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+    }, hidden);
+  const agent = await context.newPage();
+  try {
+    await signIn(agent, accounts.admin);
+    await agent.goto('/admin/conversations');
+    await expect(agent.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    await expect(agent.getByTestId('notifications')).toHaveText(/Notifications on/);
+    const badge = agent.getByRole('navigation', { name: 'Main' }).getByTestId('unread-conversations');
+    const waiting = async () => ((await badge.count()) ? Number.parseInt((await badge.innerText()) || '0', 10) : 0);
+    const before = await waiting();
+
+    await page.goto(site.url('customer.localhost'));
+    await page.getByRole('button', { name: LAUNCHER }).click();
+    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
+    await signInInPopup(page, frame, TEST_USER);
+    const question = `Is order ${suffix} on its way?`;
+    await frame.getByLabel('Message').fill(question);
+    await frame.getByLabel('Message').press('Enter');
+
+    // Without a reload: the conversation in the list, one more waiting, a notification.
+    await expect(agent.getByRole('listitem').filter({ hasText: TEST_USER.name }).first()).toBeVisible();
+    await expect.poll(waiting).toBe(before + 1);
+    await expect
+      .poll(async () => (await shown(agent)).find((n) => n.body === question))
+      .toEqual({ title: `New message from ${TEST_USER.name}`, body: question });
+    await expect(agent).toHaveTitle('Conversations · Switchboard');
+
+    // In the background, the tab's title counts what arrives; back in front, it stops.
+    await setHidden(agent, true);
+    const later = `Still waiting on ${suffix}`;
+    await frame.getByLabel('Message').fill(later);
+    await frame.getByLabel('Message').press('Enter');
+    await expect(agent).toHaveTitle('(1) Conversations · Switchboard');
+    await setHidden(agent, false);
+    await expect(agent).toHaveTitle('Conversations · Switchboard');
+
+    // Opening the conversation reads it: the count goes back down.
+    await agent.getByRole('link', { name: TEST_USER.name }).first().click();
+    await expect(agent.getByTestId('messages')).toContainText(later);
+    await expect.poll(waiting).toBe(before);
+  } finally {
+    await context.close();
     await site.stop();
   }
 });

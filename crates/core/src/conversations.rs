@@ -152,8 +152,8 @@ pub async fn mark_read(
 }
 
 /// Closes a conversation; the visitor's next message starts a new one.
-pub async fn close(store: &impl Store, id: Uuid, by: &Principal) -> Result<(), Error> {
-    let db = store.db();
+pub async fn close(services: &Services, id: Uuid, by: &Principal) -> Result<(), Error> {
+    let db = services.db();
     by.require_change()?;
     require(db, id).await?;
     conversation::Entity::update_many()
@@ -164,7 +164,10 @@ pub async fn close(store: &impl Store, id: Uuid, by: &Principal) -> Result<(), E
         .filter(conversation::Column::Id.eq(id))
         .exec(db)
         .await?;
-    crate::audit::record_change(db, by, "conversation.close", ("conversation", id), vec![]).await
+    crate::audit::record_change(db, by, "conversation.close", ("conversation", id), vec![]).await?;
+    let notice = Notice::signal(id, NoticeKind::Changed);
+    services.delivery().publish(db, notice).await;
+    Ok(())
 }
 
 /// Messages of a conversation after id `after` (all when `None`), oldest first.
@@ -376,6 +379,8 @@ pub async fn visitor_typing(services: &Services, session: &Session) -> Result<()
             .filter(conversation::Column::Id.eq(open.id))
             .exec(db)
             .await?;
+        let notice = Notice::signal(open.id, NoticeKind::VisitorTyping);
+        services.delivery().publish(db, notice).await;
     }
     Ok(())
 }
@@ -583,7 +588,7 @@ pub(crate) fn identity(row: &conversation::Model) -> Result<Option<Identity>, Er
         .map_err(|e| Error::Corrupt(format!("conversation {}: {e}", row.id)))
 }
 
-fn to_domain(row: message::Model) -> Result<Message, Error> {
+pub(crate) fn to_domain(row: message::Model) -> Result<Message, Error> {
     let author: Author = rows::stored("message", row.id, &row.author)?;
     Ok(Message {
         id: row.id,

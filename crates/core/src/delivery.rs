@@ -11,6 +11,9 @@
 //! integration's settings names the integration, and every instance forgets the provider
 //! metadata and keys it cached for it.
 //!
+//! The console's streams hear the same notices (`/api/v2/events`), and two that only agents
+//! care for: the visitor is typing, and a conversation changed hands or closed.
+//!
 //! A message notice only says "conversation X has a message with id N": readers then read the
 //! database after the last id they sent, so a lost notice delays a message but never loses it.
 //! Typing and read notices are signals: never stored, and a lost one costs only a hint.
@@ -49,6 +52,10 @@ pub enum NoticeKind {
     AgentTyping,
     /// Agents have read up to this message id.
     Read(i64),
+    /// The visitor is typing.
+    VisitorTyping,
+    /// The conversation was given to someone, or closed: the inbox shows it elsewhere.
+    Changed,
 }
 
 impl Notice {
@@ -78,6 +85,8 @@ impl Notice {
             NoticeKind::Message(id) => ('m', id),
             NoticeKind::AgentTyping => ('t', 0),
             NoticeKind::Read(id) => ('r', id),
+            NoticeKind::VisitorTyping => ('v', 0),
+            NoticeKind::Changed => ('c', 0),
         };
         let person = self.person.as_deref().unwrap_or("-");
         let session = self
@@ -98,6 +107,9 @@ impl Notice {
             "m" => NoticeKind::Message(number),
             "t" => NoticeKind::AgentTyping,
             "r" => NoticeKind::Read(number),
+            "v" => NoticeKind::VisitorTyping,
+            "c" => NoticeKind::Changed,
+            // A kind a newer release added: this one has nothing to do with it.
             _ => return None,
         };
         let person = parts
@@ -242,6 +254,8 @@ mod tests {
             Notice::message(id, 42),
             Notice::signal(id, NoticeKind::AgentTyping),
             Notice::signal(id, NoticeKind::Read(7)),
+            Notice::signal(id, NoticeKind::VisitorTyping),
+            Notice::signal(id, NoticeKind::Changed),
             Notice {
                 person: Some("ab12".into()),
                 session: Some(Uuid::new_v4()),

@@ -5,18 +5,21 @@ use std::collections::HashMap;
 
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    TransactionTrait,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, TransactionTrait,
 };
 use switchboard_db::entities::{admin, conversation, deployment, message};
 use switchboard_domain::FieldError;
 use switchboard_domain::admin::Role;
-use switchboard_domain::conversation::{Author, ConversationStatus, ConversationSummary};
-use switchboard_domain::inbox::{Agent, InboxFilter, search_terms};
+use switchboard_domain::conversation::{
+    Author, ConversationStatus, ConversationSummary, visitor_name,
+};
+use switchboard_domain::inbox::{Agent, InboxFilter, InboxMessage, search_terms};
 use uuid::Uuid;
 
 use crate::admins::Principal;
-use crate::{Error, Store, rows};
+use crate::delivery::{Notice, NoticeKind};
+use crate::{Error, Services, Store, rows};
 
 /// The inbox shows this many conversations at most, newest activity first.
 pub const INBOX_LIMIT: u64 = 200;
@@ -147,13 +150,13 @@ pub async fn agents(store: &impl Store) -> Result<Vec<Agent>, Error> {
 /// Only an admin who can answer may be given one; giving it to whoever has it already changes
 /// nothing.
 pub async fn assign(
-    store: &impl Store,
+    services: &Services,
     id: Uuid,
     to: Option<Uuid>,
     by: &Principal,
 ) -> Result<Option<Agent>, Error> {
     by.require_change()?;
-    let db = store.db();
+    let db = services.db();
     let row = rows::require::<conversation::Entity, _>(db, id, "conversation").await?;
     let agent = match to {
         None => None,
@@ -202,5 +205,56 @@ pub async fn assign(
     crate::audit::record_change(&transaction, by, action, ("conversation", id), vec![change])
         .await?;
     transaction.commit().await?;
+    let notice = Notice::signal(id, NoticeKind::Changed);
+    services.delivery().publish(db, notice).await;
     Ok(agent)
+}
+
+/// Message `message_id` of conversation `conversation_id` as the console's event stream
+/// announces it; `None` once it is gone (its conversation deleted with its deployment).
+pub async fn announced(
+    store: &impl Store,
+    conversation_id: Uuid,
+    message_id: i64,
+) -> Result<Option<InboxMessage>, Error> {
+    let found = message::Entity::find_by_id(message_id)
+        .filter(message::Column::ConversationId.eq(conversation_id))
+        .find_also_related(conversation::Entity)
+        .one(store.db())
+        .await?;
+    let Some((message, Some(row))) = found else {
+        return Ok(None);
+    };
+    Ok(Some(InboxMessage {
+        conversation_id,
+        assignee_id: row.assignee_id,
+        visitor: visitor_name(crate::conversations::identity(&row)?.as_ref()),
+        message: crate::conversations::to_domain(message)?,
+    }))
+}
+
+/// How many open conversations that are `by`'s or no one's have visitor messages no agent has
+/// seen: the count the console's navigation shows.
+pub async fn unread_conversations(store: &impl Store, by: &Principal) -> Result<u64, Error> {
+    let waiting = message::Entity::find()
+        .select_only()
+        .column(message::Column::ConversationId)
+        .inner_join(conversation::Entity)
+        .filter(conversation::Column::Status.eq(ConversationStatus::Open.as_str()))
+        .filter(
+            conversation::Column::AssigneeId
+                .is_null()
+                .or(conversation::Column::AssigneeId.eq(by.id)),
+        )
+        .filter(message::Column::Author.eq(Author::Visitor.as_str()))
+        .filter(
+            Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
+                conversation::Entity,
+                conversation::Column::AgentReadId,
+            ))),
+        )
+        .distinct()
+        .count(store.db())
+        .await?;
+    Ok(waiting)
 }

@@ -99,6 +99,27 @@ pub struct Identity {
     pub groups: Vec<String>,
 }
 
+/// How the console names a visitor: their name, else their email (marked when the provider
+/// does not vouch for it), else their subject.
+pub fn visitor_name(identity: Option<&Identity>) -> String {
+    match identity {
+        None => "Anonymous visitor".to_owned(),
+        Some(identity) => identity
+            .name
+            .clone()
+            .or_else(|| {
+                identity.email.as_ref().map(|email| {
+                    if identity.email_verified {
+                        email.clone()
+                    } else {
+                        format!("{email} (unverified)")
+                    }
+                })
+            })
+            .unwrap_or_else(|| identity.subject.clone()),
+    }
+}
+
 /// One line of the inbox.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -200,22 +221,7 @@ pub fn page_limit(limit: Option<i64>) -> Result<u64, FieldError> {
 impl ConversationSummary {
     /// The name the inbox shows for the visitor.
     pub fn visitor_label(&self) -> String {
-        match &self.identity {
-            None => "Anonymous visitor".to_owned(),
-            Some(identity) => identity
-                .name
-                .clone()
-                .or_else(|| {
-                    identity.email.as_ref().map(|email| {
-                        if identity.email_verified {
-                            email.clone()
-                        } else {
-                            format!("{email} (unverified)")
-                        }
-                    })
-                })
-                .unwrap_or_else(|| identity.subject.clone()),
-        }
+        visitor_name(self.identity.as_ref())
     }
 }
 

@@ -15,6 +15,29 @@ pub struct Agent {
     pub email: String,
 }
 
+/// A new message, as the console's event stream (`message` events of `GET /api/v2/events`)
+/// announces it: enough to show a notification and to tell whose conversation it is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InboxMessage {
+    pub conversation_id: Uuid,
+    /// Who the conversation is given to; `None` while unassigned.
+    pub assignee_id: Option<Uuid>,
+    /// The visitor as the inbox names them ([`crate::conversation::visitor_name`]).
+    pub visitor: String,
+    pub message: crate::conversation::Message,
+}
+
+/// Any other event of the console's stream: `typing` (the visitor is typing), `read` (an
+/// agent read it) and `conversation` (it was assigned or closed).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct InboxSignal {
+    pub conversation_id: Uuid,
+}
+
 /// A part of the inbox. "Mine" and "Unassigned" hold open conversations only: a closed one
 /// needs no one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]

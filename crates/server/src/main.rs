@@ -15,7 +15,7 @@ use switchboard_server::config::{
     unknown_variables,
 };
 use switchboard_server::{
-    AppParts, AppState, WebSettings, compression, messenger, routes, shutdown,
+    AppParts, AppState, WebSettings, api, compression, messenger, routes, shutdown,
 };
 
 // Serving is allocation-heavy (headers, bodies, futures): mimalloc serves small allocations from
@@ -181,6 +181,8 @@ async fn serve(config: Config) -> Result<(), Failure> {
             config.streams_per_session as usize,
             config.streams_per_address as usize,
         )),
+        console_streams: Arc::new(api::events::console_limits()),
+        stopping: tokio_util::sync::CancellationToken::new(),
     });
     // In the background: a slow provider must not hold up serving.
     tokio::spawn(declare_provider(state.services.clone()));
@@ -213,11 +215,12 @@ async fn serve(config: Config) -> Result<(), Failure> {
         .await
         .map_err(|error| format!("cannot listen on {}: {error}", config.addr))?;
     tracing::info!(addr = %listener.local_addr()?, %base_url, "Switchboard is listening");
+    let stopping = state.stopping.clone();
     axum::serve(
         listener,
         routes::router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown::signal())
+    .with_graceful_shutdown(shutdown::signal(stopping))
     .await?;
     db.close().await.ok();
     tracing::info!("stopped");

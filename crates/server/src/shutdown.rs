@@ -1,7 +1,17 @@
-//! Graceful shutdown: stop accepting, let requests in flight finish, then exit.
+//! Graceful shutdown: stop accepting, end the event streams, let requests in flight finish,
+//! then exit.
 
-/// Resolves on SIGTERM (what orchestrators send) or Ctrl-C.
-pub async fn signal() {
+use tokio_util::sync::CancellationToken;
+
+/// Resolves on SIGTERM (what orchestrators send) or Ctrl-C, once `stopping` (which the event
+/// streams watch) is cancelled: a stream never ends on its own, so waiting for it would hold
+/// the shutdown open for as long as a tab stays open.
+pub async fn signal(stopping: CancellationToken) {
+    requested().await;
+    stopping.cancel();
+}
+
+async fn requested() {
     let interrupt = async {
         tokio::signal::ctrl_c().await.ok();
     };

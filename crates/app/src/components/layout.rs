@@ -1,10 +1,15 @@
-//! The console frame: the product name, the main navigation, who is signed in, and the page
-//! area.
+//! The console frame: the product name, the main navigation (with the count of conversations
+//! waiting for an answer), who is signed in, and the page area. It opens the console's live
+//! events for every page and announces new messages (see [`crate::components::notifications`]).
 
 use leptos::prelude::*;
+use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::{use_location, use_navigate};
 use switchboard_domain::admin::{CurrentAdmin, Role};
 
+use crate::components::live::{LiveEvent, provide_live};
+use crate::components::notifications;
 use crate::error::AppError;
 
 /// Who is signed in; `None` once the session has ended.
@@ -15,6 +20,13 @@ pub async fn signed_in_admin() -> Result<Option<CurrentAdmin>, AppError> {
         email: principal.name,
         role: principal.role,
     }))
+}
+
+/// Open conversations that are the caller's or no one's with visitor messages no agent has seen.
+#[server]
+pub async fn unread_conversations() -> Result<u64, AppError> {
+    let (services, principal) = crate::server::for_reading()?;
+    Ok(switchboard_core::inbox::unread_conversations(&services, &principal).await?)
 }
 
 /// The signed-in admin, loaded once by the layout and shared with every page (pages use it to
@@ -73,7 +85,44 @@ const NAVIGATION: [(&str, &str); 7] = [
 pub fn Layout() -> impl IntoView {
     let account = Account(Resource::new(|| (), |_| signed_in_admin()));
     provide_context(account);
+    let live = provide_live();
+    let unread = Resource::new(|| (), |_| unread_conversations());
+    // Visitor messages that arrived while the tab was in the background, for its title.
+    let missed = RwSignal::new(0_u32);
+    let location = use_location();
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        let Some(event) = live.latest() else {
+            return;
+        };
+        if event.changes_inbox() {
+            unread.refetch();
+        }
+        if let LiveEvent::Message(message) = event
+            && notifications::concerns(&message, account.id())
+        {
+            let path = notifications::conversation_path(message.conversation_id);
+            let hidden = notifications::tab_hidden();
+            if hidden {
+                missed.update(|count| *count += 1);
+            }
+            if hidden || location.pathname.get_untracked() != path {
+                let navigate = navigate.clone();
+                notifications::show(&message, move |path| navigate(&path, Default::default()));
+            }
+        }
+    });
+    let back = window_event_listener(leptos::ev::visibilitychange, move |_| {
+        if !notifications::tab_hidden() {
+            missed.set(0);
+        }
+    });
+    on_cleanup(move || back.remove());
     view! {
+        <Title formatter=move |page: String| match missed.get() {
+            0 => format!("{page} · Switchboard"),
+            count => format!("({count}) {page} · Switchboard"),
+        } />
         <div class="min-h-screen md:flex">
             <header class="border-b border-slate-200 bg-white md:w-64 md:shrink-0 md:border-b-0 md:border-r">
                 <div class="flex h-14 items-center gap-2 px-5">
@@ -94,6 +143,7 @@ pub fn Layout() -> impl IntoView {
                                             attr:class="block rounded-md px-3 py-2 text-sm font-medium text-slate-700 hover:bg-slate-100 hover:text-slate-900 aria-[current=page]:bg-indigo-50 aria-[current=page]:text-indigo-800"
                                         >
                                             {label}
+                                            {(href == "/admin/conversations").then(|| view! { <Waiting unread /> })}
                                         </A>
                                     </li>
                                 }
@@ -109,6 +159,36 @@ pub fn Layout() -> impl IntoView {
                 </div>
             </main>
         </div>
+    }
+}
+
+/// How many conversations wait for an answer, beside "Conversations": read on the server
+/// before the page goes out (so hydration finds the same badge), kept while it is read again.
+#[component]
+fn Waiting(unread: Resource<Result<u64, AppError>>) -> impl IntoView {
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                unread
+                    .await
+                    .ok()
+                    .filter(|count| *count > 0)
+                    .map(|count| view! { <UnreadBadge count /> })
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn UnreadBadge(count: u64) -> impl IntoView {
+    view! {
+        <span
+            class="ml-2 inline-flex min-w-5 justify-center rounded-full bg-indigo-600 px-1.5 text-xs font-semibold text-white"
+            data-testid="unread-conversations"
+        >
+            {count}
+            <span class="sr-only">" waiting"</span>
+        </span>
     }
 }
 

@@ -4,6 +4,7 @@ pub mod editor;
 pub mod feedback;
 pub mod form;
 pub mod layout;
-pub mod refresh;
+pub mod live;
+pub mod notifications;
 pub mod sign_in_log;
 pub mod time;

@@ -1,6 +1,6 @@
 //! `/admin/conversations/{id}`: one conversation, the visitor's verified identity, and the
-//! agent's reply. New messages appear without a reload (the page reads again every few
-//! seconds while open).
+//! agent's reply. New messages, the visitor typing, an assignment made elsewhere appear at
+//! once: the page follows the console's live events.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use switchboard_domain::canned_reply::{CannedReply, insert_reply, typed_shortcut};
 use switchboard_domain::conversation::{
-    Author, Conversation, ConversationStatus, EarlierConversation, Identity, Message,
+    Author, Conversation, ConversationStatus, EarlierConversation, Identity, Message, visitor_name,
 };
 use switchboard_domain::inbox::Agent;
 use uuid::Uuid;
@@ -17,13 +17,14 @@ use crate::components::editor::{loaded_editor, use_id_param};
 use crate::components::feedback::{Badge, Tone};
 use crate::components::form::field_error;
 use crate::components::layout::{Account, PageHeader};
-use crate::components::refresh::refetch_every;
+use crate::components::live::{LiveEvent, use_live};
 use crate::components::time;
 use crate::error::AppError;
 use crate::pages::canned_replies::list_canned_replies;
 
-/// How often an open conversation (or the inbox) looks for new messages.
-pub const REFRESH: Duration = Duration::from_secs(3);
+/// How long "Visitor is typing…" shows after the visitor's last typing signal (as long as the
+/// server counts one: `switchboard_core::conversations::TYPING_SHOWN`).
+const TYPING_SHOWN: Duration = Duration::from_secs(6);
 
 /// One conversation: the latest messages, or every message from `from` on once the agent has
 /// paged back. An admin's look marks it read (and the visitor's messenger says "Seen").
@@ -89,16 +90,36 @@ pub async fn close_conversation(id: Uuid) -> Result<(), AppError> {
     Ok(switchboard_core::conversations::close(&services, id, &principal).await?)
 }
 
-/// What the conversation page keeps while its data is read again every few seconds: the
-/// reply being written, and where the shown history starts once the agent paged back.
+/// What the conversation page keeps while its data is read again: the reply being written,
+/// where the shown history starts once the agent paged back, and whether the visitor is
+/// typing (the count of typing signals, so only the latest one's timer hides it).
 #[derive(Clone, Copy)]
 struct PageState {
     text: RwSignal<String>,
     from: RwSignal<Option<i64>>,
     typing_sent: RwSignal<bool>,
+    visitor_typing: RwSignal<bool>,
+    typing_signals: RwSignal<u64>,
     assign: ServerAction<AssignConversation>,
     agents: Resource<Result<Vec<Agent>, AppError>>,
     canned: Resource<Result<Vec<CannedReply>, AppError>>,
+}
+
+impl PageState {
+    /// The visitor is typing: shown for [`TYPING_SHOWN`] after the latest signal.
+    fn visitor_typed(self) {
+        self.visitor_typing.set(true);
+        let signal = self.typing_signals.get_untracked() + 1;
+        self.typing_signals.set(signal);
+        set_timeout(
+            move || {
+                if self.typing_signals.get_untracked() == signal {
+                    self.visitor_typing.set(false);
+                }
+            },
+            TYPING_SHOWN,
+        );
+    }
 }
 
 #[component]
@@ -108,10 +129,13 @@ pub fn ConversationPage() -> impl IntoView {
         text: RwSignal::new(String::new()),
         from: RwSignal::new(None),
         typing_sent: RwSignal::new(false),
+        visitor_typing: RwSignal::new(false),
+        typing_signals: RwSignal::new(0),
         assign: ServerAction::new(),
         agents: Resource::new(|| (), |_| list_agents()),
         canned: Resource::new(|| (), |_| list_canned_replies()),
     };
+    let page_id = id.clone();
     let conversation = Resource::new(
         move || (id(), state.from.get()),
         |(id, from)| async move {
@@ -121,14 +145,48 @@ pub fn ConversationPage() -> impl IntoView {
             }
         },
     );
-    refetch_every(conversation, REFRESH);
+    if let Some(live) = use_live() {
+        Effect::new(move |_| {
+            let Some(event) = live.latest() else {
+                return;
+            };
+            let Some(id) = untrack(&page_id) else {
+                return;
+            };
+            match event {
+                LiveEvent::Typing(typing) if typing == id => state.visitor_typed(),
+                LiveEvent::Message(message)
+                    if message.conversation_id == id
+                        && message.message.author == Author::Visitor =>
+                {
+                    state.visitor_typing.set(false);
+                    conversation.refetch();
+                }
+                event if event.touches(id) => conversation.refetch(),
+                _ => {}
+            }
+        });
+    }
+    // A page opened while the visitor types shows it too.
+    Effect::new(move |_| {
+        if conversation.with(|loaded| matches!(loaded, Some(Ok(c)) if c.visitor_typing)) {
+            state.visitor_typed();
+        }
+    });
     // An assignment shows at once, not at the next refresh.
     Effect::new(move |_| {
         if state.assign.version().get() > 0 {
             conversation.refetch();
         }
     });
-    let shown = move || matches!(conversation.get(), Some(Ok(_)));
+    // Set once the conversation has loaded in the browser, and never unset: the reply box is
+    // drawn after hydration (so server and browser agree on the page) and only once.
+    let shown = RwSignal::new(false);
+    Effect::new(move |_| {
+        if conversation.with(|loaded| matches!(loaded, Some(Ok(_)))) {
+            shown.set(true);
+        }
+    });
     view! {
         {loaded_editor(
             "Conversation",
@@ -139,7 +197,7 @@ pub fn ConversationPage() -> impl IntoView {
         )}
         // Outside the part that each refresh draws anew: the reply box keeps its focus, its
         // caret and its half-typed text while messages arrive.
-        <Show when=shown>
+        <Show when=move || shown.get()>
             <div class="mt-6 grid gap-6 lg:grid-cols-3">
                 <div class="lg:col-span-2 lg:col-start-2">
                     <ReplyBox conversation state />
@@ -164,16 +222,9 @@ fn ConversationView(
     });
     let first_id = conversation.messages.first().map(|message| message.id);
     let has_older = conversation.has_older;
-    let visitor_typing = conversation.visitor_typing;
+    let visitor_typing = state.visitor_typing;
     let earlier = conversation.earlier.clone();
-    let who = match &conversation.identity {
-        Some(identity) => identity
-            .name
-            .clone()
-            .or_else(|| identity.email.clone())
-            .unwrap_or_else(|| identity.subject.clone()),
-        None => "Anonymous visitor".to_owned(),
-    };
+    let who = visitor_name(conversation.identity.as_ref());
     let closed = conversation.status == ConversationStatus::Closed;
     view! {
         <Title text=format!("Conversation with {who}") />
@@ -207,7 +258,7 @@ fn ConversationView(
                     {conversation.messages.into_iter().map(|message| view! { <MessageItem message /> }).collect_view()}
                 </ol>
                 <p role="status" class="mt-2 min-h-5 text-sm italic text-slate-600">
-                    {visitor_typing.then_some("Visitor is typing…")}
+                    {move || visitor_typing.get().then_some("Visitor is typing…")}
                 </p>
             </section>
         </div>

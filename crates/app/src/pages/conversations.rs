@@ -1,5 +1,5 @@
 //! Conversations: the agents' inbox, in parts ("Mine", "Unassigned", "All", "Closed") and
-//! searchable, kept current while it is open.
+//! searchable, following the console's live events while it is open.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -10,7 +10,8 @@ use switchboard_domain::inbox::InboxFilter;
 
 use crate::components::feedback::{Badge, EmptyState, ErrorNotice, Loading, Tone};
 use crate::components::layout::PageHeader;
-use crate::components::refresh::refetch_every;
+use crate::components::live::use_live;
+use crate::components::notifications::NotificationsToggle;
 use crate::components::time;
 use crate::error::AppError;
 
@@ -37,14 +38,23 @@ pub fn ConversationsPage() -> impl IntoView {
         (filter, query.get("q").unwrap_or_default())
     };
     let conversations = Resource::new(wanted, |(filter, q)| list_conversations(filter, q));
-    // New conversations and unread counts show up without a reload.
-    refetch_every(conversations, crate::pages::conversation::REFRESH);
+    // New conversations, new messages and unread counts show up at once.
+    if let Some(live) = use_live() {
+        Effect::new(move |_| {
+            if live.latest().is_some_and(|event| event.changes_inbox()) {
+                conversations.refetch();
+            }
+        });
+    }
     view! {
         <Title text="Conversations" />
         <PageHeader
             title="Conversations"
             summary="Messages from visitors, newest activity first. Signed-in visitors carry the identity their provider verified."
         />
+        <div class="mb-4 flex justify-end">
+            <NotificationsToggle />
+        </div>
         <InboxControls filter=Signal::derive(move || wanted().0) q=Signal::derive(move || wanted().1) />
         <Transition fallback=Loading>
             {move || Suspend::new(async move {

@@ -7,6 +7,7 @@ mod config;
 mod configurations;
 mod conversations;
 mod deployments;
+pub mod events;
 mod integrations;
 mod openapi;
 
@@ -54,6 +55,7 @@ pub fn documented() -> OpenApiRouter<AppState> {
         .merge(deployments::router())
         .merge(conversations::router())
         .merge(canned_replies::router())
+        .merge(events::router())
         .merge(config::router())
 }
 

@@ -32,25 +32,15 @@ pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<SecretString> {
 
 /// Resolves the caller; see the module documentation.
 pub async fn identify(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let db = state.services.db();
-    let now = Utc::now();
-    let resolved = if let Some(token) = bearer_token(request.headers()) {
-        api_tokens::authenticate(db, &token, now).await
-    } else if let Some(token) =
-        cookies::value(request.headers(), &cookies::session_name(&state.web))
-    {
-        let policy = state.services.settings().sessions;
-        let principal = admin_sessions::resolve(db, &token, policy, now).await;
-        request.extensions_mut().insert(SessionToken(token));
-        principal
-    } else {
-        Ok(None)
-    };
-    match resolved {
-        Ok(Some(principal)) => {
-            request.extensions_mut().insert(principal);
+    match caller(&state, request.headers()).await {
+        Ok(Caller { principal, session }) => {
+            if let Some(token) = session {
+                request.extensions_mut().insert(SessionToken(token));
+            }
+            if let Some(principal) = principal {
+                request.extensions_mut().insert(principal);
+            }
         }
-        Ok(None) => {}
         Err(error) => {
             tracing::error!(%error, "cannot check the caller's credentials");
             return (
@@ -61,6 +51,42 @@ pub async fn identify(State(state): State<AppState>, mut request: Request, next:
         }
     }
     next.run(request).await
+}
+
+/// Who a request's credentials name, and the session token it came with.
+pub(crate) struct Caller {
+    pub principal: Option<Principal>,
+    pub session: Option<SecretString>,
+}
+
+/// The caller behind `headers`: an API token when there is one, else the session cookie. Long
+/// requests (the console's event stream) ask again now and then, so a revoked token or an
+/// ended session stops them too.
+pub(crate) async fn caller(
+    state: &AppState,
+    headers: &HeaderMap,
+) -> Result<Caller, switchboard_core::Error> {
+    let db = state.services.db();
+    let now = Utc::now();
+    if let Some(token) = bearer_token(headers) {
+        let principal = api_tokens::authenticate(db, &token, now).await?;
+        return Ok(Caller {
+            principal,
+            session: None,
+        });
+    }
+    let Some(token) = cookies::value(headers, &cookies::session_name(&state.web)) else {
+        return Ok(Caller {
+            principal: None,
+            session: None,
+        });
+    };
+    let policy = state.services.settings().sessions;
+    let principal = admin_sessions::resolve(db, &token, policy, now).await?;
+    Ok(Caller {
+        principal,
+        session: Some(token),
+    })
 }
 
 /// Sends a visit to a console page without a session to `/login?next=<the page>`.

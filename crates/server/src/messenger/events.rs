@@ -14,6 +14,7 @@ use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
+use futures_util::StreamExt;
 use serde::Deserialize;
 use switchboard_core::conversations;
 use switchboard_core::delivery::{Notice, NoticeKind};
@@ -76,7 +77,9 @@ pub async fn events(
         state: Stage::Backlog,
         _permit: permit,
     };
-    let stream = futures_util::stream::unfold(reader, Reader::next);
+    // Ends when the server stops; the frame reconnects with `Last-Event-ID` and misses nothing.
+    let stream = futures_util::stream::unfold(reader, Reader::next)
+        .take_until(state.stopping.clone().cancelled_owned());
     Sse::new(stream)
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
         .into_response()
@@ -192,7 +195,10 @@ impl Reader {
                     .event("read")
                     .data(format!(r#"{{"upTo":{up_to}}}"#)),
             ),
-            NoticeKind::AgentTyping | NoticeKind::Read(_) => None,
+            NoticeKind::AgentTyping
+            | NoticeKind::Read(_)
+            | NoticeKind::VisitorTyping
+            | NoticeKind::Changed => None,
         }
     }
 

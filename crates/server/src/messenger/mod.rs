@@ -15,7 +15,7 @@ mod frame;
 mod messages;
 mod pages;
 mod rate_limit;
-mod stream_limits;
+pub(crate) mod stream_limits;
 mod tokens;
 
 use axum::Router;

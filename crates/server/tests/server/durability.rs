@@ -1,5 +1,6 @@
 //! Durability: every message the server acknowledged (201) is still there after the process is
-//! killed with SIGKILL mid-stream and started again on the same SQLite file.
+//! killed with SIGKILL mid-stream and started again on the same SQLite file; and a SIGTERM stops
+//! the server even while event streams are open, ending them so their clients reconnect.
 
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -191,6 +192,51 @@ async fn acknowledged_messages_survive_sigkill() {
             );
         }
     }
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_ends_open_event_streams_and_stops() {
+    let dir = std::env::temp_dir().join(format!("switchboard-stop-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut server = Server::start(&dir).await;
+    let printed = command(&dir)
+        .args(["token", "create", "--name", "stop", "--role", "admin"])
+        .output()
+        .unwrap();
+    let token = String::from_utf8(printed.stdout).unwrap();
+    let token = token.trim().lines().last().unwrap().to_owned();
+    let client = reqwest::Client::new();
+    let mut stream = client
+        .get(format!("{}/api/v2/events", server.base))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stream.status(), 200);
+
+    let terminated = Command::new("kill")
+        .args(["-TERM", &server.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(terminated.success());
+    // The stream ends (rather than holding the shutdown open), then the process exits cleanly.
+    let ended = tokio::time::timeout(Duration::from_secs(20), async {
+        while let Some(_chunk) = stream.chunk().await.unwrap_or(None) {}
+    })
+    .await;
+    assert!(ended.is_ok(), "the event stream outlived the shutdown");
+    let mut status = None;
+    for _ in 0..200 {
+        status = server.child.try_wait().unwrap();
+        if status.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let status = status.expect("the server still runs 20 s after SIGTERM");
+    assert!(status.success(), "the server stopped with {status}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -7,7 +7,7 @@ use crate::common;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use chrono::Utc;
-use common::{Answer, TestApp};
+use common::{Answer, TestApp, read_until};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
@@ -23,6 +23,8 @@ test_on_each_engine!(
     assignment_is_checked,
     search_finds_identities_and_messages,
     canned_replies_are_kept_by_name,
+    the_console_hears_the_inbox_live,
+    console_streams_need_a_caller_and_are_capped,
 );
 
 /// A JSON call from the console, with the admin's session cookie.
@@ -67,30 +69,8 @@ async fn conversations(app: &TestApp, token: &str, count: usize) -> Vec<String> 
     let deployment = app.deployed_messenger(token, authentication).await;
     let mut ids = vec![];
     for n in 0..count {
-        let session = app
-            .send(
-                Request::post("/messenger/v1/sessions")
-                    .header(header::ORIGIN, "https://customer.example")
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(json!({"deploymentId": deployment}).to_string()))
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
-        let session = session.json()["token"].as_str().unwrap().to_owned();
-        let sent = app
-            .send(
-                Request::post("/messenger/v1/messages")
-                    .header(header::ORIGIN, "https://customer.example")
-                    .header(header::AUTHORIZATION, format!("Bearer {session}"))
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(
-                        json!({"text": format!("Visitor {n}")}).to_string(),
-                    ))
-                    .unwrap(),
-            )
-            .await;
-        assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+        let session = visitor(app, &deployment).await;
+        visitor_says(app, &session, &format!("Visitor {n}")).await;
         let id: Uuid = conversation::Entity::find()
             .all(app.db())
             .await
@@ -102,6 +82,42 @@ async fn conversations(app: &TestApp, token: &str, count: usize) -> Vec<String> 
         ids.push(id.to_string());
     }
     ids
+}
+
+/// A new anonymous visitor's messenger session on `deployment`.
+async fn visitor(app: &TestApp, deployment: &str) -> String {
+    let session = app
+        .send(
+            Request::post("/messenger/v1/sessions")
+                .header(header::ORIGIN, "https://customer.example")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(json!({"deploymentId": deployment}).to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(session.status, StatusCode::CREATED, "{}", session.body);
+    session.json()["token"].as_str().unwrap().to_owned()
+}
+
+/// The visitor of `session` posts `text`, or with an empty `text` says they are typing.
+async fn visitor_says(app: &TestApp, session: &str, text: &str) -> Answer {
+    let (path, body) = if text.is_empty() {
+        ("/messenger/v1/typing", json!({}))
+    } else {
+        ("/messenger/v1/messages", json!({ "text": text }))
+    };
+    let sent = app
+        .send(
+            Request::post(path)
+                .header(header::ORIGIN, "https://customer.example")
+                .header(header::AUTHORIZATION, format!("Bearer {session}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await;
+    assert!(sent.status.is_success(), "{path}: {}", sent.body);
+    sent
 }
 
 /// The ids of a part of the inbox, as the caller with `cookie` sees it, newest activity first.
@@ -620,4 +636,140 @@ async fn canned_replies_are_kept_by_name(db: &DatabaseConnection) {
             r#"canned_reply.delete ["name: ty"]"#,
         ]
     );
+}
+
+/// `GET /api/v2/events` with the session `cookie`: the open stream's body.
+async fn console_events(app: &TestApp, cookie: &str) -> Body {
+    let request = Request::get("/api/v2/events")
+        .header(header::COOKIE, cookie)
+        .header(header::ACCEPT_ENCODING, "br, gzip")
+        .body(Body::empty())
+        .unwrap();
+    let response = app.open(request).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(
+        response.headers()[header::CONTENT_TYPE],
+        "text/event-stream"
+    );
+    // Each event must go out as it happens: a compressor would hold it back.
+    assert!(!response.headers().contains_key(header::CONTENT_ENCODING));
+    response.into_body()
+}
+
+async fn the_console_hears_the_inbox_live(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let token = app.token("admin", Role::Admin).await;
+    let (ada, cookie) = agent(&app, "ada@example.com", Role::Admin).await;
+    let authentication =
+        json!({"enabled": false, "integrationId": null, "allowSessionUpgrade": false});
+    let deployment = app.deployed_messenger(&token, authentication).await;
+    let session = visitor(&app, &deployment).await;
+    let mut stream = console_events(&app, &cookie).await;
+
+    let id = visitor_says(&app, &session, "Where is my parcel?")
+        .await
+        .json()["id"]
+        .as_i64()
+        .unwrap();
+    let conversation = conversation::Entity::find()
+        .one(app.db())
+        .await
+        .unwrap()
+        .unwrap()
+        .id
+        .to_string();
+    let heard = read_until(&mut stream, &["Where is my parcel?".into()]).await;
+    let data = heard
+        .lines()
+        .find_map(|line| line.strip_prefix("data:"))
+        .expect("the message event has data");
+    let announced: Value = serde_json::from_str(data.trim()).unwrap();
+    assert_eq!(announced["conversationId"], conversation.as_str());
+    assert_eq!(announced["assigneeId"], Value::Null);
+    assert_eq!(announced["visitor"], "Anonymous visitor");
+    assert_eq!(announced["message"]["id"], id);
+    assert_eq!(announced["message"]["author"], "visitor");
+    assert!(heard.contains("event: message"), "{heard}");
+
+    // The visitor typing, an agent reading, an assignment: each names the conversation.
+    let signal = format!(r#"{{"conversationId":"{conversation}"}}"#);
+    visitor_says(&app, &session, "").await;
+    let typing = read_until(&mut stream, &["event: typing".into()]).await;
+    assert!(typing.contains(&signal), "{typing}");
+    let path = format!("/api/v2/conversations/{conversation}/read");
+    let read = as_admin(
+        &app,
+        &cookie,
+        Method::POST,
+        &path,
+        Some(json!({"upTo": id})),
+    )
+    .await;
+    assert_eq!(read.status, StatusCode::NO_CONTENT, "{}", read.body);
+    let heard = read_until(&mut stream, &["event: read".into()]).await;
+    assert!(heard.contains(&signal), "{heard}");
+    assert_eq!(
+        assign(&app, &cookie, &conversation, json!(ada))
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let heard = read_until(&mut stream, &["event: conversation".into()]).await;
+    assert!(heard.contains(&signal), "{heard}");
+
+    // The agent's own reply is announced too, now with the assignee.
+    let path = format!("/api/v2/conversations/{conversation}/messages");
+    let reply = json!({"text": "It left this morning."});
+    let sent = as_admin(&app, &cookie, Method::POST, &path, Some(reply)).await;
+    assert_eq!(sent.status, StatusCode::CREATED, "{}", sent.body);
+    let heard = read_until(&mut stream, &["It left this morning.".into()]).await;
+    assert!(
+        heard.contains(&format!(r#""assigneeId":"{ada}""#)),
+        "{heard}"
+    );
+    assert!(heard.contains(r#""author":"agent""#), "{heard}");
+}
+
+async fn console_streams_need_a_caller_and_are_capped(db: &DatabaseConnection) {
+    let app = TestApp::new(db);
+    let anonymous = app
+        .open(Request::get("/api/v2/events").body(Body::empty()).unwrap())
+        .await;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+
+    // An API token opens one as well as a session does.
+    let token = app.token("reader", Role::Viewer).await;
+    let with_token = app
+        .open(
+            Request::get("/api/v2/events")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(with_token.status(), StatusCode::OK);
+
+    let (_, cookie) = agent(&app, "ada@example.com", Role::Admin).await;
+    let mut open = vec![];
+    for _ in 0..switchboard_server::api::events::PER_ADMIN {
+        open.push(console_events(&app, &cookie).await);
+    }
+    let request = || {
+        Request::get("/api/v2/events")
+            .header(header::COOKIE, &cookie)
+            .body(Body::empty())
+            .unwrap()
+    };
+    let refused = app.send(request()).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.body
+    );
+    assert!(refused.headers.contains_key(header::RETRY_AFTER));
+    assert_eq!(refused.json()["error"], "rate_limited");
+    // Closing a tab gives its place back.
+    open.pop();
+    assert_eq!(app.open(request()).await.status(), StatusCode::OK);
 }

@@ -1568,7 +1568,7 @@ async fn a_closed_conversation_makes_way_for_a_new_one(db: &DatabaseConnection) 
     // The phone's stream is on the first conversation when the agent closes it.
     let mut stream = setup.events(&phone).await;
     read_until(&mut stream, &["First question".into()]).await;
-    switchboard_core::conversations::close(setup.app.db(), first, &setup.agent())
+    switchboard_core::conversations::close(&setup.app.services, first, &setup.agent())
         .await
         .unwrap();
     setup.write(&laptop, "A new question").await;

@@ -123,6 +123,8 @@ impl TestApp {
             leptos: routes::leptos_options(&config),
             web: Arc::new(web),
             messenger: Default::default(),
+            console_streams: Arc::new(switchboard_server::api::events::console_limits()),
+            stopping: Default::default(),
         }));
         Self {
             services,
