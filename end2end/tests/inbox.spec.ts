@@ -1,10 +1,11 @@
 // Agents share the inbox: one takes a conversation, the other sees it taken; the inbox's parts
 // and search find it; a half-typed reply survives messages arriving; a visitor message shows
 // at once, with a notification.
-import type { Browser, Page } from '@playwright/test';
+import type { APIRequestContext, Browser, FrameLocator, Page } from '@playwright/test';
 
 import { ADMIN_PASSWORD, TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
 import { signInInPopup, siteWithMessenger } from '../fixtures/messenger.ts';
+import type { Switchboard } from '../fixtures/switchboard.ts';
 
 const LAUNCHER = 'Ask the team';
 const APPEARANCE = { primaryColor: '#be123c', launcherLabel: LAUNCHER, greeting: 'We are here' };
@@ -17,6 +18,27 @@ async function agentConsole(browser: Browser, baseURL: string, email: string): P
   return page;
 }
 
+/** A customer's page with a messenger of its own (the sign-in required), named for this test. */
+function customerSite(request: APIRequestContext, switchboard: Switchboard, issuer: string) {
+  const suffix = `${test.info().workerIndex}-${Date.now()}`;
+  return siteWithMessenger(request, switchboard, issuer, APPEARANCE, ['customer.localhost'], suffix);
+}
+
+/** The test user, signed in through the messenger on the customer's page. */
+async function signedInVisitor(page: Page, site: { url(host: string): string }): Promise<FrameLocator> {
+  await page.goto(site.url('customer.localhost'));
+  await page.getByRole('button', { name: LAUNCHER }).click();
+  const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
+  await signInInPopup(page, frame, TEST_USER);
+  return frame;
+}
+
+/** The visitor sends `text` from the messenger. */
+async function say(frame: FrameLocator, text: string) {
+  await frame.getByLabel('Message').fill(text);
+  await frame.getByLabel('Message').press('Enter');
+}
+
 test('one agent assigns a conversation to herself and the other sees it taken', async ({
   page,
   browser,
@@ -27,27 +49,15 @@ test('one agent assigns a conversation to herself and the other sees it taken', 
 }) => {
   // Three browser contexts, an admin made with the CLI and two console sign-ins.
   test.slow();
-  const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const { site } = await siteWithMessenger(
-    request,
-    switchboard,
-    provider.issuer,
-    APPEARANCE,
-    ['customer.localhost'],
-    suffix,
-  );
+  const { suffix, site } = await customerSite(request, switchboard, provider.issuer);
   const second = `second-${suffix}@example.com`;
   switchboard.cli(['admin', 'create', '--email', second, '--role', 'admin'], `${ADMIN_PASSWORD}\n`);
   const ada = await agentConsole(browser, switchboard.baseURL, accounts.admin);
   const bob = await agentConsole(browser, switchboard.baseURL, second);
   try {
-    await page.goto(site.url('customer.localhost'));
-    await page.getByRole('button', { name: LAUNCHER }).click();
-    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
-    await signInInPopup(page, frame, TEST_USER);
+    const frame = await signedInVisitor(page, site);
     const question = `Parcel ${suffix} went missing`;
-    await frame.getByLabel('Message').fill(question);
-    await frame.getByLabel('Message').press('Enter');
+    await say(frame, question);
     await expect(frame.getByRole('listitem').filter({ hasText: question })).toContainText('Sent');
 
     // Bob finds it with the search box, among the unassigned.
@@ -100,25 +110,13 @@ test('a canned reply goes in with /name, and a half-typed reply survives message
   switchboard,
   accounts,
 }) => {
-  const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const { token, site } = await siteWithMessenger(
-    request,
-    switchboard,
-    provider.issuer,
-    APPEARANCE,
-    ['customer.localhost'],
-    suffix,
-  );
+  const { suffix, token, site } = await customerSite(request, switchboard, provider.issuer);
   const name = `ship${suffix.replace(/-/g, '')}`;
   const canned = `Your parcel ships within two days (${suffix}).`;
   try {
-    await page.goto(site.url('customer.localhost'));
-    await page.getByRole('button', { name: LAUNCHER }).click();
-    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
-    await signInInPopup(page, frame, TEST_USER);
+    const frame = await signedInVisitor(page, site);
     const question = `When does order ${suffix} ship?`;
-    await frame.getByLabel('Message').fill(question);
-    await frame.getByLabel('Message').press('Enter');
+    await say(frame, question);
     await expect(frame.getByRole('listitem').filter({ hasText: question })).toContainText('Sent');
 
     // An admin adds the canned reply in the console.
@@ -154,8 +152,7 @@ test('a canned reply goes in with /name, and a half-typed reply survives message
     await reply.click();
     await agent.keyboard.type('Let me check');
     for (const text of [`First follow-up ${suffix}`, `Second follow-up ${suffix}`]) {
-      await frame.getByLabel('Message').fill(text);
-      await frame.getByLabel('Message').press('Enter');
+      await say(frame, text);
       await expect(agent.getByTestId('messages')).toContainText(text);
     }
     await agent.keyboard.type(' with the warehouse.');
@@ -178,15 +175,7 @@ test('a visitor message shows at once: the inbox, the waiting count, a notificat
   switchboard,
   accounts,
 }) => {
-  const suffix = `${test.info().workerIndex}-${Date.now()}`;
-  const { site } = await siteWithMessenger(
-    request,
-    switchboard,
-    provider.issuer,
-    APPEARANCE,
-    ['customer.localhost'],
-    suffix,
-  );
+  const { suffix, site } = await customerSite(request, switchboard, provider.issuer);
   // The agent allowed notifications; each one the console shows is noted as the real one is made.
   const context = await browser.newContext({ baseURL: switchboard.baseURL, permissions: ['notifications'] });
   await context.addInitScript(() => {
@@ -218,13 +207,9 @@ test('a visitor message shows at once: the inbox, the waiting count, a notificat
     const waiting = async () => ((await badge.count()) ? Number.parseInt((await badge.innerText()) || '0', 10) : 0);
     const before = await waiting();
 
-    await page.goto(site.url('customer.localhost'));
-    await page.getByRole('button', { name: LAUNCHER }).click();
-    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
-    await signInInPopup(page, frame, TEST_USER);
+    const frame = await signedInVisitor(page, site);
     const question = `Is order ${suffix} on its way?`;
-    await frame.getByLabel('Message').fill(question);
-    await frame.getByLabel('Message').press('Enter');
+    await say(frame, question);
 
     // Without a reload: the conversation in the list, one more waiting, a notification.
     await expect(agent.getByRole('listitem').filter({ hasText: TEST_USER.name }).first()).toBeVisible();
@@ -237,8 +222,7 @@ test('a visitor message shows at once: the inbox, the waiting count, a notificat
     // In the background, the tab's title counts what arrives; back in front, it stops.
     await setHidden(agent, true);
     const later = `Still waiting on ${suffix}`;
-    await frame.getByLabel('Message').fill(later);
-    await frame.getByLabel('Message').press('Enter');
+    await say(frame, later);
     await expect(agent).toHaveTitle('(1) Conversations · Switchboard');
     await setHidden(agent, false);
     await expect(agent).toHaveTitle('Conversations · Switchboard');
