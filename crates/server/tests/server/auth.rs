@@ -7,6 +7,7 @@ use axum::http::{Method, Request, StatusCode, header};
 use common::{BASE, PASSWORD, TestApp};
 use leptos::server_fn::ServerFn;
 use sea_orm::{DatabaseConnection, EntityTrait};
+use switchboard_app::pages::canned_replies::{DeleteCannedReply, SaveCannedReply};
 use switchboard_app::pages::configuration::{PublishConfiguration, SaveConfiguration};
 use switchboard_app::pages::conversation::{
     AgentTyping, AssignConversation, CloseConversation, ReplyToConversation,
@@ -261,6 +262,8 @@ fn arguments(path: &str, id: &str) -> String {
             "input": { "name": "x", "configuration": { "id": id, "version": null }, "status": "active" }
         })
         .to_string()
+    } else if path == SaveCannedReply::PATH {
+        "input[name]=x&input[text]=x".to_owned()
     } else if path == InstallIntegration::PATH {
         serde_json::json!({ "preset": { "kind": "oidc" } }).to_string()
     } else if path == UpdateIntegration::PATH {
@@ -319,6 +322,8 @@ async fn viewers_are_refused_every_change(db: &DatabaseConnection) {
         CloseConversation::PATH,
         AgentTyping::PATH,
         AssignConversation::PATH,
+        SaveCannedReply::PATH,
+        DeleteCannedReply::PATH,
     ] {
         let status = call_server_fn(&app, path, &arguments(path, &id), Some(&viewer)).await;
         assert_eq!(status, StatusCode::FORBIDDEN, "{path} as a viewer");
