@@ -5,7 +5,8 @@ use crate::common;
 
 use axum::http::{Method, StatusCode};
 use chrono::Utc;
-use common::TestApp;
+use common::{TestApp, api_request};
+use http_body_util::BodyExt;
 use sea_orm::{ActiveModelTrait, DatabaseConnection, Set};
 use serde_json::{Value, json};
 use switchboard_core::testing::provider;
@@ -569,17 +570,26 @@ async fn the_openapi_document_describes_every_route() {
                 .replace("{id}", &Uuid::new_v4().to_string())
                 .replace("{before}", "1");
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            // Only the head is read: an event stream's body never ends.
             let answer = app
-                .api(method.clone(), &concrete, &token, Some(json!({})))
+                .open(api_request(
+                    method.clone(),
+                    &concrete,
+                    &token,
+                    Some(json!({})),
+                ))
                 .await;
             assert_ne!(
-                answer.status,
+                answer.status(),
                 StatusCode::METHOD_NOT_ALLOWED,
                 "{method} {path}"
             );
-            let unrouted = answer.status == StatusCode::NOT_FOUND
-                && answer.json()["message"] == "No such route.";
-            assert!(!unrouted, "{method} {path} is documented but not routed");
+            if answer.status() == StatusCode::NOT_FOUND {
+                let body = answer.into_body().collect().await.unwrap().to_bytes();
+                let body: Value = serde_json::from_slice(&body).unwrap_or_default();
+                let unrouted = body["message"] == "No such route.";
+                assert!(!unrouted, "{method} {path} is documented but not routed");
+            }
             operations += 1;
         }
     }

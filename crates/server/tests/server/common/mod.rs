@@ -267,17 +267,7 @@ impl TestApp {
         token: &str,
         body: Option<serde_json::Value>,
     ) -> Answer {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"));
-        let request = match body {
-            Some(body) => request
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(body.to_string())),
-            None => request.body(Body::empty()),
-        };
-        self.send(request.unwrap()).await
+        self.send(api_request(method, path, token, body)).await
     }
 
     /// A new API token's value.
@@ -423,6 +413,26 @@ async fn over_http(
         }
     });
     answer.body(Body::from_stream(chunks)).unwrap()
+}
+
+/// The request [`TestApp::api`] sends.
+pub fn api_request(
+    method: axum::http::Method,
+    path: &str,
+    token: &str,
+    body: Option<serde_json::Value>,
+) -> Request<Body> {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    match body {
+        Some(body) => request
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string())),
+        None => request.body(Body::empty()),
+    }
+    .unwrap()
 }
 
 /// Reads an event stream until it has said every one of `wanted`, or fails after 10 s.
