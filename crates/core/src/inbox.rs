@@ -90,13 +90,7 @@ async fn unread_counts<C: ConnectionTrait>(
         .column_as(message::Column::Id.count(), "unread")
         .inner_join(conversation::Entity)
         .filter(message::Column::ConversationId.is_in(ids))
-        .filter(message::Column::Author.eq(Author::Visitor.as_str()))
-        .filter(
-            Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
-                conversation::Entity,
-                conversation::Column::AgentReadId,
-            ))),
-        )
+        .filter(unseen_by_agents())
         .group_by(message::Column::ConversationId)
         .into_tuple()
         .all(db)
@@ -105,6 +99,25 @@ async fn unread_counts<C: ConnectionTrait>(
         .into_iter()
         .map(|(id, count)| (id, u64::try_from(count).unwrap_or(0)))
         .collect())
+}
+
+/// Messages (joined with their conversation) from the visitor after the agents' read mark.
+fn unseen_by_agents() -> sea_orm::Condition {
+    let after_read_mark = Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
+        conversation::Entity,
+        conversation::Column::AgentReadId,
+    )));
+    sea_orm::Condition::all()
+        .add(message::Column::Author.eq(Author::Visitor.as_str()))
+        .add(after_read_mark)
+}
+
+/// The admin `row` as the inbox names an agent.
+fn as_agent(row: admin::Model) -> Agent {
+    Agent {
+        id: row.id,
+        email: row.email,
+    }
 }
 
 /// The admins among `ids`, in one query.
@@ -121,13 +134,7 @@ pub(crate) async fn agents_by_id<C: ConnectionTrait>(
         .all(db)
         .await?
         .into_iter()
-        .map(|row| {
-            let agent = Agent {
-                id: row.id,
-                email: row.email,
-            };
-            (agent.id, agent)
-        })
+        .map(|row| (row.id, as_agent(row)))
         .collect())
 }
 
@@ -139,10 +146,7 @@ pub async fn agents(store: &impl Store) -> Result<Vec<Agent>, Error> {
         .all(store.db())
         .await?
         .into_iter()
-        .map(|row| Agent {
-            id: row.id,
-            email: row.email,
-        })
+        .map(as_agent)
         .collect())
 }
 
@@ -178,10 +182,7 @@ pub async fn assign(
                         ),
                     )]));
                 }
-                Some(admin) => Some(Agent {
-                    id: admin.id,
-                    email: admin.email,
-                }),
+                Some(admin) => Some(as_agent(admin)),
             }
         }
     };
@@ -246,13 +247,7 @@ pub async fn unread_conversations(store: &impl Store, by: &Principal) -> Result<
                 .is_null()
                 .or(conversation::Column::AssigneeId.eq(by.id)),
         )
-        .filter(message::Column::Author.eq(Author::Visitor.as_str()))
-        .filter(
-            Expr::col((message::Entity, message::Column::Id)).gt(Expr::col((
-                conversation::Entity,
-                conversation::Column::AgentReadId,
-            ))),
-        )
+        .filter(unseen_by_agents())
         .distinct()
         .count(store.db())
         .await?;
