@@ -43,8 +43,8 @@ pub struct AppParts {
     pub web: Arc<WebSettings>,
     /// The messenger runtime's per-instance memory: rendered configs, rate limits.
     pub messenger: Arc<messenger::Runtime>,
-    /// The console's event streams open on this instance, counted per admin or token.
-    pub console_streams: Arc<messenger::stream_limits::StreamLimits>,
+    /// The console's event streams on this instance: how many each caller holds, and their feed.
+    pub console_streams: Arc<api::events::ConsoleStreams>,
     /// Cancelled when the server begins to stop: event streams end then, so the graceful
     /// shutdown is not held open by them, and their clients reconnect to another instance.
     pub stopping: tokio_util::sync::CancellationToken,

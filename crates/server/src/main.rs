@@ -15,7 +15,7 @@ use switchboard_server::config::{
     unknown_variables,
 };
 use switchboard_server::{
-    AppParts, AppState, WebSettings, api, compression, messenger, routes, shutdown,
+    AppParts, AppState, WebSettings, compression, messenger, routes, shutdown,
 };
 
 // Serving is allocation-heavy (headers, bodies, futures): mimalloc serves small allocations from
@@ -181,7 +181,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
             config.streams_per_session as usize,
             config.streams_per_address as usize,
         )),
-        console_streams: Arc::new(api::events::console_limits()),
+        console_streams: Arc::default(),
         stopping: tokio_util::sync::CancellationToken::new(),
     });
     // In the background: a slow provider must not hold up serving.

@@ -13,6 +13,7 @@
 //! and cannot miss anything.
 
 use std::convert::Infallible;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::Extension;
@@ -22,7 +23,7 @@ use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use switchboard_core::delivery::{Notice, NoticeKind};
-use switchboard_core::inbox;
+use switchboard_core::{Services, inbox};
 use switchboard_domain::inbox::{InboxMessage, InboxSignal};
 use tokio::sync::broadcast::{self, error::RecvError};
 use utoipa_axum::router::OpenApiRouter;
@@ -38,11 +39,88 @@ use crate::{AppState, auth};
 pub const PER_ADMIN: usize = 20;
 
 /// How often an open stream checks that its session or token is still good.
-const CREDENTIAL_CHECK: Duration = Duration::from_secs(30);
+const CHECK_EVERY: Duration = Duration::from_secs(30);
 
-/// The limits the console's streams are held to.
-pub fn console_limits() -> StreamLimits {
-    StreamLimits::new(PER_ADMIN, PER_ADDRESS)
+/// Events the feed may run ahead of its slowest stream before that stream is told it lagged.
+const FEED_DEPTH: usize = 256;
+
+/// The console's streams on this instance: how many each caller holds, and the one feed they
+/// all read. The feed turns each notice into an event once, so a message costs one database
+/// read however many console tabs are open.
+#[derive(Debug)]
+pub struct ConsoleStreams {
+    limits: StreamLimits,
+    feed: OnceLock<broadcast::Sender<Event>>,
+}
+
+impl Default for ConsoleStreams {
+    fn default() -> Self {
+        Self {
+            limits: StreamLimits::new(PER_ADMIN, PER_ADDRESS),
+            feed: OnceLock::new(),
+        }
+    }
+}
+
+impl ConsoleStreams {
+    /// The feed's events from now on; the first stream to ask starts the feed.
+    fn subscribe(&self, services: &Services) -> broadcast::Receiver<Event> {
+        self.feed
+            .get_or_init(|| {
+                let (sender, _) = broadcast::channel(FEED_DEPTH);
+                let notices = services.delivery().subscribe();
+                tokio::spawn(feed(services.clone(), notices, sender.clone()));
+                sender
+            })
+            .subscribe()
+    }
+}
+
+/// Turns this instance's notices into console events while the server runs.
+async fn feed(
+    services: Services,
+    mut notices: broadcast::Receiver<Notice>,
+    events: broadcast::Sender<Event>,
+) {
+    loop {
+        let event = match notices.recv().await {
+            // Nobody is watching: no reason to read the message.
+            Ok(_) if events.receiver_count() == 0 => continue,
+            Ok(notice) => event(&services, notice).await,
+            // Too far behind to say what was missed: the consoles read the inbox again.
+            Err(RecvError::Lagged(_)) => Some(Event::default().event("lagged").data("{}")),
+            Err(RecvError::Closed) => return,
+        };
+        if let Some(event) = event {
+            // No receivers is not an error: the next stream starts from the next event.
+            let _ = events.send(event);
+        }
+    }
+}
+
+async fn event(services: &Services, notice: Notice) -> Option<Event> {
+    let conversation_id = notice.conversation_id;
+    let signal = |name: &str| {
+        Event::default()
+            .event(name)
+            .json_data(InboxSignal { conversation_id })
+            .ok()
+    };
+    match notice.kind {
+        NoticeKind::Message(id) => match inbox::announced(services, conversation_id, id).await {
+            Ok(Some(message)) => message_event(&message),
+            Ok(None) => None,
+            Err(error) => {
+                tracing::warn!(%error, "cannot read a message for the console's stream");
+                // The console still learns that something changed there.
+                signal("conversation")
+            }
+        },
+        NoticeKind::VisitorTyping => signal("typing"),
+        NoticeKind::Read(_) => signal("read"),
+        NoticeKind::Changed => signal("conversation"),
+        NoticeKind::AgentTyping => None,
+    }
 }
 
 pub fn router() -> OpenApiRouter<AppState> {
@@ -63,14 +141,18 @@ pub(super) async fn events(
     Caller(caller): Caller,
     headers: HeaderMap,
 ) -> Response {
-    let permit = match state.console_streams.open(caller.id, address) {
+    let permit = match state.console_streams.limits.open(caller.id, address) {
         Ok(permit) => permit,
         Err(refusal) => return refused(refusal).into_response(),
     };
     let stopping = state.stopping.clone();
+    let mut check =
+        tokio::time::interval_at(tokio::time::Instant::now() + CHECK_EVERY, CHECK_EVERY);
+    check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let reader = Reader {
-        notices: state.services.delivery().subscribe(),
+        events: state.console_streams.subscribe(&state.services),
         credentials: credentials(&headers),
+        check,
         state,
         ended: false,
         _permit: permit,
@@ -106,8 +188,9 @@ fn credentials(headers: &HeaderMap) -> HeaderMap {
 }
 
 struct Reader {
-    notices: broadcast::Receiver<Notice>,
+    events: broadcast::Receiver<Event>,
     credentials: HeaderMap,
+    check: tokio::time::Interval,
     state: AppState,
     ended: bool,
     /// Held while the stream lives; dropping the stream gives the place back.
@@ -120,18 +203,16 @@ impl Reader {
             return None;
         }
         loop {
-            match tokio::time::timeout(CREDENTIAL_CHECK, self.notices.recv()).await {
-                Ok(Ok(notice)) => {
-                    if let Some(event) = self.event(notice).await {
-                        return Some((Ok(event), self));
+            tokio::select! {
+                received = self.events.recv() => match received {
+                    Ok(event) => return Some((Ok(event), self)),
+                    // Too far behind to say what was missed: the console reads the inbox again.
+                    Err(RecvError::Lagged(_)) => {
+                        return Some((Ok(Event::default().event("lagged").data("{}")), self));
                     }
-                }
-                // Too far behind to say what was missed: the console reads the inbox again.
-                Ok(Err(RecvError::Lagged(_))) => {
-                    return Some((Ok(Event::default().event("lagged").data("{}")), self));
-                }
-                Ok(Err(RecvError::Closed)) => return None,
-                Err(_) => {
+                    Err(RecvError::Closed) => return None,
+                },
+                _ = self.check.tick() => {
                     let still = auth::caller(&self.state, &self.credentials).await;
                     // A database that does not answer is not a sign-out: check again later.
                     if matches!(still, Ok(ref caller) if caller.principal.is_none()) {
@@ -141,33 +222,6 @@ impl Reader {
                     }
                 }
             }
-        }
-    }
-
-    async fn event(&self, notice: Notice) -> Option<Event> {
-        let conversation_id = notice.conversation_id;
-        let signal = |name: &str| {
-            Event::default()
-                .event(name)
-                .json_data(InboxSignal { conversation_id })
-                .ok()
-        };
-        match notice.kind {
-            NoticeKind::Message(id) => {
-                match inbox::announced(&self.state.services, conversation_id, id).await {
-                    Ok(Some(message)) => message_event(&message),
-                    Ok(None) => None,
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot read a message for the console's stream");
-                        // The console still learns that something changed there.
-                        signal("conversation")
-                    }
-                }
-            }
-            NoticeKind::VisitorTyping => signal("typing"),
-            NoticeKind::Read(_) => signal("read"),
-            NoticeKind::Changed => signal("conversation"),
-            NoticeKind::AgentTyping => None,
         }
     }
 }

@@ -123,7 +123,7 @@ impl TestApp {
             leptos: routes::leptos_options(&config),
             web: Arc::new(web),
             messenger: Default::default(),
-            console_streams: Arc::new(switchboard_server::api::events::console_limits()),
+            console_streams: Arc::default(),
             stopping: Default::default(),
         }));
         Self {
