@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs what building Switchboard needs, skipping whatever is already in place:
 # the wasm target, cargo-leptos, wasm-bindgen-cli (the exact version Cargo.toml pins), and the
-# npm build tools (tailwindcss, wasm-opt). With `--test`, also the browser-test tools:
-# Debian's Chromium and nginx (the proxy in front of the multi-instance tests) and end2end/'s
-# npm packages.
+# npm build tools (tailwindcss, wasm-opt). With `--test`, also the test tools: Debian's
+# Chromium, nginx (the proxy in front of the multi-instance tests) and aiosmtpd (the SMTP server
+# the email tests send to), and end2end/'s npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -54,8 +54,10 @@ if [ "${1:-}" = "--test" ]; then
   missing=()
   [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || missing+=(chromium)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  # Debian's own Python, which the package installs for (another may come first on PATH).
+  /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || missing+=(python3-aiosmtpd)
   if [ ${#missing[@]} -eq 0 ]; then
-    say "chromium and nginx present"
+    say "chromium, nginx and aiosmtpd present"
   else
     as_root apt-get update
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"

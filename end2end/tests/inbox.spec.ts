@@ -236,3 +236,38 @@ test('a visitor message shows at once: the inbox, the waiting count, a notificat
     await site.stop();
   }
 });
+
+test('an agent with the console open is online until she sets herself away', async ({
+  page,
+  browser,
+  request,
+  provider,
+  switchboard,
+  accounts,
+}) => {
+  const { site } = await customerSite(request, switchboard, provider.issuer);
+  const agent = await agentConsole(browser, switchboard.baseURL, accounts.admin);
+  try {
+    // Her console's event stream is what makes her online.
+    const streamOpened = agent.waitForResponse((response) => response.url().endsWith('/api/v2/events'));
+    await agent.goto('/admin/conversations');
+    await streamOpened;
+    await expect(agent.getByTestId('presence')).toHaveText('Online');
+
+    // The messenger's greeting says so.
+    await page.goto(site.url('customer.localhost'));
+    await page.getByRole('button', { name: LAUNCHER }).click();
+    const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
+    await expect(frame.locator('#availability')).toHaveText('An agent is online and will answer shortly.');
+
+    await agent.getByRole('button', { name: 'Set away' }).click();
+    await expect(agent.getByTestId('presence')).toHaveText('Away');
+    await agent.reload();
+    await expect(agent.getByTestId('presence')).toHaveText('Away');
+    await agent.getByRole('button', { name: 'Go online' }).click();
+    await expect(agent.getByTestId('presence')).toHaveText('Online');
+  } finally {
+    await agent.context().close();
+    await site.stop();
+  }
+});

@@ -74,8 +74,20 @@ function call(method, path, token, body) {
   });
 }
 
+// What the greeting says of the agents: online now, or replies later (by email too when the
+// server will send them to an address the provider vouches for).
+function availability(identity) {
+  if (config.agentsOnline) return 'An agent is online and will answer shortly.';
+  var text = 'No one is online right now. Leave a message and we will reply here later.';
+  if (config.emailReplies && identity && identity.email && identity.emailVerified) {
+    text += ' The reply will also be sent to ' + identity.email + '.';
+  }
+  return text;
+}
+
 function render(session, message) {
   var identity = session && session.identity;
+  el('availability').textContent = availability(identity);
   who.hidden = !identity;
   if (identity) el('name').textContent = identity.name || identity.email || identity.subject;
   signIn.hidden = !config.authentication || !!identity;

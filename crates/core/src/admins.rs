@@ -148,6 +148,9 @@ pub async fn create(
         role: Set(role.as_str().to_owned()),
         created_at: Set(now),
         updated_at: Set(now),
+        away: Set(false),
+        seen_at: Set(None),
+        last_assigned_at: Set(None),
     }
     .insert(db)
     .await?;

@@ -397,16 +397,22 @@ pub async fn post_from_visitor(
 ) -> Result<(Uuid, Message), Error> {
     let db = services.db();
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
+    let by_email = reply_by_email(services, session).await?;
     // Two devices of one person may start the conversation at the same moment: the database
     // lets one open conversation in, and the other attempt then writes into it.
-    let (conversation_id, message) = match store_visitor_message(db, session, &text).await {
+    let stored = match store_visitor_message(db, session, &text, by_email).await {
         Err(Error::Database(error))
             if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
         {
-            store_visitor_message(db, session, &text).await
+            store_visitor_message(db, session, &text, by_email).await
         }
         outcome => outcome,
     }?;
+    let StoredVisitorMessage {
+        conversation_id,
+        message,
+        started,
+    } = stored;
     // The person's other devices, and this session's other tabs, follow them into a
     // conversation this opened.
     let notice = Notice {
@@ -415,17 +421,68 @@ pub async fn post_from_visitor(
         ..Notice::message(conversation_id, message.id)
     };
     services.delivery().publish(db, notice).await;
+    if started {
+        assign_if_round_robin(services, session.deployment_id, conversation_id).await;
+    }
     Ok((conversation_id, message))
+}
+
+/// Whether the agents' replies to what `session` writes now should also go by email: no one
+/// is online, the visitor has an email their provider vouches for, and there is a mailer.
+async fn reply_by_email(services: &Services, session: &Session) -> Result<bool, Error> {
+    let verified = session
+        .identity
+        .as_ref()
+        .is_some_and(|identity| verified_email(identity).is_some());
+    if !verified || services.settings().mailer.is_none() {
+        return Ok(false);
+    }
+    Ok(!crate::presence::anyone_online(services.db()).await?)
+}
+
+/// The email a reply may be sent to: only one the provider vouches for.
+pub fn verified_email(identity: &Identity) -> Option<&str> {
+    identity
+        .email
+        .as_deref()
+        .filter(|_| identity.email_verified)
+}
+
+/// Gives a conversation that just started to the next online agent when its deployment's
+/// configuration says so. The message is stored either way: a failure here leaves it in
+/// "Unassigned" and is logged.
+async fn assign_if_round_robin(services: &Services, deployment_id: Uuid, conversation_id: Uuid) {
+    let outcome = async {
+        let served = crate::deployments::served(services, deployment_id).await?;
+        if served.is_some_and(|served| served.content.assign_round_robin) {
+            crate::presence::assign_round_robin(services, conversation_id).await?;
+        }
+        Ok::<_, Error>(())
+    };
+    if let Err(error) = outcome.await {
+        tracing::warn!(%error, %conversation_id, "cannot assign a new conversation round-robin");
+    }
+}
+
+/// What [`store_visitor_message`] stored.
+struct StoredVisitorMessage {
+    conversation_id: Uuid,
+    message: Message,
+    /// The message started a new conversation.
+    started: bool,
 }
 
 async fn store_visitor_message(
     db: &DatabaseConnection,
     session: &Session,
     text: &str,
-) -> Result<(Uuid, Message), Error> {
+    reply_by_email: bool,
+) -> Result<StoredVisitorMessage, Error> {
     let transaction = db.begin().await?;
     let now = Utc::now();
-    let conversation_id = match open_for(&transaction, session).await? {
+    let open = open_for(&transaction, session).await?;
+    let started = open.is_none();
+    let conversation_id = match open {
         Some(open) => open.id,
         None => {
             let id = Uuid::new_v4();
@@ -440,6 +497,7 @@ async fn store_visitor_message(
                 agent_read_id: Set(0),
                 visitor_typing_at: Set(None),
                 assignee_id: Set(None),
+                reply_by_email: Set(false),
             }
             .insert(&transaction)
             .await?;
@@ -482,6 +540,10 @@ async fn store_visitor_message(
             conversation::Column::VisitorTypingAt,
             Expr::value(Option::<chrono::DateTime<Utc>>::None),
         )
+        .col_expr(
+            conversation::Column::ReplyByEmail,
+            Expr::value(reply_by_email),
+        )
         .filter(conversation::Column::Id.eq(conversation_id));
     if let Some(identity) = &session.identity {
         touch = touch.col_expr(
@@ -491,7 +553,11 @@ async fn store_visitor_message(
     }
     touch.exec(&transaction).await?;
     transaction.commit().await?;
-    Ok((conversation_id, to_domain(stored)?))
+    Ok(StoredVisitorMessage {
+        conversation_id,
+        message: to_domain(stored)?,
+        started,
+    })
 }
 
 /// Stores an agent's reply and announces it to the visitor. `by` must be allowed to change
@@ -505,13 +571,13 @@ pub async fn post_from_agent(
     let db = services.db();
     by.require_change()?;
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
-    require(db, conversation_id).await?;
+    let row = rows::require::<conversation::Entity, _>(db, conversation_id, "conversation").await?;
     let now = Utc::now();
     let transaction = db.begin().await?;
     let stored = message::ActiveModel {
         conversation_id: Set(conversation_id),
         author: Set(Author::Agent.as_str().to_owned()),
-        text: Set(text),
+        text: Set(text.clone()),
         created_at: Set(now),
         authenticated: Set(false),
         ..Default::default()
@@ -528,7 +594,32 @@ pub async fn post_from_agent(
     let message = to_domain(stored)?;
     let notice = Notice::message(conversation_id, message.id);
     services.delivery().publish(db, notice).await;
+    if row.reply_by_email {
+        email_reply(services, &row, &text)?;
+    }
     Ok(message)
+}
+
+/// Sends agent reply `text` to the visitor of conversation `row` by email, in the background:
+/// the reply is stored and delivered in the messenger whatever the SMTP server does.
+fn email_reply(services: &Services, row: &conversation::Model, text: &str) -> Result<(), Error> {
+    let identity = identity(row)?;
+    let to = identity.as_ref().and_then(verified_email);
+    let (Some(mailer), Some(to)) = (services.settings().mailer.clone(), to) else {
+        return Ok(());
+    };
+    let to = to.to_owned();
+    let (subject, body) = crate::mail::reply(text);
+    let conversation_id = row.id;
+    tokio::spawn(async move {
+        match mailer.send(&to, &subject, body).await {
+            Ok(()) => tracing::info!(%conversation_id, "emailed a reply to the visitor"),
+            Err(error) => {
+                tracing::warn!(%error, %conversation_id, "cannot email a reply to the visitor");
+            }
+        }
+    });
+    Ok(())
 }
 
 /// The agent is typing a reply: the visitor's messenger shows it for a few seconds. Never

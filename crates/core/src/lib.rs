@@ -15,9 +15,11 @@ pub mod error;
 pub mod first_admin;
 pub mod inbox;
 pub mod integrations;
+pub mod mail;
 pub mod messenger;
 pub mod messenger_sessions;
 mod opaque;
+pub mod presence;
 pub mod rate_limit;
 pub mod relying_party;
 pub mod retention;
@@ -108,6 +110,9 @@ pub struct Settings {
     pub retention: Retention,
     /// Microsoft Graph's address for Entra ID group look-ups; `None` is the global cloud's.
     pub microsoft_graph_url: Option<url::Url>,
+    /// Where agents' replies to visitors who wrote while no one was online go by email; `None`
+    /// sends none and promises none.
+    pub mailer: Option<mail::Mailer>,
 }
 
 impl Settings {

@@ -191,6 +191,7 @@ async fn conversations_put_newest_activity_first(db: &DatabaseConnection) {
             person: Set(None),
             visitor_typing_at: Set(None),
             assignee_id: Set(None),
+            ..Default::default()
         }
         .insert(db)
         .await

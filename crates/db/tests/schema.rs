@@ -143,6 +143,7 @@ async fn rows_round_trip_through_every_table(db: &DatabaseConnection) {
         person: Set(None),
         visitor_typing_at: Set(None),
         assignee_id: Set(None),
+        ..Default::default()
     }
     .insert(db)
     .await
@@ -232,6 +233,7 @@ async fn admin_emails_are_unique(db: &DatabaseConnection) {
             role: Set("admin".into()),
             created_at: Set(now),
             updated_at: Set(now),
+            ..Default::default()
         }
         .insert(db)
     };

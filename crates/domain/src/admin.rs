@@ -43,6 +43,14 @@ pub struct CurrentAdmin {
     pub role: Role,
 }
 
+/// Whether an agent counts as available to visitors: `online` while a console of theirs is
+/// open and they are not `away` (set by hand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Presence {
+    pub away: bool,
+    pub online: bool,
+}
+
 /// An API token as listed in the console; the token itself is shown once, at creation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

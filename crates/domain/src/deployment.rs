@@ -122,4 +122,10 @@ pub struct FrameConfig {
     pub sign_in_url: String,
     /// `#rrggbb`.
     pub primary_color: String,
+    /// Whether an agent was online when the frame loaded: the greeting says so, or that
+    /// replies come later.
+    pub agents_online: bool,
+    /// Whether replies to a visitor with a verified email go by email too when no one is
+    /// online (an SMTP server is configured).
+    pub email_replies: bool,
 }

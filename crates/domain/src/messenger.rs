@@ -29,6 +29,10 @@ pub struct VersionContent {
     /// The messenger forgets the conversation when the visitor signs out (shared devices).
     #[serde(default)]
     pub clear_on_sign_out: bool,
+    /// New conversations go to the agents who are online in turn, instead of waiting in
+    /// "Unassigned".
+    #[serde(default)]
+    pub assign_round_robin: bool,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -69,6 +73,7 @@ impl Default for VersionContent {
             },
             session_lifetime_seconds: 8 * 3600,
             clear_on_sign_out: false,
+            assign_round_robin: false,
         }
     }
 }

@@ -5,7 +5,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
+use switchboard_core::mail::Mailer;
 use switchboard_domain::admin::Role;
 use url::Url;
 
@@ -237,6 +238,22 @@ pub struct Config {
         value_parser = clap::value_parser!(u32).range(1..=1_000_000)
     )]
     pub streams_per_session: u32,
+
+    /// The SMTP server for replies by email to signed-in visitors (with an email their
+    /// provider vouches for) who wrote while no agent was online: `smtp://host:25`,
+    /// `smtp://user:password@host:587?tls=required` (STARTTLS) or `smtps://user:password@host`.
+    /// Unset, nothing is sent and the messenger promises no email.
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_SMTP_URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<SecretString>,
+
+    /// The sender of those emails; `switchboard@` the base URL's host when unset.
+    #[arg(long, global = true, env = "SWITCHBOARD_SMTP_FROM")]
+    pub smtp_from: Option<String>,
 }
 
 /// Parses `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST` leniently: 1/true/yes/on.
@@ -258,6 +275,8 @@ pub enum ConfigError {
     BaseUrlScheme(String),
     #[error("SWITCHBOARD_BASE_URL must be an origin with no path, query or fragment (got {0})")]
     BaseUrlPath(String),
+    #[error("{0}")]
+    Smtp(String),
 }
 
 impl Config {
@@ -267,6 +286,24 @@ impl Config {
             sign_in_log: chrono::Duration::days(self.sign_in_log_retention_days.into()),
             audit_log: chrono::Duration::days(self.audit_log_retention_days.into()),
         }
+    }
+
+    /// The mailer `SWITCHBOARD_SMTP_URL` and `SWITCHBOARD_SMTP_FROM` describe, if any.
+    pub fn mailer(&self) -> Result<Option<Mailer>, ConfigError> {
+        let Some(url) = &self.smtp_url else {
+            return Ok(None);
+        };
+        let from = match &self.smtp_from {
+            Some(from) => from.clone(),
+            None => {
+                let base = Url::parse(&self.base_url()?).ok();
+                let host = base.as_ref().and_then(Url::host_str).unwrap_or("localhost");
+                format!("switchboard@{host}")
+            }
+        };
+        Mailer::new(url.expose_secret(), &from)
+            .map(Some)
+            .map_err(ConfigError::Smtp)
     }
 
     /// The public base URL without a trailing slash, e.g. `https://chat.example.com`.

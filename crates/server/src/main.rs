@@ -70,17 +70,18 @@ async fn main() -> ExitCode {
             )
             .await
         }
-        Command::Config(ConfigCommand::Apply { file, dry_run }) => match load_keyring(&config) {
-            Ok(keyring) => {
-                let settings = settings(&config);
-                report(&config, |db| async move {
-                    let services = Services::new(db, keyring, settings);
-                    commands::apply_config(&services, &file, dry_run).await
-                })
-                .await
+        Command::Config(ConfigCommand::Apply { file, dry_run }) => {
+            match load_keyring(&config).and_then(|keyring| Ok((keyring, settings(&config)?))) {
+                Ok((keyring, settings)) => {
+                    report(&config, |db| async move {
+                        let services = Services::new(db, keyring, settings);
+                        commands::apply_config(&services, &file, dry_run).await
+                    })
+                    .await
+                }
+                Err(error) => Err(error),
             }
-            Err(error) => Err(error),
-        },
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,13 +130,14 @@ async fn migrate(config: Config) -> Result<(), Failure> {
 }
 
 /// What the use cases need to know of the configuration.
-fn settings(config: &Config) -> Settings {
-    Settings {
+fn settings(config: &Config) -> Result<Settings, Failure> {
+    Ok(Settings {
         allow_insecure_localhost: config.allow_insecure_localhost,
         retention: config.retention(),
         microsoft_graph_url: Some(config.microsoft_graph_url.clone()),
+        mailer: config.mailer()?,
         ..Settings::default()
-    }
+    })
 }
 
 /// Runs one of the site folder's precompression steps and logs what it did: the server
@@ -163,6 +165,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
         );
     }
     let keyring = load_keyring(&config)?;
+    let settings = settings(&config)?;
     let db = open_database(&config).await?;
     if let Some(token) = first_admin::issue_setup_token(&db).await? {
         // The one place this link appears: whoever can read the server's log owns the server.
@@ -172,7 +175,7 @@ async fn serve(config: Config) -> Result<(), Failure> {
         );
     }
     let state = AppState::new(AppParts {
-        services: Services::new(db.clone(), keyring, settings(&config)),
+        services: Services::new(db.clone(), keyring, settings),
         leptos: routes::leptos_options(&config),
         web: Arc::new(
             WebSettings::new(base_url.clone()).with_trusted_proxies(config.trusted_proxies.clone()),

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
-use switchboard_domain::admin::{CurrentAdmin, Role};
+use switchboard_domain::admin::{CurrentAdmin, Presence, Role};
 
 use crate::components::live::{LiveEvent, provide_live};
 use crate::components::notifications;
@@ -27,6 +27,21 @@ pub async fn signed_in_admin() -> Result<Option<CurrentAdmin>, AppError> {
 pub async fn unread_conversations() -> Result<u64, AppError> {
     let (services, principal) = crate::server::for_reading()?;
     Ok(switchboard_core::inbox::unread_conversations(&services, &principal).await?)
+}
+
+/// The signed-in admin's presence (see `switchboard_core::presence`).
+#[server]
+pub async fn my_presence() -> Result<Presence, AppError> {
+    let (services, principal) = crate::server::for_reading()?;
+    Ok(switchboard_core::presence::of(&services, &principal).await?)
+}
+
+/// Sets the signed-in admin "Away" (visitors are told no one is online when everyone is), or
+/// back. A viewer may too: it changes no one else.
+#[server]
+pub async fn set_away(away: bool) -> Result<Presence, AppError> {
+    let (services, principal) = crate::server::for_reading()?;
+    Ok(switchboard_core::presence::set_away(&services, &principal, away).await?)
 }
 
 /// The signed-in admin, loaded once by the layout and shared with every page (pages use it to
@@ -216,6 +231,7 @@ fn AccountBar(account: Account) -> impl IntoView {
                         })
                 })}
             </Suspense>
+            <PresenceToggle />
             <form method="post" action="/logout">
                 <button
                     type="submit"
@@ -225,6 +241,47 @@ fn AccountBar(account: Account) -> impl IntoView {
                 </button>
             </form>
         </div>
+    }
+}
+
+/// "Online" or "Away", and the button that switches between them. A console tab that is open
+/// keeps its admin online; "Away" holds whatever tabs are open.
+#[component]
+fn PresenceToggle() -> impl IntoView {
+    let set = ServerAction::<SetAway>::new();
+    let presence = Resource::new(move || set.version().get(), |_| my_presence());
+    view! {
+        <Transition>
+            {move || Suspend::new(async move {
+                presence
+                    .await
+                    .ok()
+                    .map(|presence| {
+                        let (label, tone, switch, to) = if presence.away {
+                            ("Away", "bg-amber-100 text-amber-900", "Go online", "false")
+                        } else {
+                            ("Online", "bg-emerald-100 text-emerald-900", "Set away", "true")
+                        };
+                        view! {
+                            <span
+                                class=format!("rounded-full px-2 py-0.5 text-xs font-medium {tone}")
+                                data-testid="presence"
+                            >
+                                {label}
+                            </span>
+                            <ActionForm action=set>
+                                <input type="hidden" name="away" value=to />
+                                <button
+                                    type="submit"
+                                    class="rounded-md border border-slate-300 bg-white px-3 py-1.5 font-medium text-slate-800 hover:bg-slate-50"
+                                >
+                                    {switch}
+                                </button>
+                            </ActionForm>
+                        }
+                    })
+            })}
+        </Transition>
     }
 }
 

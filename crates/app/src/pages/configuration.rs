@@ -117,6 +117,7 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
     );
     let upgrade = RwSignal::new(draft.authentication.allow_session_upgrade);
     let clear_on_sign_out = RwSignal::new(draft.clear_on_sign_out);
+    let round_robin = RwSignal::new(draft.assign_round_robin);
     let colour = RwSignal::new(draft.appearance.primary_color.clone());
     let label = RwSignal::new(draft.appearance.launcher_label.clone());
     let greeting = RwSignal::new(draft.appearance.greeting.clone());
@@ -194,6 +195,7 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
                     },
                     session_lifetime_seconds: minutes.saturating_mul(60),
                     clear_on_sign_out: clear_on_sign_out.get_untracked(),
+                    assign_round_robin: round_robin.get_untracked(),
                 },
             },
         });
@@ -272,6 +274,20 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
                     />
                     "Clear conversation on sign-out"
                     <span class="text-slate-600">"(for shared devices: the messenger forgets the history when the visitor signs out)"</span>
+                </label>
+            </fieldset>
+            <fieldset class="space-y-3">
+                <legend class="text-base font-semibold text-slate-900">"Inbox"</legend>
+                <label class="flex items-center gap-2 text-sm text-slate-800">
+                    <input
+                        type="checkbox"
+                        prop:checked=round_robin
+                        on:change=move |event| round_robin.set(event_target_checked(&event))
+                        disabled=read_only
+                        class="h-4 w-4 rounded border-slate-300"
+                    />
+                    "Assign new conversations round-robin"
+                    <span class="text-slate-600">"(in turn among the agents who are online; with no one online they wait in Unassigned)"</span>
                 </label>
             </fieldset>
             <fieldset class="space-y-3">

@@ -22,6 +22,9 @@ pub struct Model {
     pub visitor_typing_at: Option<DateTimeUtc>,
     /// The admin the conversation is given to; `None` while unassigned.
     pub assignee_id: Option<Uuid>,
+    /// The visitor wrote while no agent was online and was told the replies would also come
+    /// by email (a verified address, an SMTP server configured).
+    pub reply_by_email: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

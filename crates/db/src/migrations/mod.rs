@@ -18,6 +18,7 @@ mod m20261201_000012_provider_keys;
 mod m20261202_000013_assignment;
 mod m20261202_000014_search;
 mod m20261202_000015_canned_replies;
+mod m20261203_000016_presence;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000013_assignment::Migration),
             Box::new(m20261202_000014_search::Migration),
             Box::new(m20261202_000015_canned_replies::Migration),
+            Box::new(m20261203_000016_presence::Migration),
         ]
     }
 }

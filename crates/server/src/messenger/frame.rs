@@ -6,7 +6,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
-use switchboard_core::deployments;
+use switchboard_core::{deployments, presence};
 use url::Url;
 use uuid::Uuid;
 
@@ -56,6 +56,14 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
             "This messenger is not allowed on this site.",
         );
     }
+    let agents_online = match presence::anyone_online(state.services.db()).await {
+        Ok(online) => online,
+        Err(error) => {
+            // Saying replies come later holds either way.
+            tracing::warn!(%error, "cannot tell whether agents are online");
+            false
+        }
+    };
     let content = &served.content;
     let appearance = &content.appearance;
     let authentication = &content.authentication;
@@ -68,6 +76,8 @@ pub async fn frame(State(state): State<AppState>, Query(query): Query<FrameQuery
         clear_on_sign_out: content.clear_on_sign_out,
         sign_in_url: urls::sign_in_start(&state.web.base_url, id),
         primary_color: appearance.primary_color.clone(),
+        agents_online,
+        email_replies: state.services.settings().mailer.is_some(),
     };
     let body = pages::fill(
         TEMPLATE,

@@ -28,7 +28,7 @@ test_on_each_engine!(
 );
 
 /// A JSON call from the console, with the admin's session cookie.
-async fn as_admin(
+pub(crate) async fn as_admin(
     app: &TestApp,
     cookie: &str,
     method: Method,
@@ -50,7 +50,7 @@ async fn as_admin(
 }
 
 /// An admin of `role` with the email `email`, signed in: their id and session cookie.
-async fn agent(app: &TestApp, email: &str, role: Role) -> (String, String) {
+pub(crate) async fn agent(app: &TestApp, email: &str, role: Role) -> (String, String) {
     app.admin(email, role).await;
     let cookie = app.sign_in(email).await;
     let row = admin::Entity::find()
@@ -85,7 +85,7 @@ async fn conversations(app: &TestApp, token: &str, count: usize) -> Vec<String> 
 }
 
 /// A new anonymous visitor's messenger session on `deployment`.
-async fn visitor(app: &TestApp, deployment: &str) -> String {
+pub(crate) async fn visitor(app: &TestApp, deployment: &str) -> String {
     let session = app
         .send(
             Request::post("/messenger/v1/sessions")
@@ -100,7 +100,7 @@ async fn visitor(app: &TestApp, deployment: &str) -> String {
 }
 
 /// The visitor of `session` posts `text`, or with an empty `text` says they are typing.
-async fn visitor_says(app: &TestApp, session: &str, text: &str) -> Answer {
+pub(crate) async fn visitor_says(app: &TestApp, session: &str, text: &str) -> Answer {
     let (path, body) = if text.is_empty() {
         ("/messenger/v1/typing", json!({}))
     } else {
@@ -378,6 +378,7 @@ async fn stored(
         person: Set(None),
         visitor_typing_at: Set(None),
         assignee_id: Set(None),
+        ..Default::default()
     }
     .insert(db)
     .await

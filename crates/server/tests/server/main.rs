@@ -20,4 +20,5 @@ mod inbox;
 mod instances;
 mod integrations_api;
 mod messenger_cors;
+mod presence;
 mod visitor_sign_in;
