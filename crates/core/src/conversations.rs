@@ -18,6 +18,7 @@ use switchboard_domain::transcript::Transcript;
 use uuid::Uuid;
 
 use crate::admins::Principal;
+use crate::attachments::{self, Checked, Upload};
 use crate::delivery::{Notice, NoticeKind};
 use crate::messenger_sessions::Session;
 use crate::{Error, Services, Store, rows};
@@ -287,7 +288,10 @@ pub async fn open_for<C: ConnectionTrait>(
 
 /// Every conversation whose history a session sees: all of a person's on the deployment,
 /// or the anonymous session's own.
-async fn visible_to(db: &DatabaseConnection, session: &Session) -> Result<Vec<Uuid>, Error> {
+pub(crate) async fn visible_to(
+    db: &DatabaseConnection,
+    session: &Session,
+) -> Result<Vec<Uuid>, Error> {
     Ok(match person_key(session) {
         Some(person) => {
             conversation::Entity::find()
@@ -395,16 +399,42 @@ pub async fn post_from_visitor(
     session: &Session,
     text: &str,
 ) -> Result<(Uuid, Message), Error> {
-    let db = services.db();
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
+    post_visitor_message(services, session, &text, None).await
+}
+
+/// Stores a file the visitor sends (see [`crate::attachments`]) as a message of its own, the
+/// way [`post_from_visitor`] stores a text.
+pub async fn post_file_from_visitor(
+    services: &Services,
+    session: &Session,
+    upload: Upload<'_>,
+) -> Result<(Uuid, Message), Error> {
+    let rules = attachments::rules(services, session.deployment_id).await?;
+    let file = attachments::check(services, &rules, upload).await?;
+    let name = file.attachment.name.clone();
+    let posted = post_visitor_message(services, session, &name, Some(&file)).await;
+    if posted.is_err() {
+        file.abandon().await;
+    }
+    posted
+}
+
+async fn post_visitor_message(
+    services: &Services,
+    session: &Session,
+    text: &str,
+    file: Option<&Checked<'_>>,
+) -> Result<(Uuid, Message), Error> {
+    let db = services.db();
     let by_email = reply_by_email(services, session).await?;
     // Two devices of one person may start the conversation at the same moment: the database
     // lets one open conversation in, and the other attempt then writes into it.
-    let stored = match store_visitor_message(db, session, &text, by_email).await {
+    let stored = match store_visitor_message(db, session, text, file, by_email).await {
         Err(Error::Database(error))
             if matches!(error.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) =>
         {
-            store_visitor_message(db, session, &text, by_email).await
+            store_visitor_message(db, session, text, file, by_email).await
         }
         outcome => outcome,
     }?;
@@ -476,6 +506,7 @@ async fn store_visitor_message(
     db: &DatabaseConnection,
     session: &Session,
     text: &str,
+    file: Option<&Checked<'_>>,
     reply_by_email: bool,
 ) -> Result<StoredVisitorMessage, Error> {
     let transaction = db.begin().await?;
@@ -524,12 +555,16 @@ async fn store_visitor_message(
             retry_after: BURST_WINDOW.to_std().unwrap_or_default(),
         });
     }
+    if let Some(file) = file {
+        file.insert(&transaction, conversation_id).await?;
+    }
     let stored = message::ActiveModel {
         conversation_id: Set(conversation_id),
         author: Set(Author::Visitor.as_str().to_owned()),
         text: Set(text.to_owned()),
         created_at: Set(now),
         authenticated: Set(session.identity.is_some()),
+        attachment: Set(file.map(|file| serde_json::json!(file.attachment))),
         ..Default::default()
     }
     .insert(&transaction)
@@ -568,18 +603,56 @@ pub async fn post_from_agent(
     text: &str,
     by: &Principal,
 ) -> Result<Message, Error> {
-    let db = services.db();
     by.require_change()?;
     let text = message_text(text).map_err(|error| Error::Invalid(vec![error]))?;
-    let row = rows::require::<conversation::Entity, _>(db, conversation_id, "conversation").await?;
+    let row =
+        rows::require::<conversation::Entity, _>(services.db(), conversation_id, "conversation")
+            .await?;
+    post_agent_message(services, &row, &text, None).await
+}
+
+/// Stores a file an agent sends into conversation `conversation_id`, checked against the rules
+/// of the configuration its deployment serves.
+pub async fn post_file_from_agent(
+    services: &Services,
+    conversation_id: Uuid,
+    upload: Upload<'_>,
+    by: &Principal,
+) -> Result<Message, Error> {
+    by.require_change()?;
+    let row =
+        rows::require::<conversation::Entity, _>(services.db(), conversation_id, "conversation")
+            .await?;
+    let rules = attachments::rules(services, row.deployment_id).await?;
+    let file = attachments::check(services, &rules, upload).await?;
+    let name = file.attachment.name.clone();
+    let posted = post_agent_message(services, &row, &name, Some(&file)).await;
+    if posted.is_err() {
+        file.abandon().await;
+    }
+    posted
+}
+
+async fn post_agent_message(
+    services: &Services,
+    row: &conversation::Model,
+    text: &str,
+    file: Option<&Checked<'_>>,
+) -> Result<Message, Error> {
+    let db = services.db();
+    let conversation_id = row.id;
     let now = Utc::now();
     let transaction = db.begin().await?;
+    if let Some(file) = file {
+        file.insert(&transaction, conversation_id).await?;
+    }
     let stored = message::ActiveModel {
         conversation_id: Set(conversation_id),
         author: Set(Author::Agent.as_str().to_owned()),
-        text: Set(text.clone()),
+        text: Set(text.to_owned()),
         created_at: Set(now),
         authenticated: Set(false),
+        attachment: Set(file.map(|file| serde_json::json!(file.attachment))),
         ..Default::default()
     }
     .insert(&transaction)
@@ -595,7 +668,7 @@ pub async fn post_from_agent(
     let notice = Notice::message(conversation_id, message.id);
     services.delivery().publish(db, notice).await;
     if row.reply_by_email {
-        email_reply(services, &row, &text)?;
+        email_reply(services, row, text)?;
     }
     Ok(message)
 }
@@ -687,5 +760,10 @@ pub(crate) fn to_domain(row: message::Model) -> Result<Message, Error> {
         text: row.text,
         created_at: row.created_at,
         authenticated: row.authenticated,
+        attachment: row
+            .attachment
+            .map(serde_json::from_value)
+            .transpose()
+            .map_err(|error| Error::Corrupt(format!("message {}: {error}", row.id)))?,
     })
 }

@@ -4,6 +4,7 @@
 pub mod admin_sessions;
 pub mod admins;
 pub mod api_tokens;
+pub mod attachments;
 pub mod audit;
 pub mod canned_replies;
 pub mod config_as_code;
@@ -113,6 +114,8 @@ pub struct Settings {
     /// Where agents' replies to visitors who wrote while no one was online go by email; `None`
     /// sends none and promises none.
     pub mailer: Option<mail::Mailer>,
+    /// Where attachments' bytes are kept; `None` keeps them in the database.
+    pub attachments_dir: Option<std::path::PathBuf>,
 }
 
 impl Settings {

@@ -51,6 +51,9 @@ pub struct Message {
     pub created_at: DateTime<Utc>,
     /// Sent by a visitor who was signed in at the time.
     pub authenticated: bool,
+    /// The file the message carries; its text is then the file's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attachment: Option<crate::attachment::Attachment>,
 }
 
 /// Checks a message before it is stored: not blank, at most [`MAX_MESSAGE_CHARS`], no control

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod allowed_domains;
+pub mod attachment;
 pub mod audit;
 pub mod canned_reply;
 pub mod conversation;

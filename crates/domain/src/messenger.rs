@@ -4,6 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::attachment::AttachmentRules;
+
 /// One line of the messenger configurations list.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -33,6 +35,9 @@ pub struct VersionContent {
     /// "Unassigned".
     #[serde(default)]
     pub assign_round_robin: bool,
+    /// The files visitors and agents may send.
+    #[serde(default)]
+    pub attachments: AttachmentRules,
 }
 
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -74,6 +79,7 @@ impl Default for VersionContent {
             session_lifetime_seconds: 8 * 3600,
             clear_on_sign_out: false,
             assign_round_robin: false,
+            attachments: AttachmentRules::default(),
         }
     }
 }
@@ -150,6 +156,9 @@ impl VersionContent {
                 Ok(())
             },
         );
+        for problem in self.attachments.problems() {
+            validation.check(Err(problem));
+        }
         validation.finish()
     }
 }
@@ -178,6 +187,11 @@ impl VersionContent {
                 self.clear_on_sign_out != after.clear_on_sign_out,
                 "clear on sign-out",
             ),
+            (
+                self.assign_round_robin != after.assign_round_robin,
+                "round-robin assignment",
+            ),
+            (self.attachments != after.attachments, "attachments"),
         ]
         .into_iter()
         .filter_map(|(differs, label)| differs.then_some(label))

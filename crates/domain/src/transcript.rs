@@ -59,6 +59,15 @@ impl Transcript {
                 (Author::Visitor, false) => "Visitor",
             };
             let _ = writeln!(out, "\n[{}] {author}:", time(&message.created_at));
+            if let Some(file) = &message.attachment {
+                let size = crate::attachment::size(file.size);
+                let _ = writeln!(
+                    out,
+                    "    (file) {} ({}, {size})",
+                    file.name, file.content_type
+                );
+                continue;
+            }
             for line in message.text.lines() {
                 let _ = writeln!(out, "    {line}");
             }
@@ -107,6 +116,7 @@ mod tests {
             text: text.to_owned(),
             created_at: at("2026-12-01T10:00:00Z") + chrono::Duration::minutes(id),
             authenticated,
+            attachment: None,
         }
     }
 

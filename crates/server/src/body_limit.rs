@@ -21,7 +21,9 @@ pub const MESSENGER: usize = 32 * 1024;
 
 /// The limit of the surface `path` belongs to, and its name for the error message.
 fn limit_for(path: &str) -> (usize, &'static str) {
-    if path.starts_with("/api/v2/") {
+    if path.ends_with("/attachments") {
+        (crate::attachments::BODY_LIMIT, "a file")
+    } else if path.starts_with("/api/v2/") {
         (REST, "the REST API")
     } else if path.starts_with("/messenger/") {
         (MESSENGER, "the messenger")

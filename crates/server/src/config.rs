@@ -254,6 +254,11 @@ pub struct Config {
     /// The sender of those emails; `switchboard@` the base URL's host when unset.
     #[arg(long, global = true, env = "SWITCHBOARD_SMTP_FROM")]
     pub smtp_from: Option<String>,
+
+    /// A folder for the files sent in conversations; unset, they are kept in the database.
+    /// Several instances must share it.
+    #[arg(long, global = true, env = "SWITCHBOARD_ATTACHMENTS_DIR")]
+    pub attachments_dir: Option<PathBuf>,
 }
 
 /// Parses `SWITCHBOARD_ALLOW_INSECURE_LOCALHOST` leniently: 1/true/yes/on.

@@ -7,6 +7,7 @@
 #![recursion_limit = "256"]
 
 pub mod api;
+pub mod attachments;
 pub mod auth;
 pub mod body_limit;
 pub mod client_address;

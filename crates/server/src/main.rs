@@ -136,6 +136,7 @@ fn settings(config: &Config) -> Result<Settings, Failure> {
         retention: config.retention(),
         microsoft_graph_url: Some(config.microsoft_graph_url.clone()),
         mailer: config.mailer()?,
+        attachments_dir: config.attachments_dir.clone(),
         ..Settings::default()
     })
 }

@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_navigate;
 use serde::{Deserialize, Serialize};
 use switchboard_domain::FieldError;
+use switchboard_domain::attachment::{AttachmentRules, KNOWN_TYPES};
 use switchboard_domain::messenger::{
     Appearance, Authentication, Configuration, ConfigurationInput, VersionContent,
 };
@@ -118,6 +119,8 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
     let upgrade = RwSignal::new(draft.authentication.allow_session_upgrade);
     let clear_on_sign_out = RwSignal::new(draft.clear_on_sign_out);
     let round_robin = RwSignal::new(draft.assign_round_robin);
+    let file_types = RwSignal::new(draft.attachments.types.clone());
+    let file_limit = RwSignal::new(megabytes(draft.attachments.max_bytes));
     let colour = RwSignal::new(draft.appearance.primary_color.clone());
     let label = RwSignal::new(draft.appearance.launcher_label.clone());
     let greeting = RwSignal::new(draft.appearance.greeting.clone());
@@ -196,6 +199,10 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
                     session_lifetime_seconds: minutes.saturating_mul(60),
                     clear_on_sign_out: clear_on_sign_out.get_untracked(),
                     assign_round_robin: round_robin.get_untracked(),
+                    attachments: AttachmentRules {
+                        types: file_types.get_untracked(),
+                        max_bytes: bytes_of(&file_limit.get_untracked()),
+                    },
                 },
             },
         });
@@ -309,6 +316,49 @@ fn Editor(editor: ConfigurationEditor, can_change: bool) -> impl IntoView {
                     </span>
                 </div>
             </fieldset>
+            <fieldset class="space-y-3">
+                <legend class="text-base font-semibold text-slate-900">"Attachments"</legend>
+                <p class="text-sm text-slate-600">
+                    "What visitors and agents may send; files are known by their content, not their name. None ticked turns attachments off."
+                </p>
+                <div class="flex flex-wrap gap-4">
+                    {KNOWN_TYPES
+                        .into_iter()
+                        .map(|(kind, label)| {
+                            view! {
+                                <label class="flex items-center gap-2 text-sm text-slate-800">
+                                    <input
+                                        type="checkbox"
+                                        prop:checked=move || file_types.with(|types| types.iter().any(|t| t == kind))
+                                        on:change=move |event| {
+                                            let on = event_target_checked(&event);
+                                            file_types.update(|types| {
+                                                types.retain(|t| t != kind);
+                                                if on {
+                                                    types.push(kind.to_owned());
+                                                }
+                                            });
+                                        }
+                                        disabled=read_only
+                                        class="h-4 w-4 rounded border-slate-300"
+                                    />
+                                    {label}
+                                </label>
+                            }
+                        })
+                        .collect_view()}
+                </div>
+                {move || error_of("attachmentTypes").get().map(|message| view! { <p class="text-sm text-red-700">{message}</p> })}
+                <BoundField
+                    label="Largest file"
+                    name="attachmentMaxBytes"
+                    input_type="number"
+                    value=file_limit
+                    hint="In MB, up to 25."
+                    error=error_of("attachmentMaxBytes")
+                    disabled=read_only
+                />
+            </fieldset>
             <BoundField
                 label="Session lifetime"
                 name="sessionLifetime"
@@ -376,4 +426,24 @@ fn History(configuration: RwSignal<Option<Configuration>>) -> impl IntoView {
             }}
         </section>
     }
+}
+
+/// A size limit in whole or decimal megabytes, as the form shows it.
+fn megabytes(bytes: u64) -> String {
+    let tenths = bytes * 10 / (1024 * 1024);
+    if tenths.is_multiple_of(10) {
+        (tenths / 10).to_string()
+    } else {
+        format!("{}.{}", tenths / 10, tenths % 10)
+    }
+}
+
+/// The bytes of a limit typed in megabytes; 0 (refused by the check) when it is no number.
+fn bytes_of(megabytes: &str) -> u64 {
+    megabytes
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .filter(|mb| mb.is_finite() && *mb > 0.0)
+        .map_or(0, |mb| (mb * 1024.0 * 1024.0).round() as u64)
 }

@@ -13,6 +13,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Sent by a signed-in visitor (agents' messages are never marked).
     pub authenticated: bool,
+    /// The file the message carries (`domain::attachment::Attachment`), if any.
+    #[sea_orm(column_type = "JsonBinary", nullable)]
+    pub attachment: Option<Json>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

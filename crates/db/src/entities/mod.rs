@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod admin_session;
 pub mod api_token;
+pub mod attachment;
 pub mod audit_event;
 pub mod auth_flow;
 pub mod canned_reply;

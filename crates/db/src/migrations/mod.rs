@@ -19,6 +19,7 @@ mod m20261202_000013_assignment;
 mod m20261202_000014_search;
 mod m20261202_000015_canned_replies;
 mod m20261203_000016_presence;
+mod m20261203_000017_attachments;
 
 pub struct Migrator;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000014_search::Migration),
             Box::new(m20261202_000015_canned_replies::Migration),
             Box::new(m20261203_000016_presence::Migration),
+            Box::new(m20261203_000017_attachments::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use serde::Deserialize;
+use switchboard_core::attachments::Upload;
 use switchboard_core::conversations;
 use switchboard_core::inbox::{self, InboxQuery};
 use switchboard_domain::conversation::{ConversationSummary, Message, page_limit};
@@ -18,6 +19,7 @@ use uuid::Uuid;
 
 use super::{ApiError, Caller, IdPath, JsonBody};
 use crate::AppState;
+use crate::attachments::{self, UploadQuery};
 use crate::error::Body as Error;
 use crate::transcripts::{self, TranscriptQuery};
 
@@ -30,6 +32,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(typing))
         .routes(routes!(read))
         .routes(routes!(transcript))
+        .routes(routes!(upload))
+        .routes(routes!(attachment))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -211,4 +215,43 @@ pub(super) async fn transcript(
     let format = transcripts::format(query)?;
     let transcript = conversations::transcript(&state.services, id).await?;
     Ok(transcripts::download(&transcript, format))
+}
+
+/// An agent sends a file: its bytes as the body, `?name=` its name. An image or PDF of the kinds
+/// and size the conversation's messenger configuration allows (by default the five kinds, up
+/// to 10 MB), known by its content, not its name; 201 with the message that carries it.
+#[utoipa::path(post, path = "/api/v2/conversations/{id}/attachments", tag = "conversations",
+    params(("id" = Uuid, Path), UploadQuery),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = Message), (status = 400, body = Error), (status = 401, body = Error),
+        (status = 403, body = Error), (status = 404, body = Error), (status = 413, body = Error),
+        (status = 422, body = Error)))]
+pub(super) async fn upload(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    IdPath(id): IdPath,
+    query: Result<Query<UploadQuery>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Result<(StatusCode, Json<Message>), ApiError> {
+    let name = attachments::name(query)?;
+    let upload = Upload {
+        name: &name,
+        bytes: &body,
+    };
+    let message = conversations::post_file_from_agent(&state.services, id, upload, &caller).await?;
+    Ok((StatusCode::CREATED, Json(message)))
+}
+
+/// A file sent in any conversation, as a download under which nothing runs.
+#[utoipa::path(get, path = "/api/v2/attachments/{id}", tag = "conversations",
+    params(("id" = Uuid, Path)),
+    responses((status = 200, content_type = "application/octet-stream"),
+        (status = 401, body = Error), (status = 404, body = Error)))]
+pub(super) async fn attachment(
+    State(state): State<AppState>,
+    _: Caller,
+    IdPath(id): IdPath,
+) -> Result<Response, ApiError> {
+    let file = switchboard_core::attachments::for_agent(&state.services, id).await?;
+    Ok(attachments::download(file))
 }

@@ -1,15 +1,18 @@
 //! The visitor's side of a conversation: `POST /messenger/v1/sessions` (an anonymous session),
 //! `GET /messenger/v1/conversation` (the latest messages, `?before=&limit=` for older pages,
 //! `?after=` for a resume), `POST /messenger/v1/messages` (201 once stored) and
-//! `POST /messenger/v1/typing` (a signal for the agents, never stored as a message) and
-//! `GET /messenger/v1/transcript` (the visitor's latest conversation, as a download).
+//! `POST /messenger/v1/typing` (a signal for the agents, never stored as a message),
+//! `GET /messenger/v1/transcript` (the visitor's latest conversation, as a download), and
+//! `POST /messenger/v1/attachments?name=` (a file as the body; 201 with its message) with
+//! `GET /messenger/v1/attachments/{id}` (a file of the visitor's conversations).
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
+use switchboard_core::attachments::Upload;
 use switchboard_core::conversations::VisitorPage;
 use switchboard_core::{Error, conversations, messenger_sessions};
 use switchboard_domain::conversation::page_limit;
@@ -18,6 +21,7 @@ use uuid::Uuid;
 use super::cors;
 use super::tokens::authorize_session;
 use crate::AppState;
+use crate::attachments::{self, UploadQuery};
 use crate::error::HttpError;
 use crate::transcripts::{self, TranscriptQuery};
 
@@ -228,6 +232,50 @@ pub async fn transcript(
     };
     match conversations::visitor_transcript(&state.services, &session).await {
         Ok(transcript) => transcripts::download(&transcript, format),
+        Err(error) => HttpError::from(error).into_response(),
+    }
+}
+
+/// `POST /messenger/v1/attachments?name=photo.png` with the file as the body.
+pub async fn upload(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    query: Result<Query<UploadQuery>, QueryRejection>,
+    body: axum::body::Bytes,
+) -> Response {
+    let session = match authorize_session(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let name = match attachments::name(query) {
+        Ok(name) => name,
+        Err(refused) => return refused.into_response(),
+    };
+    let upload = Upload {
+        name: &name,
+        bytes: &body,
+    };
+    match conversations::post_file_from_visitor(&state.services, &session, upload).await {
+        Ok((_, message)) => (StatusCode::CREATED, Json(message)).into_response(),
+        Err(error) => HttpError::from(error).into_response(),
+    }
+}
+
+/// `GET /messenger/v1/attachments/{id}`: a file of the visitor's own conversations.
+pub async fn attachment(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    let session = match authorize_session(&state, &headers).await {
+        Ok(found) => found,
+        Err(response) => return response,
+    };
+    let Ok(id) = id.parse::<Uuid>() else {
+        return HttpError::not_found("attachment").into_response();
+    };
+    match switchboard_core::attachments::for_visitor(&state.services, &session, id).await {
+        Ok(file) => attachments::download(file),
         Err(error) => HttpError::from(error).into_response(),
     }
 }

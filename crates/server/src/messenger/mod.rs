@@ -91,5 +91,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/v1/sessions/upgrade", post(messages::upgrade))
         .route("/v1/typing", post(messages::typing))
         .route("/v1/transcript", get(messages::transcript))
+        .route("/v1/attachments", post(messages::upload))
+        .route("/v1/attachments/{id}", get(messages::attachment))
         .merge(limited)
 }

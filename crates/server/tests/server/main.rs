@@ -5,6 +5,7 @@
 
 mod common;
 
+mod attachments;
 mod auth;
 mod cluster;
 mod compression;
