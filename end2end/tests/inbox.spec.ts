@@ -271,3 +271,57 @@ test('an agent with the console open is online until she sets herself away', asy
     await site.stop();
   }
 });
+
+// A 1×1 PNG, so the browsers decode a real picture.
+const PIXEL = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+test('files go both ways: the visitor’s image is previewed in the console, the agent’s PDF reaches the messenger', async ({
+  page,
+  browser,
+  request,
+  provider,
+  switchboard,
+  accounts,
+}) => {
+  const { suffix, site } = await customerSite(request, switchboard, provider.issuer);
+  const agent = await agentConsole(browser, switchboard.baseURL, accounts.admin);
+  try {
+    const frame = await signedInVisitor(page, site);
+    await say(frame, `Damaged parcel ${suffix}`);
+    await frame.locator('#file').setInputFiles({ name: `parcel-${suffix}.png`, mimeType: 'image/png', buffer: PIXEL });
+    const picture = frame.getByRole('img', { name: `parcel-${suffix}.png` });
+    await expect(picture).toBeVisible();
+    await expect.poll(() => picture.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+
+    // A renamed program is refused in the messenger with the reason.
+    await frame.locator('#file').setInputFiles({ name: 'photo.png', mimeType: 'image/png', buffer: Buffer.from('MZ\x90\x00\x03') });
+    await expect(frame.getByRole('listitem').filter({ hasText: 'photo.png' })).toContainText('whatever its name says');
+
+    // The agent sees the picture itself in the conversation.
+    await agent.goto(`/admin/conversations?q=${suffix}`);
+    await agent.getByRole('link', { name: TEST_USER.name }).click();
+    await expect(agent.locator('html')).toHaveAttribute('data-hydrated', 'true');
+    const preview = agent.getByTestId('messages').getByRole('img', { name: `parcel-${suffix}.png` });
+    await expect(preview).toBeVisible();
+    await expect.poll(() => preview.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1);
+
+    // The agent sends a PDF; the visitor can download it.
+    await agent.getByLabel('Attach a file').setInputFiles({
+      name: `invoice-${suffix}.pdf`,
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n', 'latin1'),
+    });
+    await expect(agent.getByTestId('messages')).toContainText(`invoice-${suffix}.pdf (PDF document`);
+    const offered = frame.getByRole('button', { name: new RegExp(`invoice-${suffix}\\.pdf`) });
+    await expect(offered).toBeVisible();
+    const downloaded = page.waitForEvent('download');
+    await offered.click();
+    expect((await downloaded).suggestedFilename()).toBe(`invoice-${suffix}.pdf`);
+  } finally {
+    await agent.context().close();
+    await site.stop();
+  }
+});

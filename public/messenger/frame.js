@@ -14,6 +14,7 @@ var el = function (id) { return document.getElementById(id); };
 var signIn = el('sign-in');
 var signOut = el('sign-out');
 var who = el('who');
+var fileInput = el('file');
 var notice = el('notice');
 var providerSignOut = el('provider-sign-out');
 var transcript = el('transcript');
@@ -98,6 +99,7 @@ function render(session, message) {
   var mayWrite = !!identity || config.anonymousAllowed;
   textarea.disabled = !mayWrite;
   composer.querySelector('button').disabled = !mayWrite;
+  fileInput.disabled = !mayWrite;
   hint.hidden = mayWrite;
   hint.textContent = mayWrite ? '' : 'Sign in to send a message.';
 }
@@ -222,7 +224,47 @@ function messageItem(message) {
   var li = item(message.author, message.text);
   li.setAttribute('data-id', message.id);
   li.querySelector('.meta').textContent = label(message);
+  if (message.attachment) attach(li, message.attachment);
   return li;
+}
+
+// A file's bytes, fetched with the session (an <img> or a link could not send it).
+function fileBlob(file) {
+  var session = store.get();
+  return fetch('/messenger/v1/attachments/' + file.id, {
+    headers: session ? { Authorization: 'Bearer ' + session.token } : {},
+    credentials: 'omit'
+  }).then(function (response) {
+    if (!response.ok) throw new Error('The file is not available.');
+    return response.blob();
+  });
+}
+
+// Shows an image in place, and offers every file for download.
+function attach(li, file) {
+  var p = li.querySelector('p');
+  p.textContent = '';
+  if (file.contentType.indexOf('image/') === 0) {
+    var img = document.createElement('img');
+    img.alt = file.name;
+    img.className = 'preview';
+    p.appendChild(img);
+    fileBlob(file).then(function (blob) { img.src = URL.createObjectURL(blob); }).catch(function () {});
+  }
+  var download = document.createElement('button');
+  download.type = 'button';
+  download.className = 'file';
+  download.textContent = file.name + ' (' + Math.max(1, Math.round(file.size / 1024)) + ' KB)';
+  download.addEventListener('click', function () {
+    fileBlob(file).then(function (blob) {
+      var a = document.createElement('a');
+      a.href = URL.createObjectURL(blob);
+      a.download = file.name;
+      a.click();
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+    });
+  });
+  p.appendChild(download);
 }
 
 function show(message) {
@@ -233,7 +275,7 @@ function show(message) {
   // The event may come before the answer to our own POST: it confirms the pending item.
   if (message.author === 'visitor') {
     var pending = Array.prototype.find.call(list.querySelectorAll('li[data-state="sending"]'), function (li) {
-      return li.querySelector('p').textContent === message.text;
+      return !message.attachment && li.querySelector('p').textContent === message.text;
     });
     if (pending) return sent(pending, message);
   }
@@ -387,6 +429,38 @@ composer.addEventListener('submit', function (event) {
   list.appendChild(li);
   el('scroll').scrollTop = el('scroll').scrollHeight;
   deliver(li, text);
+});
+
+// A file the visitor picks goes at once, as a message of its own.
+fileInput.addEventListener('change', function () {
+  var file = fileInput.files && fileInput.files[0];
+  fileInput.value = '';
+  if (!file) return;
+  var li = item('visitor', file.name);
+  li.setAttribute('data-state', 'sending');
+  li.querySelector('.meta').textContent = 'Sending…';
+  list.appendChild(li);
+  el('scroll').scrollTop = el('scroll').scrollHeight;
+  writer().then(function (session) {
+    return fetch('/messenger/v1/attachments?name=' + encodeURIComponent(file.name), {
+      method: 'POST',
+      headers: { Authorization: 'Bearer ' + session.token, 'Content-Type': 'application/octet-stream' },
+      body: file,
+      credentials: 'omit'
+    });
+  }).then(function (response) {
+    return response.json().catch(function () { return {}; }).then(function (body) {
+      if (!response.ok) throw new Error(body.message || 'Not sent.');
+      var same = list.querySelector('li[data-id="' + body.id + '"]');
+      if (same) return li.remove();
+      li.remove();
+      show(body);
+      announce(body);
+    });
+  }).catch(function (error) {
+    li.setAttribute('data-state', 'failed');
+    li.querySelector('.meta').textContent = 'Not sent: ' + error.message;
+  });
 });
 
 // Tells the agents the visitor is typing, at most every few seconds.

@@ -1,5 +1,6 @@
 //! Building blocks shared by the console pages.
 
+pub mod attachments;
 pub mod editor;
 pub mod feedback;
 pub mod form;

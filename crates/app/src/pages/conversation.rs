@@ -13,6 +13,7 @@ use switchboard_domain::conversation::{
 use switchboard_domain::inbox::Agent;
 use uuid::Uuid;
 
+use crate::components::attachments::{AttachButton, AttachmentView};
 use crate::components::editor::{loaded_editor, use_id_param};
 use crate::components::feedback::{Badge, Tone};
 use crate::components::form::field_error;
@@ -401,6 +402,11 @@ fn ReplyBox(
                 >
                     "Send"
                 </button>
+                <AttachButton
+                    conversation=Signal::derive(id)
+                    disabled=Signal::derive(move || !can_change())
+                    sent=Callback::new(move |()| conversation.refetch())
+                />
                 <button
                     type="button"
                     disabled=move || !can_change() || closed()
@@ -550,7 +556,13 @@ fn MessageItem(message: Message) -> impl IntoView {
                 {who} " · " <time datetime=time::machine(message.created_at)>{time::format(message.created_at)}</time>
                 {message.authenticated.then_some(" · signed in")}
             </p>
-            <p class="mt-1 whitespace-pre-wrap break-words text-sm text-slate-900">{message.text}</p>
+            {match message.attachment {
+                Some(file) => view! { <AttachmentView file /> }.into_any(),
+                None => view! {
+                    <p class="mt-1 whitespace-pre-wrap break-words text-sm text-slate-900">{message.text}</p>
+                }
+                    .into_any(),
+            }}
         </li>
     }
 }

@@ -70,7 +70,7 @@ pub fn page(
         title = escape(title),
     );
     let policy = format!(
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
          connect-src 'self'; frame-ancestors {frame_ancestors}; base-uri 'none'; form-action 'none'"
     );
     let mut response = (status, html).into_response();
