@@ -6,7 +6,7 @@
 use crate::common;
 use crate::inbox::{visitor, visitor_says};
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
@@ -14,7 +14,7 @@ use common::{Answer, TestApp};
 use http_body_util::BodyExt;
 use sea_orm::{DatabaseConnection, EntityTrait, PaginatorTrait};
 use serde_json::{Value, json};
-use switchboard_core::{Services, Settings};
+use switchboard_core::Settings;
 use switchboard_db::entities::{attachment, conversation, message};
 use switchboard_db::test_on_each_engine;
 use switchboard_domain::admin::Role;
@@ -162,25 +162,14 @@ async fn files_go_both_ways_as_downloads(db: &DatabaseConnection) {
     assert_eq!(status, StatusCode::UNAUTHORIZED);
 }
 
-/// Changes the draft of the configuration `deployment` serves with `change`, and publishes it.
-async fn reconfigure(
-    app: &TestApp,
-    token: &str,
-    deployment: &str,
-    change: impl FnOnce(&mut Value),
-) {
-    let path = format!("/api/v2/messenger/deployments/{deployment}");
-    let served = app.api(Method::GET, &path, token, None).await.json();
-    let configuration = served["configuration"]["id"].as_str().unwrap().to_owned();
-    let path = format!("/api/v2/messenger/configurations/{configuration}");
-    let mut saved = app.api(Method::GET, &path, token, None).await.json();
-    change(&mut saved["draft"]);
-    let input = json!({"name": saved["name"], "draft": saved["draft"]});
-    let put = app.api(Method::PUT, &path, token, Some(input)).await;
-    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
-    let publish = format!("{path}/versions/draft/publish");
-    let published = app.api(Method::POST, &publish, token, None).await;
-    assert!(published.status.is_success(), "{}", published.body);
+/// The app keeping attachments in a new folder of its own, and that folder.
+fn keeping_files_in_a_folder(db: &DatabaseConnection) -> (TestApp, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("switchboard-files-{}", Uuid::new_v4()));
+    let settings = Settings {
+        attachments_dir: Some(dir.clone()),
+        ..Settings::default()
+    };
+    (TestApp::with_settings(db, settings), dir)
 }
 
 async fn stored_counts(db: &DatabaseConnection) -> (u64, u64) {
@@ -201,17 +190,7 @@ fn folder_files(dir: &Path) -> Vec<String> {
 }
 
 async fn bad_files_are_refused_and_leave_nothing(db: &DatabaseConnection) {
-    let dir = std::env::temp_dir().join(format!("switchboard-files-{}", Uuid::new_v4()));
-    let settings = Settings {
-        attachments_dir: Some(dir.clone()),
-        ..Settings::default()
-    };
-    let services = Services::new(
-        db.clone(),
-        switchboard_core::secrets::Keyring::generate(),
-        settings,
-    );
-    let app = TestApp::with_services(db, services);
+    let (app, dir) = keeping_files_in_a_folder(db);
     let token = app.token("ci", Role::Admin).await;
     let deployment = app.deployed_messenger(&token, no_sign_in()).await;
     let session = visitor(&app, &deployment).await;
@@ -267,7 +246,7 @@ async fn bad_files_are_refused_and_leave_nothing(db: &DatabaseConnection) {
     );
 
     // The configuration's own rules: 1 KB, images only.
-    reconfigure(&app, &token, &deployment, |draft| {
+    app.republish(&token, &deployment, |draft| {
         draft["attachments"] = json!({"types": ["image/png", "image/jpeg"], "maxBytes": 1024});
     })
     .await;
@@ -334,17 +313,7 @@ async fn bad_files_are_refused_and_leave_nothing(db: &DatabaseConnection) {
 }
 
 async fn files_can_live_in_a_folder(db: &DatabaseConnection) {
-    let dir = std::env::temp_dir().join(format!("switchboard-files-{}", Uuid::new_v4()));
-    let settings = Settings {
-        attachments_dir: Some(dir.clone()),
-        ..Settings::default()
-    };
-    let services = Services::new(
-        db.clone(),
-        switchboard_core::secrets::Keyring::generate(),
-        settings,
-    );
-    let app = TestApp::with_services(db, services);
+    let (app, dir) = keeping_files_in_a_folder(db);
     let token = app.token("ci", Role::Admin).await;
     let deployment = app.deployed_messenger(&token, no_sign_in()).await;
     let session = visitor(&app, &deployment).await;

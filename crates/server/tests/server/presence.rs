@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use switchboard_app::components::layout::SetAway;
 use switchboard_core::mail::Mailer;
 use switchboard_core::messenger_sessions::{self, NewSession};
-use switchboard_core::{Services, Settings, presence};
+use switchboard_core::{Settings, presence};
 use switchboard_db::entities::conversation;
 use switchboard_db::test_on_each_engine;
 use switchboard_domain::admin::Role;
@@ -149,22 +149,6 @@ async fn assignees(app: &TestApp, token: &str) -> Vec<String> {
         .collect()
 }
 
-/// Turns round-robin assignment on in the configuration `deployment` serves, and publishes it.
-async fn turn_on_round_robin(app: &TestApp, token: &str, deployment: &str) {
-    let path = format!("/api/v2/messenger/deployments/{deployment}");
-    let served = app.api(Method::GET, &path, token, None).await.json();
-    let configuration = served["configuration"]["id"].as_str().unwrap().to_owned();
-    let path = format!("/api/v2/messenger/configurations/{configuration}");
-    let mut saved = app.api(Method::GET, &path, token, None).await.json();
-    saved["draft"]["assignRoundRobin"] = json!(true);
-    let input = json!({"name": saved["name"], "draft": saved["draft"]});
-    let put = app.api(Method::PUT, &path, token, Some(input)).await;
-    assert_eq!(put.status, StatusCode::OK, "{}", put.body);
-    let publish = format!("{path}/versions/draft/publish");
-    let published = app.api(Method::POST, &publish, token, None).await;
-    assert!(published.status.is_success(), "{}", published.body);
-}
-
 async fn new_conversations_go_round_robin_to_agents_online(db: &DatabaseConnection) {
     let app = TestApp::new(db);
     let token = app.token("ci", Role::Admin).await;
@@ -187,7 +171,10 @@ async fn new_conversations_go_round_robin_to_agents_online(db: &DatabaseConnecti
     start("first").await;
     assert_eq!(assignees(&app, &token).await, ["no one"]);
 
-    turn_on_round_robin(&app, &token, &deployment).await;
+    app.republish(&token, &deployment, |draft| {
+        draft["assignRoundRobin"] = json!(true);
+    })
+    .await;
     let returning = start("second").await;
     start("third").await;
     start("fourth").await;
@@ -360,12 +347,7 @@ async fn replies_go_by_email_when_no_one_was_online(db: &DatabaseConnection) {
         mailer: Some(Mailer::new(&url, "Support <support@example.com>").unwrap()),
         ..Settings::default()
     };
-    let services = Services::new(
-        db.clone(),
-        switchboard_core::secrets::Keyring::generate(),
-        settings,
-    );
-    let app = TestApp::with_services(db, services);
+    let app = TestApp::with_settings(db, settings);
     let token = app.token("ci", Role::Admin).await;
     let deployment = app.deployed_messenger(&token, no_sign_in()).await;
     let (_, ada) = agent(&app, "ada@example.com", Role::Admin).await;

@@ -95,6 +95,12 @@ impl TestApp {
         Self::build(db, services, WebSettings::new(BASE.to_owned()))
     }
 
+    /// The app whose use cases run with `settings` (a throw-away key).
+    pub fn with_settings(db: &DatabaseConnection, settings: switchboard_core::Settings) -> Self {
+        let keyring = switchboard_core::secrets::Keyring::generate();
+        Self::with_services(db, Services::new(db.clone(), keyring, settings))
+    }
+
     /// The app serving the site files (`/pkg/...`) from `site`.
     pub fn with_site(db: &DatabaseConnection, site: &std::path::Path) -> Self {
         let site = site.to_str().expect("a UTF-8 path");
@@ -329,6 +335,30 @@ impl TestApp {
             .await;
         assert_eq!(active.status, StatusCode::OK, "{}", active.body);
         id
+    }
+
+    /// Changes the draft of the configuration `deployment` serves with `change`, and publishes
+    /// it.
+    pub async fn republish(
+        &self,
+        token: &str,
+        deployment: &str,
+        change: impl FnOnce(&mut serde_json::Value),
+    ) {
+        use axum::http::Method;
+        use serde_json::json;
+        let path = format!("/api/v2/messenger/deployments/{deployment}");
+        let served = self.api(Method::GET, &path, token, None).await.json();
+        let configuration = served["configuration"]["id"].as_str().unwrap().to_owned();
+        let path = format!("/api/v2/messenger/configurations/{configuration}");
+        let mut saved = self.api(Method::GET, &path, token, None).await.json();
+        change(&mut saved["draft"]);
+        let input = json!({"name": saved["name"], "draft": saved["draft"]});
+        let put = self.api(Method::PUT, &path, token, Some(input)).await;
+        assert_eq!(put.status, StatusCode::OK, "{}", put.body);
+        let publish = format!("{path}/versions/draft/publish");
+        let published = self.api(Method::POST, &publish, token, None).await;
+        assert!(published.status.is_success(), "{}", published.body);
     }
 
     /// A configuration with `authentication`, published, deployed as "Website" on
