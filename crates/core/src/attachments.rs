@@ -7,8 +7,11 @@
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
-use switchboard_db::entities::attachment;
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect, Set,
+};
+use switchboard_db::entities::{attachment, conversation};
 use switchboard_domain::attachment::{Attachment, AttachmentRules, file_name};
 use uuid::Uuid;
 
@@ -122,6 +125,44 @@ async fn write(dir: &Path, id: Uuid, bytes: &[u8]) -> Result<PathBuf, Error> {
         return Err(failed(error));
     }
     Ok(file)
+}
+
+/// Where the files of deployment `deployment_id`'s conversations are kept in the folder (none
+/// without one), read before the deployment is deleted.
+pub(crate) async fn in_folder_of<C: ConnectionTrait>(
+    services: &Services,
+    db: &C,
+    deployment_id: Uuid,
+) -> Result<Vec<PathBuf>, Error> {
+    let Some(dir) = &services.settings().attachments_dir else {
+        return Ok(vec![]);
+    };
+    let conversations = Query::select()
+        .column(conversation::Column::Id)
+        .from(conversation::Entity)
+        .and_where(conversation::Column::DeploymentId.eq(deployment_id))
+        .to_owned();
+    let ids: Vec<Uuid> = attachment::Entity::find()
+        .select_only()
+        .column(attachment::Column::Id)
+        .filter(attachment::Column::ConversationId.in_subquery(conversations))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(ids.into_iter().map(|id| dir.join(id.to_string())).collect())
+}
+
+/// Removes `files` whose rows are gone; one already gone is no error.
+pub(crate) async fn remove_files(files: Vec<PathBuf>) {
+    for file in files {
+        match tokio::fs::remove_file(&file).await {
+            Ok(()) => {}
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => {}
+            Err(error) => {
+                tracing::warn!(%error, file = %file.display(), "cannot remove a deleted attachment");
+            }
+        }
+    }
 }
 
 /// Attachment `id` for an agent (any conversation).

@@ -3,7 +3,8 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
 };
 use switchboard_db::entities::{configuration, configuration_version, deployment};
 use switchboard_domain::allowed_domains::{DomainPattern, origin_allowed, parse_lines};
@@ -175,23 +176,27 @@ async fn save(
 }
 
 pub async fn delete(services: &Services, id: Uuid, by: &Principal) -> Result<(), Error> {
-    remove(services.db(), id, by).await?;
-    services.public_config_changed();
-    Ok(())
-}
-
-async fn remove(db: &DatabaseConnection, id: Uuid, by: &Principal) -> Result<(), Error> {
     by.require_change()?;
+    let db = services.db();
     let row = find(db, id).await?;
-    deployment::Entity::delete_by_id(id).exec(db).await?;
+    let transaction = db.begin().await?;
+    // The database's cascade takes the conversations' file rows; files kept in the folder are
+    // removed once that is done.
+    let files = crate::attachments::in_folder_of(services, &transaction, id).await?;
+    deployment::Entity::delete_by_id(id)
+        .exec(&transaction)
+        .await?;
     record(
-        db,
+        &transaction,
         by,
         "messenger_deployment.delete",
         id,
         vec![format!("name: {}", row.name)],
     )
     .await?;
+    transaction.commit().await?;
+    crate::attachments::remove_files(files).await;
+    services.public_config_changed();
     Ok(())
 }
 
@@ -462,8 +467,8 @@ async fn find(db: &DatabaseConnection, id: Uuid) -> Result<deployment::Model, Er
     rows::require::<deployment::Entity, _>(db, id, "messenger deployment").await
 }
 
-async fn record(
-    db: &DatabaseConnection,
+async fn record<C: ConnectionTrait>(
+    db: &C,
     by: &Principal,
     action: &str,
     id: Uuid,

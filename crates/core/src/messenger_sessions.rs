@@ -164,7 +164,7 @@ pub async fn upgrade(
     // The person may already have an open conversation (from another device): the anonymous
     // messages join it, in the order they were written (ids grow with time across both).
     // Otherwise the anonymous conversation becomes the person's.
-    use switchboard_db::entities::{conversation, message};
+    use switchboard_db::entities::{attachment, conversation, message};
     let person = crate::conversations::person_key(signed_in);
     let transaction = db.begin().await?;
     let existing = crate::conversations::open_for(&transaction, signed_in).await?;
@@ -173,6 +173,12 @@ pub async fn upgrade(
             message::Entity::update_many()
                 .col_expr(message::Column::ConversationId, Expr::value(open.id))
                 .filter(message::Column::ConversationId.eq(anonymous_conversation))
+                .exec(&transaction)
+                .await?;
+            // The files go with their messages, or the cascade below would take them.
+            attachment::Entity::update_many()
+                .col_expr(attachment::Column::ConversationId, Expr::value(open.id))
+                .filter(attachment::Column::ConversationId.eq(anonymous_conversation))
                 .exec(&transaction)
                 .await?;
             messenger_session::Entity::update_many()

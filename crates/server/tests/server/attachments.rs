@@ -338,5 +338,22 @@ async fn files_can_live_in_a_folder(db: &DatabaseConnection) {
         fetch(&app, as_token(&format!("/api/v2/attachments/{id}"), &token)).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(bytes, png(5000));
+
+    // Deleting the deployment takes its conversations' files from the folder too, and only
+    // theirs.
+    let other = app.deployed_messenger(&token, no_sign_in()).await;
+    let kept = visitor_sends(&app, &visitor(&app, &other).await, "dog.png", &png(100)).await;
+    assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.body);
+    let kept = kept.json()["attachment"]["id"].as_str().unwrap().to_owned();
+    let deleted = app
+        .api(
+            Method::DELETE,
+            &format!("/api/v2/messenger/deployments/{deployment}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.body);
+    assert_eq!(folder_files(&dir), [kept]);
     let _ = std::fs::remove_dir_all(&dir);
 }

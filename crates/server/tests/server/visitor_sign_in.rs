@@ -1606,6 +1606,21 @@ async fn the_upgrade_merges_into_the_persons_conversation(db: &DatabaseConnectio
     setup
         .write(&anonymous, "Asked on the phone before signing in")
         .await;
+    let photo = setup
+        .app
+        .send(
+            Request::post("/messenger/v1/attachments?name=receipt.pdf")
+                .header(header::AUTHORIZATION, format!("Bearer {anonymous}"))
+                .header(header::ORIGIN, "https://customer.example")
+                .body(Body::from(&b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\n"[..]))
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(photo.status, StatusCode::CREATED, "{}", photo.body);
+    let file = format!(
+        "/messenger/v1/attachments/{}",
+        photo.json()["attachment"]["id"].as_str().unwrap()
+    );
     let phone = signed_in_session(&setup).await;
     let upgraded = setup
         .visitor(
@@ -1622,10 +1637,15 @@ async fn the_upgrade_merges_into_the_persons_conversation(db: &DatabaseConnectio
         texts(&merged),
         [
             "Signed in on the laptop",
-            "Asked on the phone before signing in"
+            "Asked on the phone before signing in",
+            "receipt.pdf"
         ]
     );
     assert_eq!(setup.inbox().await.len(), 1);
+    // The file came along with its message.
+    let fetched = setup.visitor(Method::GET, &file, &laptop, None).await;
+    assert_eq!(fetched.status, StatusCode::OK, "{}", fetched.body);
+    assert!(fetched.body.starts_with("%PDF-1.7"), "{}", fetched.body);
 }
 
 async fn history_pages_back_in_bounded_pages(db: &DatabaseConnection) {
