@@ -18,6 +18,23 @@ async function agentConsole(browser: Browser, baseURL: string, email: string): P
   return page;
 }
 
+/** Makes the page look hidden (another tab in front) or shown to its scripts, as switching tabs does. */
+function setHidden(agent: Page, hidden: boolean) {
+  return agent.evaluate((hidden) => {
+    Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
+    document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
+  }, hidden);
+}
+
+/** The answer to the console's next word on whether its tab is in use: the admin's presence. */
+async function tabSays(agent: Page, inUse: boolean) {
+  const answer = await agent.waitForResponse(
+    (response) =>
+      response.url().includes('/api/tab_in_use') && (response.request().postData() ?? '').includes(`in_use=${inUse}`),
+  );
+  return answer.json();
+}
+
 /** A customer's page with a messenger of its own (the sign-in required), named for this test. */
 function customerSite(request: APIRequestContext, switchboard: Switchboard, issuer: string) {
   const suffix = `${test.info().workerIndex}-${Date.now()}`;
@@ -192,11 +209,6 @@ test('a visitor message shows at once: the inbox, the waiting count, a notificat
   });
   const shown = (agent: Page) =>
     agent.evaluate(() => (window as unknown as { shownNotifications: { title: string; body?: string }[] }).shownNotifications);
-  const setHidden = (agent: Page, hidden: boolean) =>
-    agent.evaluate((hidden) => {
-      Object.defineProperty(document, 'hidden', { configurable: true, get: () => hidden });
-      document.dispatchEvent(new Event('visibilitychange', { bubbles: true }));
-    }, hidden);
   const agent = await context.newPage();
   try {
     await signIn(agent, accounts.admin);
@@ -237,21 +249,23 @@ test('a visitor message shows at once: the inbox, the waiting count, a notificat
   }
 });
 
-test('an agent with the console open is online until she sets herself away', async ({
+test('an agent is online while her console tab is in use, until she sets herself away', async ({
   page,
   browser,
   request,
   provider,
   switchboard,
-  accounts,
 }) => {
-  const { site } = await customerSite(request, switchboard, provider.issuer);
-  const agent = await agentConsole(browser, switchboard.baseURL, accounts.admin);
+  const { suffix, site } = await customerSite(request, switchboard, provider.issuer);
+  // An admin of this test's own, so no other test's tabs speak for her.
+  const email = `present-${suffix}@example.com`;
+  switchboard.cli(['admin', 'create', '--email', email, '--role', 'admin'], `${ADMIN_PASSWORD}\n`);
+  const agent = await agentConsole(browser, switchboard.baseURL, email);
   try {
-    // Her console's event stream is what makes her online.
-    const streamOpened = agent.waitForResponse((response) => response.url().endsWith('/api/v2/events'));
+    // Her console, shown, says its tab is in use: that makes her online.
+    const inUse = tabSays(agent, true);
     await agent.goto('/admin/conversations');
-    await streamOpened;
+    expect(await inUse).toEqual({ away: false, online: true });
     await expect(agent.getByTestId('presence')).toHaveText('Online');
 
     // The messenger's greeting says so.
@@ -259,6 +273,14 @@ test('an agent with the console open is online until she sets herself away', asy
     await page.getByRole('button', { name: LAUNCHER }).click();
     const frame = page.frameLocator(`iframe[title="${LAUNCHER}"]`);
     await expect(frame.locator('#availability')).toHaveText('An agent is online and will answer shortly.');
+
+    // Her tab in the background no longer counts, until she comes back to it.
+    const hidden = tabSays(agent, false);
+    await setHidden(agent, true);
+    expect(await hidden).toEqual({ away: false, online: false });
+    const back = tabSays(agent, true);
+    await setHidden(agent, false);
+    expect(await back).toEqual({ away: false, online: true });
 
     await agent.getByRole('button', { name: 'Set away' }).click();
     await expect(agent.getByTestId('presence')).toHaveText('Away');

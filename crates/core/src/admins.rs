@@ -149,7 +149,6 @@ pub async fn create(
         created_at: Set(now),
         updated_at: Set(now),
         away: Set(false),
-        seen_at: Set(None),
         last_assigned_at: Set(None),
     }
     .insert(db)

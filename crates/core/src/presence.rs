@@ -1,43 +1,68 @@
-//! Whether agents are at the console. Each open console stream renews its admin's `seen_at`
-//! every [`RENEW_EVERY`]; an agent is online while that is recent and they have not set
-//! themselves "Away". Kept in the database, so every instance sees the same team.
+//! Whether agents are at the console. Each console tab says every [`TAB_RENEW_EVERY`] whether it is
+//! in use (shown, and touched lately: `switchboard_app::components::activity`); an agent is
+//! online while one of their tabs is and they have not set themselves "Away". Kept per tab, so
+//! a tab left in the background does not speak for one in use, and in the database, so every
+//! instance sees the same team.
 
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{Expr, NullOrdering};
+use chrono::Utc;
+use sea_orm::sea_query::{Expr, NullOrdering, OnConflict, Query};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, EntityTrait, Order, PaginatorTrait, QueryFilter, QueryOrder, Set,
     TransactionTrait,
 };
-use switchboard_db::entities::{admin, conversation};
-use switchboard_domain::admin::{Presence, Role};
+use switchboard_db::entities::{admin, console_tab, conversation};
+use switchboard_domain::admin::{Presence, Role, TAB_RENEW_EVERY};
 use uuid::Uuid;
 
 use crate::admins::{Principal, PrincipalKind};
 use crate::delivery::{Notice, NoticeKind};
 use crate::{Error, Services, Store};
 
-/// How often an open console stream says its admin is still there.
-pub const RENEW_EVERY: Duration = Duration::from_secs(30);
+/// How long a tab's word that it is in use lasts: two renewals and some slack, so one late
+/// renewal does not flicker its agent away, and a tab closed without a word stops counting soon.
+const IN_USE_FOR: Duration = Duration::from_secs(2 * TAB_RENEW_EVERY.as_secs() + 15);
 
-/// How long an agent stays online after their last console stream said so, in seconds: two
-/// renewals and some slack, so one late renewal does not flicker them away.
-const ONLINE_FOR_SECONDS: i64 = 75;
-
-/// The oldest renewal that still counts as online.
-fn online_since() -> DateTime<Utc> {
-    Utc::now() - chrono::Duration::seconds(ONLINE_FOR_SECONDS)
-}
-
-/// Admin `id` has a console open now.
-pub async fn seen(store: &impl Store, id: Uuid) -> Result<(), Error> {
-    admin::Entity::update_many()
-        .col_expr(admin::Column::SeenAt, Expr::value(Utc::now()))
-        .filter(admin::Column::Id.eq(id))
-        .exec(store.db())
+/// Console tab `tab` of `by` says whether it is in use: one in use keeps them online for
+/// [`IN_USE_FOR`]; one hidden or left alone stops counting at once.
+pub async fn tab_in_use(
+    store: &impl Store,
+    by: &Principal,
+    tab: Uuid,
+    in_use: bool,
+) -> Result<Presence, Error> {
+    let id = require_admin(by)?;
+    let now = Utc::now();
+    let db = store.db();
+    // Tabs closed without a word, so the table holds only tabs that count.
+    console_tab::Entity::delete_many()
+        .filter(console_tab::Column::AdminId.eq(id))
+        .filter(console_tab::Column::ActiveUntil.lte(now))
+        .exec(db)
         .await?;
-    Ok(())
+    if in_use {
+        let row = console_tab::ActiveModel {
+            admin_id: Set(id),
+            tab: Set(tab),
+            active_until: Set(now + IN_USE_FOR),
+        };
+        console_tab::Entity::insert(row)
+            .on_conflict(
+                OnConflict::columns([console_tab::Column::AdminId, console_tab::Column::Tab])
+                    .update_column(console_tab::Column::ActiveUntil)
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await?;
+    } else {
+        console_tab::Entity::delete_many()
+            .filter(console_tab::Column::AdminId.eq(id))
+            .filter(console_tab::Column::Tab.eq(tab))
+            .exec(db)
+            .await?;
+    }
+    of(store, by).await
 }
 
 /// `by`'s presence as the console shows it.
@@ -47,10 +72,14 @@ pub async fn of(store: &impl Store, by: &Principal) -> Result<Presence, Error> {
         .one(store.db())
         .await?
         .ok_or(Error::NotFound("admin"))?;
-    let online = is_online(&row);
+    let in_use = console_tab::Entity::find()
+        .filter(console_tab::Column::AdminId.eq(id))
+        .filter(console_tab::Column::ActiveUntil.gt(Utc::now()))
+        .count(store.db())
+        .await?;
     Ok(Presence {
         away: row.away,
-        online,
+        online: !row.away && in_use > 0,
     })
 }
 
@@ -109,16 +138,17 @@ pub async fn assign_round_robin(services: &Services, id: Uuid) -> Result<Option<
     Ok(Some(next.id))
 }
 
-/// Agents who can answer, not away, with a console open within [`ONLINE_FOR_SECONDS`].
+/// Agents who can answer, not away, with a console tab in use.
 fn online() -> sea_orm::Condition {
+    let in_use = Query::select()
+        .column(console_tab::Column::AdminId)
+        .from(console_tab::Entity)
+        .and_where(console_tab::Column::ActiveUntil.gt(Utc::now()))
+        .to_owned();
     sea_orm::Condition::all()
         .add(admin::Column::Role.eq(Role::Admin.as_str()))
         .add(admin::Column::Away.eq(false))
-        .add(admin::Column::SeenAt.gt(online_since()))
-}
-
-fn is_online(row: &admin::Model) -> bool {
-    !row.away && row.seen_at.is_some_and(|seen| seen > online_since())
+        .add(admin::Column::Id.in_subquery(in_use))
 }
 
 /// Presence belongs to people: an API token has none.

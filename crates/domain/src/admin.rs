@@ -43,8 +43,11 @@ pub struct CurrentAdmin {
     pub role: Role,
 }
 
-/// Whether an agent counts as available to visitors: `online` while a console of theirs is
-/// open and they are not `away` (set by hand).
+/// How often a console tab in use says so; the server forgets a tab that stops saying it.
+pub const TAB_RENEW_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// Whether an agent counts as available to visitors: `online` while a console tab of theirs is
+/// in use and they are not `away` (set by hand).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Presence {
     pub away: bool,

@@ -8,6 +8,7 @@ use leptos_router::components::{A, Outlet};
 use leptos_router::hooks::{use_location, use_navigate};
 use switchboard_domain::admin::{CurrentAdmin, Presence, Role};
 
+use crate::components::activity;
 use crate::components::live::{LiveEvent, provide_live};
 use crate::components::notifications;
 use crate::error::AppError;
@@ -101,6 +102,7 @@ pub fn Layout() -> impl IntoView {
     let account = Account(Resource::new(|| (), |_| signed_in_admin()));
     provide_context(account);
     let live = provide_live();
+    activity::report_tab_use();
     let unread = Resource::new(|| (), |_| unread_conversations());
     // Visitor messages that arrived while the tab was in the background, for its title.
     let missed = RwSignal::new(0_u32);
@@ -244,8 +246,8 @@ fn AccountBar(account: Account) -> impl IntoView {
     }
 }
 
-/// "Online" or "Away", and the button that switches between them. A console tab that is open
-/// keeps its admin online; "Away" holds whatever tabs are open.
+/// "Online" or "Away", and the button that switches between them. A console tab in use keeps
+/// its admin online (see [`activity`]); "Away" holds whatever tabs are in use.
 #[component]
 fn PresenceToggle() -> impl IntoView {
     let set = ServerAction::<SetAway>::new();

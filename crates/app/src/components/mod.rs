@@ -1,5 +1,6 @@
 //! Building blocks shared by the console pages.
 
+pub mod activity;
 pub mod attachments;
 pub mod editor;
 pub mod feedback;

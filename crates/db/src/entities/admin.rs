@@ -15,8 +15,6 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
     /// Set by hand in the console: not available however many tabs are open.
     pub away: bool,
-    /// Renewed by each open console stream; the agent is online while it is recent.
-    pub seen_at: Option<DateTimeUtc>,
     /// When a conversation was last given to this admin round-robin.
     pub last_assigned_at: Option<DateTimeUtc>,
 }

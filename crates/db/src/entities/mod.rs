@@ -10,6 +10,7 @@ pub mod auth_flow;
 pub mod canned_reply;
 pub mod configuration;
 pub mod configuration_version;
+pub mod console_tab;
 pub mod conversation;
 pub mod deployment;
 pub mod integration;

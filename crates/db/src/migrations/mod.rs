@@ -20,6 +20,7 @@ mod m20261202_000014_search;
 mod m20261202_000015_canned_replies;
 mod m20261203_000016_presence;
 mod m20261203_000017_attachments;
+mod m20261203_000018_console_tabs;
 
 pub struct Migrator;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000015_canned_replies::Migration),
             Box::new(m20261203_000016_presence::Migration),
             Box::new(m20261203_000017_attachments::Migration),
+            Box::new(m20261203_000018_console_tabs::Migration),
         ]
     }
 }

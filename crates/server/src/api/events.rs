@@ -7,8 +7,8 @@
 //!   assigned or closed ([`InboxSignal`]);
 //! - `signed-out`: the session ended or the token was revoked; the stream ends.
 //!
-//! The stream also ends when the server stops; the browser then reconnects. While an admin's
-//! stream is open they count as online (`switchboard_core::presence`).
+//! The stream also ends when the server stops; the browser then reconnects. (Whether its admin
+//! is online is the tab's to say: `switchboard_core::presence`.)
 //!
 //! Nothing is replayed: a client that reconnects reads the inbox afresh, which costs one read
 //! and cannot miss anything.
@@ -23,14 +23,12 @@ use axum::http::{HeaderMap, HeaderName, header};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use switchboard_core::admins::PrincipalKind;
 use switchboard_core::delivery::{Notice, NoticeKind};
-use switchboard_core::{Services, inbox, presence};
+use switchboard_core::{Services, inbox};
 use switchboard_domain::inbox::{InboxMessage, InboxSignal};
 use tokio::sync::broadcast::{self, error::RecvError};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
-use uuid::Uuid;
 
 use super::{ApiError, Caller};
 use crate::client_address::ClientAddress;
@@ -41,9 +39,8 @@ use crate::{AppState, auth};
 /// Streams one admin (or token) may hold open on an instance: a console tab each.
 pub const PER_ADMIN: usize = 20;
 
-/// How often an open stream checks that its session or token is still good, and says its
-/// admin is still at the console.
-const CHECK_EVERY: Duration = presence::RENEW_EVERY;
+/// How often an open stream checks that its session or token is still good.
+const CHECK_EVERY: Duration = Duration::from_secs(30);
 
 /// Events the feed may run ahead of its slowest stream before that stream is told it lagged.
 const FEED_DEPTH: usize = 256;
@@ -149,11 +146,6 @@ pub(super) async fn events(
         Ok(permit) => permit,
         Err(refusal) => return refused(refusal).into_response(),
     };
-    // An admin with a console open is online (a token is no one).
-    let admin = (caller.kind == PrincipalKind::Admin).then_some(caller.id);
-    if let Some(id) = admin {
-        renew_presence(&state, id).await;
-    }
     let stopping = state.stopping.clone();
     let mut check =
         tokio::time::interval_at(tokio::time::Instant::now() + CHECK_EVERY, CHECK_EVERY);
@@ -161,7 +153,6 @@ pub(super) async fn events(
     let reader = Reader {
         events: state.console_streams.subscribe(&state.services),
         credentials: credentials(&headers),
-        admin,
         check,
         state,
         ended: false,
@@ -200,8 +191,6 @@ fn credentials(headers: &HeaderMap) -> HeaderMap {
 struct Reader {
     events: broadcast::Receiver<Event>,
     credentials: HeaderMap,
-    /// The admin whose presence the stream renews; `None` for a token.
-    admin: Option<Uuid>,
     check: tokio::time::Interval,
     state: AppState,
     ended: bool,
@@ -232,19 +221,9 @@ impl Reader {
                         let event = Event::default().event("signed-out").data("{}");
                         return Some((Ok(event), self));
                     }
-                    if let Some(id) = self.admin {
-                        renew_presence(&self.state, id).await;
-                    }
                 }
             }
         }
-    }
-}
-
-/// Says admin `id` is at the console; a failure only costs them their presence for a while.
-async fn renew_presence(state: &AppState, id: Uuid) {
-    if let Err(error) = presence::seen(&state.services, id).await {
-        tracing::warn!(%error, "cannot renew an admin's presence");
     }
 }
 

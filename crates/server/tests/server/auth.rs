@@ -277,7 +277,7 @@ fn arguments(path: &str, id: &str) -> String {
         .to_string()
     } else {
         format!(
-            "id={id}&page=0&token=x&active=true&client_id=c&client_secret=s&okta_api_token=&text=x&before=1&filter=all&q=&to_me=true&away=true"
+            "id={id}&page=0&token=x&active=true&client_id=c&client_secret=s&okta_api_token=&text=x&before=1&filter=all&q=&to_me=true&away=true&tab={id}&in_use=true"
         )
     }
 }

@@ -1,4 +1,4 @@
-//! Presence: an agent is online while a console stream of theirs is open and they have not set
+//! Presence: an agent is online while a console tab of theirs is in use and they have not set
 //! themselves "Away"; the messenger's greeting says whether anyone is; new conversations go
 //! round-robin to the agents online when the configuration says so; and a signed-in visitor
 //! who wrote while no one was online gets the replies by email too (sent to a real SMTP
@@ -13,22 +13,24 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use common::{TestApp, api_request};
+use common::TestApp;
 use leptos::server_fn::ServerFn;
+use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
+use switchboard_app::components::activity::TabInUse;
 use switchboard_app::components::layout::SetAway;
 use switchboard_core::mail::Mailer;
 use switchboard_core::messenger_sessions::{self, NewSession};
 use switchboard_core::{Settings, presence};
-use switchboard_db::entities::conversation;
+use switchboard_db::entities::{console_tab, conversation};
 use switchboard_db::test_on_each_engine;
 use switchboard_domain::admin::Role;
 use switchboard_domain::conversation::Identity;
 use uuid::Uuid;
 
 test_on_each_engine!(
-    an_open_console_makes_its_admin_online,
+    a_console_tab_in_use_makes_its_admin_online,
     new_conversations_go_round_robin_to_agents_online,
     replies_go_by_email_when_no_one_was_online,
 );
@@ -37,34 +39,31 @@ fn no_sign_in() -> Value {
     json!({"enabled": false, "integrationId": null, "allowSessionUpgrade": false})
 }
 
-/// The console's event stream, held open by whoever holds the answer.
-async fn console(app: &TestApp, cookie: &str) -> axum::response::Response {
-    let stream = app
-        .open(
-            Request::get("/api/v2/events")
-                .header(header::COOKIE, cookie)
-                .body(Body::empty())
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(stream.status(), StatusCode::OK);
-    stream
-}
-
-/// Sets the admin of `cookie` away or back, as the console's button does.
-async fn set_away(app: &TestApp, cookie: &str, away: bool) -> Value {
+/// Calls a console server function as the admin of `cookie`, with `form`.
+async fn call(app: &TestApp, cookie: &str, path: &str, form: String) -> Value {
     let answer = app
         .send(
-            Request::post(SetAway::PATH)
+            Request::post(path)
                 .header(header::COOKIE, cookie)
                 .header(header::ORIGIN, app.origin())
                 .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(format!("away={away}")))
+                .body(Body::from(form))
                 .unwrap(),
         )
         .await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer.json()
+}
+
+/// Sets the admin of `cookie` away or back, as the console's button does.
+async fn set_away(app: &TestApp, cookie: &str, away: bool) -> Value {
+    call(app, cookie, SetAway::PATH, format!("away={away}")).await
+}
+
+/// Console tab `tab` of the admin of `cookie` says whether it is in use, as the console does.
+async fn tab_says(app: &TestApp, cookie: &str, tab: Uuid, in_use: bool) -> Value {
+    let form = format!("tab={tab}&in_use={in_use}");
+    call(app, cookie, TabInUse::PATH, form).await
 }
 
 /// What the messenger frame on the customer's page was told of the agents.
@@ -84,27 +83,74 @@ async fn frame_says_online(app: &TestApp, deployment: &str) -> bool {
     }
 }
 
-async fn an_open_console_makes_its_admin_online(db: &DatabaseConnection) {
+async fn a_console_tab_in_use_makes_its_admin_online(db: &DatabaseConnection) {
     let app = TestApp::new(db);
     let token = app.token("ci", Role::Admin).await;
     let deployment = app.deployed_messenger(&token, no_sign_in()).await;
-    let (_, ada) = agent(&app, "ada@example.com", Role::Admin).await;
+    let (ada_id, ada) = agent(&app, "ada@example.com", Role::Admin).await;
+    let (_, bob) = agent(&app, "bob@example.com", Role::Admin).await;
     let (_, vic) = agent(&app, "vic@example.com", Role::Viewer).await;
     assert!(!presence::anyone_online(db).await.unwrap());
     assert!(!frame_says_online(&app, &deployment).await);
 
-    // A token's stream is no one at the console; a viewer's is someone who cannot answer.
-    let _token_stream = app
-        .open(api_request(Method::GET, "/api/v2/events", &token, None))
+    // An open stream is not someone at the console: a tab in the background keeps it open too.
+    let _stream = app
+        .open(
+            Request::get("/api/v2/events")
+                .header(header::COOKIE, &ada)
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await;
-    let _viewer_stream = console(&app, &vic).await;
+    assert!(!presence::anyone_online(db).await.unwrap());
+    // A viewer in use is someone who cannot answer.
+    tab_says(&app, &vic, Uuid::new_v4(), true).await;
     assert!(!presence::anyone_online(db).await.unwrap());
 
-    let _ada_stream = console(&app, &ada).await;
-    assert!(presence::anyone_online(db).await.unwrap());
+    let (first, second) = (Uuid::new_v4(), Uuid::new_v4());
+    assert_eq!(
+        tab_says(&app, &ada, first, true).await,
+        json!({"away": false, "online": true})
+    );
     assert!(frame_says_online(&app, &deployment).await);
+    // One tab going to the background does not speak for another still in use, nor does
+    // another admin's word about a tab of the same id.
+    tab_says(&app, &ada, second, true).await;
+    tab_says(&app, &ada, first, false).await;
+    tab_says(&app, &bob, second, false).await;
+    assert!(presence::anyone_online(db).await.unwrap());
+    assert_eq!(
+        tab_says(&app, &ada, second, false).await,
+        json!({"away": false, "online": false})
+    );
+    assert!(!frame_says_online(&app, &deployment).await);
 
-    // "Away" holds however many tabs are open, until set back.
+    // A tab closed without a word stops counting once its last word runs out.
+    tab_says(&app, &ada, first, true).await;
+    assert!(presence::anyone_online(db).await.unwrap());
+    console_tab::Entity::update_many()
+        .col_expr(
+            console_tab::Column::ActiveUntil,
+            Expr::value(chrono::Utc::now() - chrono::Duration::seconds(1)),
+        )
+        .exec(db)
+        .await
+        .unwrap();
+    assert!(!presence::anyone_online(db).await.unwrap());
+    // ... and is forgotten when its admin's next tab speaks.
+    tab_says(&app, &ada, second, true).await;
+    let kept = console_tab::Entity::find()
+        .filter(console_tab::Column::AdminId.eq(ada_id.parse::<Uuid>().unwrap()))
+        .all(db)
+        .await
+        .unwrap();
+    assert_eq!(
+        kept.iter().map(|row| row.tab).collect::<Vec<_>>(),
+        [second],
+        "{kept:?}"
+    );
+
+    // "Away" holds however many tabs are in use, until set back.
     assert_eq!(
         set_away(&app, &ada, true).await,
         json!({"away": true, "online": false})
@@ -117,18 +163,23 @@ async fn an_open_console_makes_its_admin_online(db: &DatabaseConnection) {
     );
     assert!(frame_says_online(&app, &deployment).await);
 
-    // Presence belongs to people: a token cannot set one.
-    let by_token = app
-        .send(
-            Request::post(SetAway::PATH)
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::ORIGIN, app.origin())
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from("away=true"))
-                .unwrap(),
-        )
-        .await;
-    assert_eq!(by_token.status, StatusCode::FORBIDDEN, "{}", by_token.body);
+    // Presence belongs to people: a token can neither set one nor be in use.
+    tab_says(&app, &ada, second, false).await;
+    let tab = format!("tab={}&in_use=true", Uuid::new_v4());
+    for (path, form) in [(SetAway::PATH, "away=true"), (TabInUse::PATH, tab.as_str())] {
+        let by_token = app
+            .send(
+                Request::post(path)
+                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                    .header(header::ORIGIN, app.origin())
+                    .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+                    .body(Body::from(form.to_owned()))
+                    .unwrap(),
+            )
+            .await;
+        assert_eq!(by_token.status, StatusCode::FORBIDDEN, "{}", by_token.body);
+    }
+    assert!(!presence::anyone_online(db).await.unwrap());
 }
 
 /// Who each conversation, oldest first, is assigned to (an email, or "no one").
@@ -156,11 +207,9 @@ async fn new_conversations_go_round_robin_to_agents_online(db: &DatabaseConnecti
     let (_, ada) = agent(&app, "ada@example.com", Role::Admin).await;
     let (_, bob) = agent(&app, "bob@example.com", Role::Admin).await;
     let (_, vic) = agent(&app, "vic@example.com", Role::Viewer).await;
-    let _consoles = [
-        console(&app, &ada).await,
-        console(&app, &bob).await,
-        console(&app, &vic).await,
-    ];
+    for agent in [&ada, &bob, &vic] {
+        tab_says(&app, agent, Uuid::new_v4(), true).await;
+    }
     let start = async |text: &str| {
         let session = visitor(&app, &deployment).await;
         visitor_says(&app, &session, text).await;
@@ -364,12 +413,12 @@ async fn replies_go_by_email_when_no_one_was_online(db: &DatabaseConnection) {
     );
 
     // Someone online: the reply comes in the messenger only.
-    let console = console(&app, &ada).await;
+    let tab = Uuid::new_v4();
+    tab_says(&app, &ada, tab, true).await;
     let answered = signed_in(&app, &deployment, "answered@example.com", true).await;
     visitor_says(&app, &answered, "Hello?").await;
     reply_to(&app, &token, "answered@example.com", "Right here.").await;
-    drop(console);
-    set_away(&app, &ada, true).await;
+    tab_says(&app, &ada, tab, false).await;
 
     // No one online: a verified address gets the reply by email, an unverified one does not.
     let unverified = signed_in(&app, &deployment, "maybe@example.com", false).await;
@@ -404,8 +453,7 @@ async fn replies_go_by_email_when_no_one_was_online(db: &DatabaseConnection) {
 
     // The promise holds for that conversation's later replies, and ends once the visitor
     // writes while someone is online.
-    let _back = self::console(&app, &ada).await;
-    set_away(&app, &ada, false).await;
+    tab_says(&app, &ada, tab, true).await;
     visitor_says(&app, &waiting, "Thanks!").await;
     let row = conversation::Entity::find()
         .all(db)

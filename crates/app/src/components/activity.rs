@@ -1,0 +1,131 @@
+//! Whether this console tab is in use: shown, and touched (a key, a click, a scroll, a tap)
+//! within [`IDLE_AFTER`]. While it is, the tab says so every [`TAB_RENEW_EVERY`]; the moment
+//! it is not (hidden, or left alone), it says that once. The server counts an agent online
+//! while one of their tabs is in use (`switchboard_core::presence`), so a console forgotten in
+//! a background tab does not promise visitors an answer.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use switchboard_domain::admin::{Presence, TAB_RENEW_EVERY};
+use uuid::Uuid;
+
+use crate::error::AppError;
+
+/// How long a shown tab stays in use after the agent last touched it.
+const IDLE_AFTER: Duration = Duration::from_secs(10 * 60);
+
+/// Console tab `tab` of the signed-in admin says whether it is in use.
+#[server]
+pub async fn tab_in_use(tab: Uuid, in_use: bool) -> Result<Presence, AppError> {
+    let (services, principal) = crate::server::for_reading()?;
+    Ok(switchboard_core::presence::tab_in_use(&services, &principal, tab, in_use).await?)
+}
+
+/// Reports this tab's use for as long as the calling component (the layout) lives.
+pub fn report_tab_use() {
+    // Effects run in the browser only.
+    Effect::new(move |_| {
+        let tracker = SendWrapper::new(browser::Tracker::start());
+        on_cleanup(move || tracker.take().stop());
+    });
+}
+
+mod browser {
+    use std::cell::Cell;
+    use std::rc::Rc;
+
+    use leptos::ev;
+    use leptos::prelude::*;
+    use leptos::task::spawn_local;
+    use uuid::Uuid;
+    use web_sys::js_sys::{Date, Math};
+
+    use super::{IDLE_AFTER, TAB_RENEW_EVERY, tab_in_use};
+
+    pub(super) struct Tracker {
+        listeners: Vec<WindowListenerHandle>,
+        renewal: Option<IntervalHandle>,
+    }
+
+    impl Tracker {
+        pub(super) fn start() -> Self {
+            let tab = Rc::new(Tab::new());
+            tab.report(true);
+            let mut listeners = Vec::new();
+            macro_rules! touched_on {
+                ($($event:ident),*) => {$({
+                    let tab = Rc::clone(&tab);
+                    listeners.push(window_event_listener(ev::$event, move |_| tab.touched()));
+                })*};
+            }
+            touched_on!(
+                keydown,
+                pointerdown,
+                wheel,
+                touchstart,
+                focus,
+                visibilitychange
+            );
+            let renewal = set_interval_with_handle(move || tab.report(true), TAB_RENEW_EVERY).ok();
+            Self { listeners, renewal }
+        }
+
+        pub(super) fn stop(self) {
+            for listener in self.listeners {
+                listener.remove();
+            }
+            if let Some(renewal) = self.renewal {
+                renewal.clear();
+            }
+        }
+    }
+
+    struct Tab {
+        id: Uuid,
+        /// When the agent last touched the tab (milliseconds since the epoch).
+        touched_at: Cell<f64>,
+        /// What the server was last told; `None` before the first word.
+        told: Cell<Option<bool>>,
+    }
+
+    impl Tab {
+        fn new() -> Self {
+            // Unique among one admin's tabs is all it needs to be.
+            let half = || (Math::random() * u64::MAX as f64) as u64;
+            Self {
+                id: Uuid::from_u64_pair(half(), half()),
+                touched_at: Cell::new(Date::now()),
+                told: Cell::new(None),
+            }
+        }
+
+        fn in_use(&self) -> bool {
+            !document().hidden()
+                && Date::now() - self.touched_at.get() < IDLE_AFTER.as_millis() as f64
+        }
+
+        fn touched(&self) {
+            if !document().hidden() {
+                self.touched_at.set(Date::now());
+            }
+            self.report(false);
+        }
+
+        /// Tells the server when the tab's use changed, and again while in use when `renew`.
+        fn report(&self, renew: bool) {
+            let in_use = self.in_use();
+            if self.told.get() == Some(in_use) && !(renew && in_use) {
+                return;
+            }
+            self.told.set(Some(in_use));
+            let id = self.id;
+            // A lost word costs little: the next renewal repeats it, and an unrenewed tab
+            // stops counting on the server.
+            spawn_local(async move {
+                let _ = tab_in_use(id, in_use).await;
+            });
+        }
+    }
+}
