@@ -4,8 +4,8 @@
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    Set, TransactionTrait,
 };
 use secrecy::{ExposeSecret, SecretString};
 use switchboard_db::entities::messenger_session;
@@ -59,18 +59,18 @@ pub struct Session {
     pub conversation_id: Option<Uuid>,
 }
 
-pub async fn create(
-    store: &impl Store,
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
     keyring: &Keyring,
     new: NewSession<'_>,
 ) -> Result<MessengerSession, Error> {
-    let db = store.db();
     let token = opaque::new_token("sbm_");
     let id = Uuid::new_v4();
     let now = Utc::now();
     let latest_expiry = now + new.longest;
     let expires_at = (now + new.lifetime).min(latest_expiry);
-    messenger_session::ActiveModel {
+    // Written without reading it back: everything the caller gets is known here.
+    messenger_session::Entity::insert(messenger_session::ActiveModel {
         id: Set(id),
         token_hash: Set(opaque::digest(&token)),
         deployment_id: Set(new.deployment_id),
@@ -90,8 +90,8 @@ pub async fn create(
         })),
         post_logout_redirect_uri: Set(new.post_logout_redirect_uri),
         provider_sid: Set(new.provider_sid),
-    }
-    .insert(db)
+    })
+    .exec_without_returning(db)
     .await?;
     Ok(MessengerSession {
         token: token.expose_secret().to_owned(),

@@ -3,7 +3,7 @@
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
 };
 use switchboard_db::entities::{integration, sign_in_attempt};
 use switchboard_domain::sign_in::SignInAttempt;
@@ -70,12 +70,34 @@ pub async fn record(
     attempt: Attempt<'_>,
     outcome: Result<Success<'_>, &Failure>,
 ) {
-    let Attempt {
-        integration_id,
-        deployment_id,
-        purpose,
-        client,
-    } = attempt;
+    if let Err(failure) = outcome
+        && let Some(client) = attempt.client
+        && services.sign_in_log_flood().hit(client.to_owned()).is_err()
+    {
+        trace(&attempt, Some(&failure.reason));
+        tracing::debug!(%client, "sign-in failure not logged: too many from this address");
+        return;
+    }
+    if let Err(error) = insert(services.db(), attempt, outcome).await {
+        tracing::error!(%error, "cannot record a sign-in attempt");
+    }
+}
+
+/// Records a sign-in that worked inside the caller's transaction, so what it created (a
+/// session) and its line in the log are one commit.
+pub async fn record_success_in<C: ConnectionTrait>(
+    db: &C,
+    attempt: Attempt<'_>,
+    success: Success<'_>,
+) -> Result<(), Error> {
+    insert(db, attempt, Ok(success)).await
+}
+
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    attempt: Attempt<'_>,
+    outcome: Result<Success<'_>, &Failure>,
+) -> Result<(), Error> {
     let (succeeded, reason, detail, subject) = match outcome {
         Ok(Success { subject, note }) => (
             true,
@@ -90,32 +112,28 @@ pub async fn record(
             None,
         ),
     };
-    match &reason {
-        Some(reason) => {
-            tracing::info!(%integration_id, purpose = purpose.as_str(), %reason, "sign-in failed")
-        }
-        None => tracing::info!(%integration_id, purpose = purpose.as_str(), "sign-in succeeded"),
-    }
-    if reason.is_some()
-        && let Some(client) = client
-        && services.sign_in_log_flood().hit(client.to_owned()).is_err()
-    {
-        tracing::debug!(%client, "sign-in failure not logged: too many from this address");
-        return;
-    }
-    let row = sign_in_attempt::ActiveModel {
+    trace(&attempt, reason.as_deref());
+    sign_in_attempt::Entity::insert(sign_in_attempt::ActiveModel {
         id: Set(Uuid::new_v4()),
-        integration_id: Set(integration_id),
-        deployment_id: Set(deployment_id),
-        purpose: Set(purpose.as_str().to_owned()),
+        integration_id: Set(attempt.integration_id),
+        deployment_id: Set(attempt.deployment_id),
+        purpose: Set(attempt.purpose.as_str().to_owned()),
         at: Set(Utc::now()),
         succeeded: Set(succeeded),
         reason: Set(reason),
         detail: Set(detail),
         subject: Set(subject),
-    };
-    if let Err(error) = row.insert(services.db()).await {
-        tracing::error!(%error, "cannot record a sign-in attempt");
+    })
+    .exec_without_returning(db)
+    .await?;
+    Ok(())
+}
+
+fn trace(attempt: &Attempt<'_>, reason: Option<&str>) {
+    let (integration_id, purpose) = (attempt.integration_id, attempt.purpose.as_str());
+    match reason {
+        Some(reason) => tracing::info!(%integration_id, purpose, %reason, "sign-in failed"),
+        None => tracing::info!(%integration_id, purpose, "sign-in succeeded"),
     }
 }
 

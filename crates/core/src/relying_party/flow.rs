@@ -169,30 +169,29 @@ pub async fn finish(
     } else {
         Purpose::Visitor
     };
-    let result = complete(services, base_url, &flow, callback).await;
-    let subject = match &result {
-        Ok((Finished::Visitor { session, .. }, _)) => {
-            session.identity.as_ref().map(|i| i.subject.clone())
-        }
-        Ok((Finished::Test { claims, .. }, _)) => {
-            claims.get("sub").and_then(Value::as_str).map(str::to_owned)
-        }
-        Err(_) => None,
+    let attempt = Attempt {
+        integration_id: flow.integration_id,
+        deployment_id: flow.deployment_id,
+        purpose,
+        client: Some(client),
     };
-    sign_in_log::record(
-        services,
-        Attempt {
-            integration_id: flow.integration_id,
-            deployment_id: flow.deployment_id,
-            purpose,
-            client: Some(client),
-        },
-        result.as_ref().map(|(_, note)| Success {
-            subject: subject.as_deref().unwrap_or_default(),
-            note: *note,
-        }),
-    )
-    .await;
+    let result = complete(services, base_url, &flow, callback, attempt).await;
+    // A visitor's session is logged with its creation; a test or a failure is logged here.
+    match &result {
+        Ok((Finished::Visitor { .. }, _)) => {}
+        Ok((Finished::Test { claims, .. }, note)) => {
+            let subject = claims
+                .get("sub")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let success = Success {
+                subject,
+                note: *note,
+            };
+            sign_in_log::record(services, attempt, Ok(success)).await;
+        }
+        Err(failure) => sign_in_log::record(services, attempt, Err(failure)).await,
+    }
     result.map(|(finished, _)| finished)
 }
 
@@ -254,6 +253,7 @@ async fn complete(
     base_url: &str,
     flow: &auth_flow::Model,
     callback: &Callback,
+    attempt: Attempt<'_>,
 ) -> Result<(Finished, Option<&'static str>), Failure> {
     if let Some(error) = &callback.error {
         return Err(Failure::new(
@@ -309,9 +309,9 @@ async fn complete(
             let session = new_session(
                 services,
                 &row,
-                deployment_id,
+                (deployment_id, attempt),
                 &identity,
-                &tokens,
+                (&tokens, note),
                 (signed_out, token.text("sid")),
             )
             .await?;

@@ -41,6 +41,12 @@ pub async fn exchange(
     client: &str,
 ) -> Result<MessengerSession, Failure> {
     let (served, integration_id) = signing_deployment(services, deployment_id).await?;
+    let attempt = Attempt {
+        integration_id,
+        deployment_id: Some(deployment_id),
+        purpose: Purpose::Exchange,
+        client: Some(client),
+    };
     let result = async {
         let redirect = Url::parse(&input.redirect_uri)
             .map_err(|_| Failure::new("invalid_request", "redirectUri is not an absolute URL."))?;
@@ -90,29 +96,22 @@ pub async fn exchange(
         let note = super::flow::refresh_token_note(&row, &tokens);
         // The provider returns the visitor to the site's page after signing out.
         let sign_out = (input.redirect_uri.clone(), token.text("sid"));
-        let session = new_session(services, &row, deployment_id, &identity, &tokens, sign_out).await?;
-        Ok((session, note))
+        new_session(
+            services,
+            &row,
+            (deployment_id, attempt),
+            &identity,
+            (&tokens, note),
+            sign_out,
+        )
+        .await
     }
     .await;
-    sign_in_log::record(
-        services,
-        Attempt {
-            integration_id,
-            deployment_id: Some(deployment_id),
-            purpose: Purpose::Exchange,
-            client: Some(client),
-        },
-        result.as_ref().map(|(session, note)| Success {
-            subject: session
-                .identity
-                .as_ref()
-                .map(|identity| identity.subject.as_str())
-                .unwrap_or_default(),
-            note: *note,
-        }),
-    )
-    .await;
-    result.map(|(session, _)| session)
+    // A session is logged with its creation; a failure is logged here.
+    if let Err(failure) = &result {
+        sign_in_log::record(services, attempt, Err(failure)).await;
+    }
+    result
 }
 
 /// The page's PKCE verifier, which RFC 7636 makes 43 to 128 unreserved characters.

@@ -351,7 +351,7 @@ async fn signed_in(app: &TestApp, deployment: &str, email: &str, verified: bool)
         groups: vec![],
     };
     let session = messenger_sessions::create(
-        &app.services,
+        app.db(),
         app.services.keyring(),
         NewSession {
             deployment_id: deployment.parse().unwrap(),
