@@ -92,10 +92,8 @@ mod browser {
 
     impl Tab {
         fn new() -> Self {
-            // Unique among one admin's tabs is all it needs to be.
-            let half = || (Math::random() * u64::MAX as f64) as u64;
             Self {
-                id: Uuid::from_u64_pair(half(), half()),
+                id: tab_id(),
                 touched_at: Cell::new(Date::now()),
                 told: Cell::new(None),
             }
@@ -127,5 +125,27 @@ mod browser {
                 let _ = tab_in_use(id, in_use).await;
             });
         }
+    }
+
+    /// Where the browser keeps this tab's id: session storage lasts as long as the tab, across
+    /// reloads and pages, so a page left for another is not a second tab still in use.
+    const TAB_KEY: &str = "switchboard-console-tab";
+
+    /// This browser tab's id: the one it was given on an earlier page, or a new one. Unique among
+    /// one admin's tabs is all it needs to be.
+    fn tab_id() -> Uuid {
+        let storage = window().session_storage().ok().flatten();
+        let kept = storage
+            .as_ref()
+            .and_then(|storage| storage.get_item(TAB_KEY).ok().flatten())
+            .and_then(|kept| kept.parse().ok());
+        kept.unwrap_or_else(|| {
+            let half = || (Math::random() * u64::MAX as f64) as u64;
+            let id = Uuid::from_u64_pair(half(), half());
+            if let Some(storage) = storage {
+                let _ = storage.set_item(TAB_KEY, &id.to_string());
+            }
+            id
+        })
     }
 }
