@@ -262,7 +262,11 @@ test('an agent is online while her console tab is in use, until she sets herself
   switchboard.cli(['admin', 'create', '--email', email, '--role', 'admin'], `${ADMIN_PASSWORD}\n`);
   const agent = await agentConsole(browser, switchboard.baseURL, email);
   try {
-    // Her console, shown, says its tab is in use: that makes her online.
+    // Her console, shown, says its tab is in use: that makes her online. A second page in the
+    // same tab is the same tab, not another one still in use.
+    const first = tabSays(agent, true);
+    await agent.goto('/admin/integrations');
+    expect(await first).toEqual({ away: false, online: true });
     const inUse = tabSays(agent, true);
     await agent.goto('/admin/conversations');
     expect(await inUse).toEqual({ away: false, online: true });
