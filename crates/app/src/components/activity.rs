@@ -36,7 +36,6 @@ mod browser {
     use std::cell::Cell;
     use std::rc::Rc;
 
-    use leptos::ev;
     use leptos::prelude::*;
     use leptos::task::spawn_local;
     use uuid::Uuid;
@@ -53,21 +52,21 @@ mod browser {
         pub(super) fn start() -> Self {
             let tab = Rc::new(Tab::new());
             tab.report(true);
-            let mut listeners = Vec::new();
-            macro_rules! touched_on {
-                ($($event:ident),*) => {$({
-                    let tab = Rc::clone(&tab);
-                    listeners.push(window_event_listener(ev::$event, move |_| tab.touched()));
-                })*};
-            }
-            touched_on!(
-                keydown,
-                pointerdown,
-                wheel,
-                touchstart,
-                focus,
-                visibilitychange
-            );
+            // Each of these is the agent at the tab, or the tab shown or hidden.
+            let listeners = [
+                "keydown",
+                "pointerdown",
+                "wheel",
+                "touchstart",
+                "focus",
+                "visibilitychange",
+            ]
+            .into_iter()
+            .map(|name| {
+                let tab = Rc::clone(&tab);
+                window_event_listener_untyped(name, move |_| tab.touched())
+            })
+            .collect();
             let renewal = set_interval_with_handle(move || tab.report(true), TAB_RENEW_EVERY).ok();
             Self { listeners, renewal }
         }

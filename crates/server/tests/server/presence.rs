@@ -39,31 +39,28 @@ fn no_sign_in() -> Value {
     json!({"enabled": false, "integrationId": null, "allowSessionUpgrade": false})
 }
 
-/// Calls a console server function as the admin of `cookie`, with `form`.
-async fn call(app: &TestApp, cookie: &str, path: &str, form: String) -> Value {
-    let answer = app
-        .send(
-            Request::post(path)
-                .header(header::COOKIE, cookie)
-                .header(header::ORIGIN, app.origin())
-                .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-                .body(Body::from(form))
-                .unwrap(),
-        )
-        .await;
+/// Calls a console server function as the admin of `cookie`, as the console does.
+async fn call(app: &TestApp, cookie: &str, path: &str, form: &[(&str, &str)]) -> Value {
+    let answer = app.post_form(path, form, Some(cookie)).await;
     assert_eq!(answer.status, StatusCode::OK, "{}", answer.body);
     answer.json()
 }
 
 /// Sets the admin of `cookie` away or back, as the console's button does.
 async fn set_away(app: &TestApp, cookie: &str, away: bool) -> Value {
-    call(app, cookie, SetAway::PATH, format!("away={away}")).await
+    call(app, cookie, SetAway::PATH, &[("away", &away.to_string())]).await
 }
 
 /// Console tab `tab` of the admin of `cookie` says whether it is in use, as the console does.
 async fn tab_says(app: &TestApp, cookie: &str, tab: Uuid, in_use: bool) -> Value {
-    let form = format!("tab={tab}&in_use={in_use}");
-    call(app, cookie, TabInUse::PATH, form).await
+    let (tab, in_use) = (tab.to_string(), in_use.to_string());
+    call(
+        app,
+        cookie,
+        TabInUse::PATH,
+        &[("tab", &tab), ("in_use", &in_use)],
+    )
+    .await
 }
 
 /// What the messenger frame on the customer's page was told of the agents.
