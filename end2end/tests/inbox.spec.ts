@@ -1,6 +1,8 @@
 // Agents share the inbox: one takes a conversation, the other sees it taken; the inbox's parts
 // and search find it; a half-typed reply survives messages arriving; a visitor message shows
-// at once, with a notification.
+// at once, with a notification; the console downloads a transcript.
+import { readFile } from 'node:fs/promises';
+
 import type { APIRequestContext, Browser, FrameLocator, Page } from '@playwright/test';
 
 import { ADMIN_PASSWORD, TEST_USER, test, expect, signIn } from '../fixtures/index.ts';
@@ -119,7 +121,7 @@ test('one agent assigns a conversation to herself and the other sees it taken', 
   }
 });
 
-test('a canned reply goes in with /name, and a half-typed reply survives messages arriving', async ({
+test('a canned reply goes in with /name, a half-typed reply survives messages arriving, the transcript downloads', async ({
   page,
   context,
   request,
@@ -175,6 +177,16 @@ test('a canned reply goes in with /name, and a half-typed reply survives message
     await agent.keyboard.type(' with the warehouse.');
     await expect(reply).toHaveValue('Let me check with the warehouse.');
     await expect(reply).toBeFocused();
+
+    // The whole conversation downloads from the console: the visitor, then every message.
+    const [download] = await Promise.all([
+      agent.waitForEvent('download'),
+      agent.getByRole('link', { name: 'Download as text' }).click(),
+    ]);
+    const transcript = await readFile((await download.path())!, 'utf8');
+    for (const text of [TEST_USER.name, TEST_USER.email, question, canned, `Second follow-up ${suffix}`]) {
+      expect(transcript).toContain(text);
+    }
 
     // Scripts read the same replies.
     const listed = await request.get('/api/v2/canned-replies', { headers: { Authorization: `Bearer ${token}` } });

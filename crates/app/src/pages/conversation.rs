@@ -238,6 +238,7 @@ fn ConversationView(
                 <AssignmentCard id assignee=conversation.assignee.clone() can_change state />
                 <IdentityCard identity=conversation.identity.clone() signed_in_at=conversation.signed_in_at />
                 <EarlierConversations earlier />
+                <TranscriptCard id />
             </div>
             <section class="lg:col-span-2 rounded-lg border border-slate-200 bg-white p-5" aria-labelledby="history">
                 <h2 id="history" class="text-base font-semibold text-slate-900">"Messages"</h2>
@@ -421,6 +422,24 @@ fn ReplyBox(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// The whole conversation as a file (`GET /api/v2/conversations/{id}/transcript`, which the
+/// admin's session opens): plain links, so they work before hydration and for viewers.
+#[component]
+fn TranscriptCard(id: Uuid) -> impl IntoView {
+    let link = |format: &str| format!("/api/v2/conversations/{id}/transcript?format={format}");
+    let class = "rounded-md border border-slate-300 bg-white px-3 py-1.5 text-sm font-medium text-slate-800 hover:bg-slate-50";
+    view! {
+        <section class="rounded-lg border border-slate-200 bg-white p-5" aria-labelledby="transcript">
+            <h2 id="transcript" class="text-base font-semibold text-slate-900">"Transcript"</h2>
+            <p class="mt-2 text-sm text-slate-600">"Every message, with the visitor's identity and the times."</p>
+            <div class="mt-3 flex flex-wrap gap-2">
+                <a href=link("text") download class=class>"Download as text"</a>
+                <a href=link("json") download class=class>"Download as JSON"</a>
+            </div>
+        </section>
     }
 }
 
