@@ -1,5 +1,6 @@
-// An admin configures the messenger with sign-in, publishes it, deploys it, and reads the snippet;
-// the public config follows the published version, not the draft.
+// An admin configures the messenger with sign-in, round-robin assignment and narrower
+// attachments, publishes it, deploys it, and reads the snippet; the public config follows the
+// published version, not the draft.
 import { adminToken, integration } from '../fixtures/api.ts';
 import { test, expect, signIn } from '../fixtures/index.ts';
 
@@ -30,9 +31,22 @@ test('configure, publish and deploy the messenger; the public config serves the 
   await page.getByLabel('Greeting').fill('Hello from the test');
   await page.getByLabel('Launcher label').fill('Ask us');
   await expect(page.getByTestId('launcher-preview')).toHaveText('Ask us');
+  // The inbox and attachment settings: round-robin on, no PDFs, files up to 2 MB.
+  await page.getByLabel('Assign new conversations round-robin').check();
+  await page.getByLabel('PDF document').uncheck();
+  await page.getByLabel('Largest file').fill('2');
   await page.getByRole('button', { name: 'Save' }).click();
   await expect(page).toHaveURL(/\/admin\/messenger\/configurations\/[0-9a-f-]{36}$/);
   const configurationUrl = page.url();
+  const saved = await request.get(`/api/v2/messenger/configurations/${configurationUrl.split('/').pop()}`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  const { draft } = await saved.json();
+  expect(draft.assignRoundRobin).toBe(true);
+  expect(draft.attachments).toEqual({
+    types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp'],
+    maxBytes: 2 * 1024 * 1024,
+  });
   await page.getByRole('button', { name: 'Publish' }).click();
   await expect(page.getByTestId('versions')).toContainText('Version 1');
 
